@@ -1,0 +1,44 @@
+# PPAOS: `make demo` to try it, `make test` to check it. See README.md.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PPAOS := $(VENV)/bin/ppaos
+HOST ?= 127.0.0.1:8000
+DEMO_SEED ?= 2566
+
+.PHONY: demo test bench lint format install serve clean-demo messages
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $$(scripts/find-python) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(PPAOS) migrate --no-input
+	$(PPAOS) load-geography
+	$(PPAOS) demo-data --seed $(DEMO_SEED)
+	$(PPAOS) collectstatic --no-input --verbosity 0
+	@$(PPAOS) demo-logins
+	@echo "Serving http://$(HOST)/  (Ctrl-C to stop)"
+	$(PPAOS) runserver $(HOST)
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
+
+bench: install
+	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install
+	cd ppaos && ../$(PPAOS) makemessages -l th --no-obsolete && ../$(PPAOS) compilemessages

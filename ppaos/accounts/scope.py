@@ -1,0 +1,139 @@
+"""What a user may see and do, computed once per request from their role assignments.
+
+Every selector that returns households or people filters through `Scope`; nothing else
+decides visibility. An `AreaSet` is a union of DOPA code prefixes (a province "10", a
+district "1008") and community ids.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from ppaos.accounts.models import Role, RoleAssignment
+
+VIEW_PEOPLE = "view_people"
+EDIT_PEOPLE = "edit_people"
+VIEW_COUNTS = "view_counts"
+VIEW_AUDIT = "view_audit"
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.ADMIN: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT}),
+    Role.COORDINATOR: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT}),
+    Role.DISTRICT_OFFICER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
+    Role.VOLUNTEER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
+    Role.COMMUNITY_LEADER: frozenset({VIEW_PEOPLE, VIEW_COUNTS}),
+    # Researchers work on aggregates (and, later, pseudonymised exports), never names.
+    Role.RESEARCHER: frozenset({VIEW_COUNTS}),
+    # Agency officers see referrals addressed to their organisation, not the registry.
+    Role.AGENCY_OFFICER: frozenset(),
+}
+
+
+@dataclass(frozen=True)
+class AreaSet:
+    prefixes: frozenset[str] = frozenset()
+    community_ids: frozenset[int] = frozenset()
+    # Subdistrict codes of the communities above, so area pages know where they lie.
+    community_areas: frozenset[str] = frozenset()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.prefixes and not self.community_ids
+
+    def q(self, community_path: str = "community") -> Q:
+        """A filter for rows reached through `community_path` (e.g. "household__community")."""
+        if self.is_empty:
+            return Q(pk__in=[])
+        condition = Q()
+        for prefix in sorted(self.prefixes):
+            condition |= Q(**{f"{community_path}__subdistrict_id__startswith": prefix})
+        if self.community_ids:
+            condition |= Q(**{f"{community_path}_id__in": sorted(self.community_ids)})
+        return condition
+
+    def community_q(self) -> Q:
+        """The same filter applied to `Community` itself."""
+        if self.is_empty:
+            return Q(pk__in=[])
+        condition = Q()
+        for prefix in sorted(self.prefixes):
+            condition |= Q(subdistrict_id__startswith=prefix)
+        if self.community_ids:
+            condition |= Q(id__in=sorted(self.community_ids))
+        return condition
+
+    def touches(self, area_code: str) -> bool:
+        """True if any part of this set lies inside the area, or the area inside it."""
+        for prefix in self.prefixes:
+            if area_code.startswith(prefix) or prefix.startswith(area_code):
+                return True
+        return any(code.startswith(area_code) for code in self.community_areas)
+
+    def covers_whole(self, area_code: str) -> bool:
+        return any(area_code.startswith(prefix) for prefix in self.prefixes)
+
+
+@dataclass(frozen=True)
+class Scope:
+    roles: frozenset[str]
+    areas: dict[str, AreaSet] = field(default_factory=dict)
+    organisation_ids: frozenset[int] = frozenset()
+
+    def can(self, capability: str) -> bool:
+        return not self.areas.get(capability, AreaSet()).is_empty
+
+    def area(self, capability: str) -> AreaSet:
+        return self.areas.get(capability, AreaSet())
+
+    @property
+    def primary_role(self) -> str | None:
+        for role in Role.values:
+            if role in self.roles:
+                return role
+        return None
+
+
+def _build(assignments: list[RoleAssignment], superuser: bool) -> Scope:
+    prefixes: dict[str, set[str]] = {}
+    communities: dict[str, set[int]] = {}
+    community_areas: dict[str, set[str]] = {}
+    organisations: set[int] = set()
+    roles: set[str] = set()
+    if superuser:
+        roles.add(Role.ADMIN)
+        for capability in ROLE_CAPABILITIES[Role.ADMIN]:
+            prefixes.setdefault(capability, set()).add("")
+    for a in assignments:
+        roles.add(a.role)
+        if a.organisation_id:
+            organisations.add(a.organisation_id)
+        for capability in ROLE_CAPABILITIES[a.role]:
+            if a.province_id:
+                prefixes.setdefault(capability, set()).add(a.province_id)
+            elif a.district_id:
+                prefixes.setdefault(capability, set()).add(a.district_id)
+            elif a.community_id:
+                communities.setdefault(capability, set()).add(a.community_id)
+                community_areas.setdefault(capability, set()).add(a.community.subdistrict_id)
+    capabilities = set(prefixes) | set(communities)
+    areas = {
+        c: AreaSet(
+            frozenset(prefixes.get(c, ())),
+            frozenset(communities.get(c, ())),
+            frozenset(community_areas.get(c, ())),
+        )
+        for c in capabilities
+    }
+    return Scope(frozenset(roles), areas, frozenset(organisations))
+
+
+def scope_for(user) -> Scope:
+    """The user's scope, computed once and kept on the user object for the request."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope(frozenset())
+    cached = getattr(user, "_ppaos_scope", None)
+    if cached is None:
+        assignments = list(user.role_assignments.select_related("community"))
+        cached = _build(assignments, user.is_superuser)
+        user._ppaos_scope = cached
+    return cached

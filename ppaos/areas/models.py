@@ -1,0 +1,97 @@
+"""Administrative geography (DOPA codes, loaded from geothai) and communities."""
+
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+
+class NamedArea(models.Model):
+    """An area with a DOPA code as its primary key, so scope filters can use code prefixes."""
+
+    code = models.CharField(max_length=6, primary_key=True)
+    name_th = models.CharField(max_length=100)
+    name_en = models.CharField(max_length=100)
+
+    class Meta:
+        abstract = True
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_en if translation.get_language() == "en" else self.name_th
+
+
+class Province(NamedArea):
+    class Meta(NamedArea.Meta):
+        verbose_name = _("province")
+
+
+class District(NamedArea):
+    """อำเภอ, or เขต (khet) in Bangkok."""
+
+    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
+
+    class Meta(NamedArea.Meta):
+        verbose_name = _("district")
+
+
+class Subdistrict(NamedArea):
+    """ตำบล, or แขวง (khwaeng) in Bangkok."""
+
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="subdistricts")
+    postal_code = models.CharField(max_length=5, blank=True)
+
+    class Meta(NamedArea.Meta):
+        verbose_name = _("subdistrict")
+
+
+class CommunityType(models.TextChoices):
+    """The six BMA community types (ระเบียบ กทม. ว่าด้วยชุมชนและกรรมการชุมชน พ.ศ. 2555)."""
+
+    SLUM = "slum", _("Crowded community")
+    URBAN = "urban", _("Urban community")
+    SUBURBAN = "suburban", _("Suburban community")
+    HOUSING_ESTATE = "housing_estate", _("Housing estate community")
+    PUBLIC_HOUSING = "public_housing", _("Public housing community")
+    HIGH_RISE = "high_rise", _("High-rise community")
+
+
+class Community(models.Model):
+    """ชุมชน: the local unit in Bangkok where there is no หมู่ (village number)."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name_th = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, blank=True)
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.PROTECT, related_name="communities"
+    )
+    community_type = models.CharField(
+        max_length=20, choices=CommunityType.choices, default=CommunityType.URBAN
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    # Next household number inside this community (household codes are CODE-00001).
+    household_seq = models.PositiveIntegerField(default=0)
+    # Made by `ppaos demo-data`; the UI flags synthetic data.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("community")
+        verbose_name_plural = _("communities")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        if translation.get_language() == "en" and self.name_en:
+            return self.name_en
+        return self.name_th
+
+    @property
+    def district_code(self) -> str:
+        return self.subdistrict_id[:4]

@@ -1,0 +1,104 @@
+"""Area reads with household and people counts, limited to what the user may count."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from ppaos.accounts.scope import VIEW_COUNTS, scope_for
+from ppaos.areas.models import Community, District, Province, Subdistrict
+from ppaos.registry.models import Household
+
+
+@dataclass
+class AreaCounts:
+    communities: int = 0
+    households: int = 0
+    people: int = 0
+
+
+def _household_counts(*, user, group_by: str, **filters) -> dict[str, AreaCounts]:
+    area = scope_for(user).area(VIEW_COUNTS)
+    rows = (
+        Household.objects.filter(area.q("community"), **filters)
+        .values(group_by)
+        .annotate(
+            households=Count("id", distinct=True),
+            people=Count("memberships", filter=Q(memberships__end_date__isnull=True)),
+        )
+    )
+    return {
+        str(r[group_by]): AreaCounts(households=r["households"], people=r["people"]) for r in rows
+    }
+
+
+def _community_counts(*, user, group_by: str, **filters) -> dict[str, int]:
+    area = scope_for(user).area(VIEW_COUNTS)
+    rows = (
+        Community.objects.filter(area.community_q(), **filters)
+        .values(group_by)
+        .annotate(n=Count("id"))
+    )
+    return {str(r[group_by]): r["n"] for r in rows}
+
+
+def _with_counts(areas, households, communities) -> list[tuple[object, AreaCounts]]:
+    result = []
+    for a in areas:
+        counts = households.get(str(a.pk), AreaCounts())
+        counts.communities = communities.get(str(a.pk), 0)
+        result.append((a, counts))
+    return result
+
+
+def district_list_with_counts(*, user, province: Province):
+    """The province's districts the user's scope touches, each with its counts."""
+    area = scope_for(user).area(VIEW_COUNTS)
+    districts = [d for d in province.districts.all() if area.touches(d.code)]
+    key = "community__subdistrict__district_id"
+    return _with_counts(
+        districts,
+        _household_counts(user=user, group_by=key, community__subdistrict__district__province=province),
+        _community_counts(
+            user=user, group_by="subdistrict__district_id", subdistrict__district__province=province
+        ),
+    )
+
+
+def subdistrict_list_with_counts(*, user, district: District):
+    area = scope_for(user).area(VIEW_COUNTS)
+    subdistricts = [s for s in district.subdistricts.all() if area.touches(s.code)]
+    return _with_counts(
+        subdistricts,
+        _household_counts(
+            user=user, group_by="community__subdistrict_id", community__subdistrict__district=district
+        ),
+        _community_counts(user=user, group_by="subdistrict_id", subdistrict__district=district),
+    )
+
+
+def community_list_with_counts(*, user, subdistrict: Subdistrict):
+    area = scope_for(user).area(VIEW_COUNTS)
+    communities = Community.objects.filter(area.community_q(), subdistrict=subdistrict)
+    counts = _household_counts(user=user, group_by="community_id", community__subdistrict=subdistrict)
+    return [(c, counts.get(str(c.pk), AreaCounts(communities=1))) for c in communities]
+
+
+def total_counts(*, user, area_code: str = "") -> AreaCounts:
+    """Totals over the user's countable scope, optionally inside one area code."""
+    area = scope_for(user).area(VIEW_COUNTS)
+    households = Household.objects.filter(area.q("community"))
+    communities = Community.objects.filter(area.community_q())
+    if area_code:
+        households = households.filter(community__subdistrict_id__startswith=area_code)
+        communities = communities.filter(subdistrict_id__startswith=area_code)
+    people = households.aggregate(
+        n=Count("memberships", filter=Q(memberships__end_date__isnull=True))
+    )["n"]
+    return AreaCounts(communities=communities.count(), households=households.count(), people=people)
+
+
+def countable_community(*, user, pk: int) -> QuerySet[Community]:
+    area = scope_for(user).area(VIEW_COUNTS)
+    return Community.objects.filter(area.community_q(), pk=pk).select_related(
+        "subdistrict__district__province"
+    )

@@ -1,0 +1,47 @@
+"""Writing audit rows. Services that touch personal data call `audit_record` themselves."""
+
+from django.db import models
+
+from ppaos.audit.context import current_request
+from ppaos.audit.models import Action, AuditEvent
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model,
+    changes: dict | None = None,
+    label: str = "",
+) -> AuditEvent:
+    """Record who did `action` to `obj`, now, from the current request's address."""
+    context = current_request.get()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_username=user.get_username() if user else "(system)",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_label=(label or str(obj))[:200],
+        changes=changes or {},
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        path=context.path,
+    )
+
+
+def audit_export(*, actor, description: str, row_count: int) -> AuditEvent:
+    """Record an export of personal data (a list, a file)."""
+    context = current_request.get()
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_username=actor.get_username(),
+        action=Action.EXPORT,
+        object_type="export",
+        object_id=str(row_count),
+        object_label=description[:200],
+        ip_address=context.ip_address,
+        user_agent=context.user_agent,
+        path=context.path,
+    )

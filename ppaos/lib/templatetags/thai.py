@@ -1,0 +1,32 @@
+"""Template filters for Thai display: Buddhist-era dates and masked national IDs."""
+
+import datetime as dt
+
+from django import template
+from django.utils import translation
+
+from ppaos.lib import thaidate
+
+register = template.Library()
+
+
+@register.filter
+def bedate(value: dt.date | dt.datetime | None, style: str = "") -> str:
+    """Show a date in BE with Thai month names when the page is in Thai; ISO otherwise."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if translation.get_language() == "th":
+        return thaidate.format_be(value, short=style == "short")
+    return value.strftime("%-d %b %Y")
+
+
+@register.filter
+def bedatetime(value: dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    from django.utils import timezone
+
+    local = timezone.localtime(value)
+    return f"{bedate(local, 'short')} {local:%H:%M}"

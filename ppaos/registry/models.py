@@ -1,0 +1,187 @@
+"""Households, people and their membership over time."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.areas.models import Community, Subdistrict
+from ppaos.registry import national_id
+
+
+class Tenure(models.TextChoices):
+    OWNED = "owned", _("Owns house and land")
+    OWNED_HOUSE_RENTED_LAND = "owned_house_rented_land", _("Owns house on rented land")
+    RENTED = "rented", _("Rents")
+    RENT_FREE = "rent_free", _("Lives rent-free with permission")
+    PUBLIC_LAND = "public_land", _("On public land without permission")
+    OTHER = "other", _("Other")
+
+
+class Versioned(models.Model):
+    """Optimistic locking: every save through a service checks and bumps `version`."""
+
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Synthetic rows made by `ppaos demo-data`; the UI flags them.
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        abstract = True
+
+
+class Household(Versioned):
+    code = models.CharField(_("household code"), max_length=30, unique=True)
+    community = models.ForeignKey(
+        Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+    )
+    # Address parts in the order Thai forms write them.
+    house_no = models.CharField(_("house number"), max_length=20, blank=True)
+    moo = models.CharField(_("village number (moo)"), max_length=5, blank=True)
+    village = models.CharField(_("village / building"), max_length=120, blank=True)
+    soi = models.CharField(_("soi"), max_length=120, blank=True)
+    road = models.CharField(_("road"), max_length=120, blank=True)
+    subdistrict = models.ForeignKey(
+        Subdistrict, on_delete=models.PROTECT, related_name="+", verbose_name=_("subdistrict")
+    )
+    postal_code = models.CharField(_("postal code"), max_length=5, blank=True)
+    house_registration_no = models.CharField(
+        _("house registration number"), max_length=11, blank=True
+    )
+    latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    tenure = models.CharField(_("tenure"), max_length=30, choices=Tenure.choices, blank=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("household")
+        indexes = [models.Index(fields=["community", "code"])]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def address_line(self) -> str:
+        parts = [
+            self.house_no,
+            f"หมู่ {self.moo}" if self.moo else "",
+            self.village,
+            f"ซ.{self.soi}" if self.soi else "",
+            f"ถ.{self.road}" if self.road else "",
+        ]
+        return " ".join(p for p in parts if p)
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class Prefix(models.TextChoices):
+    MR = "nai", "นาย"
+    MRS = "nang", "นาง"
+    MISS = "nangsao", "นางสาว"
+    BOY = "dekchai", "เด็กชาย"
+    GIRL = "dekying", "เด็กหญิง"
+    OTHER = "other", _("Other")
+
+
+class Education(models.TextChoices):
+    NONE = "none", _("No schooling")
+    PRESCHOOL = "preschool", _("Pre-school")
+    PRIMARY = "primary", _("Primary (P.1–6)")
+    LOWER_SECONDARY = "lower_secondary", _("Lower secondary (M.1–3)")
+    UPPER_SECONDARY = "upper_secondary", _("Upper secondary (M.4–6)")
+    VOCATIONAL = "vocational", _("Vocational certificate")
+    DIPLOMA = "diploma", _("Diploma")
+    BACHELOR = "bachelor", _("Bachelor's degree")
+    HIGHER = "higher", _("Higher than bachelor's")
+
+
+class Person(Versioned):
+    national_id = models.CharField(
+        _("national ID"), max_length=13, null=True, blank=True, unique=True
+    )
+    # True when the person has no ID, or one starting with 0 (no Thai registration status).
+    is_undocumented = models.BooleanField(_("undocumented"), default=False)
+    prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices, blank=True)
+    first_name = models.CharField(_("first name"), max_length=100)
+    last_name = models.CharField(_("last name"), max_length=100, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date_estimated = models.BooleanField(_("birth date is estimated"), default=False)
+    has_disability_card = models.BooleanField(_("holds a disability card"), default=False)
+    chronic_illness = models.CharField(_("chronic illness"), max_length=200, blank=True)
+    education = models.CharField(
+        _("education"), max_length=20, choices=Education.choices, blank=True
+    )
+    occupation = models.CharField(_("occupation"), max_length=120, blank=True)
+    monthly_income = models.DecimalField(
+        _("monthly income (baht)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        prefix = self.get_prefix_display() if self.prefix and self.prefix != "other" else ""
+        return f"{prefix}{self.first_name} {self.last_name}".strip()
+
+    @property
+    def masked_id(self) -> str:
+        return national_id.masked(self.national_id or "")
+
+
+class Relation(models.TextChoices):
+    HEAD = "head", _("Head of household")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    CHILD_IN_LAW = "child_in_law", _("Child-in-law")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    RELATIVE = "relative", _("Other relative")
+    NON_RELATIVE = "non_relative", _("Not related")
+
+
+class Membership(models.Model):
+    """A person's stay in a household. Ending it (a move, a death) keeps the history."""
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
+    relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices)
+    start_date = models.DateField(_("from"))
+    end_date = models.DateField(_("until"), null=True, blank=True)
+    end_reason = models.CharField(_("reason for leaving"), max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["start_date", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person"],
+                condition=models.Q(end_date__isnull=True),
+                name="one_current_household_per_person",
+            ),
+            models.CheckConstraint(
+                name="membership_ends_after_start",
+                condition=models.Q(end_date__isnull=True)
+                | models.Q(end_date__gte=models.F("start_date")),
+            ),
+        ]
+        indexes = [models.Index(fields=["household", "end_date"])]
+
+    @property
+    def is_current(self) -> bool:
+        return self.end_date is None

@@ -1,0 +1,69 @@
+"""Thai national ID (เลขประจำตัวประชาชน): 13 digits, the last a mod-11 check digit.
+
+check = (11 - sum(d_i * (14 - i) for i in 1..12) mod 11) mod 10. IDs that start with 0
+("บุคคลเลข 0", people without registration status) are accepted when the checksum holds,
+unlike python-stdnum; the registry flags them as undocumented.
+"""
+
+import re
+
+_SEPARATORS = re.compile(r"[\s\-]")
+
+
+def normalize(text: str) -> str:
+    """Drop spaces and dashes: `1-2345-45678-78-1` → `1234545678781`."""
+    return _SEPARATORS.sub("", text or "")
+
+
+def check_digit(first12: str) -> int:
+    """The 13th digit for the first 12."""
+    if len(first12) != 12 or not first12.isascii() or not first12.isdigit():
+        raise ValueError("check_digit needs exactly 12 digits")
+    total = sum(int(d) * (13 - i) for i, d in enumerate(first12))
+    return (11 - total % 11) % 10
+
+
+def is_valid(text: str) -> bool:
+    """13 digits after normalising, with a correct check digit."""
+    digits = normalize(text)
+    if len(digits) != 13 or not digits.isascii() or not digits.isdigit():
+        return False
+    return check_digit(digits[:12]) == int(digits[12])
+
+
+def problem(text: str) -> str | None:
+    """Why the ID is not valid, in words a volunteer can act on; None when it is valid."""
+    digits = normalize(text)
+    if not digits.isascii() or not digits.isdigit():
+        return "must contain digits only"
+    if len(digits) != 13:
+        return f"must have 13 digits, not {len(digits)}"
+    if not is_valid(digits):
+        return "check digit does not match: a digit is mistyped"
+    return None
+
+
+def is_without_status(text: str) -> bool:
+    """IDs starting with 0 belong to people without Thai registration status."""
+    return normalize(text).startswith("0")
+
+
+def formatted(text: str) -> str:
+    """`1234545678781` → `1-2345-45678-78-1`."""
+    d = normalize(text)
+    if len(d) != 13:
+        return d
+    return f"{d[0]}-{d[1:5]}-{d[5:10]}-{d[10:12]}-{d[12]}"
+
+
+def masked(text: str) -> str:
+    """Show only the last four digits, for lists and logs: `x-xxxx-xxxxx-78-1`."""
+    d = normalize(text)
+    if len(d) != 13:
+        return ""
+    return f"x-xxxx-xxxxx-{d[10:12]}-{d[12]}"
+
+
+def make(first12: str) -> str:
+    """Complete 12 digits into a valid ID (for synthetic data and tests)."""
+    return first12 + str(check_digit(first12))

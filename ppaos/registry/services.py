@@ -1,0 +1,249 @@
+"""Writes to the registry. Each checks its rules, saves with optimistic locking and audits."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ppaos.areas.models import Community
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_record
+from ppaos.lib.thaidate import age_on, format_be_numeric
+from ppaos.registry import national_id
+from ppaos.registry.models import Household, Membership, Person, Relation
+
+HOUSEHOLD_FIELDS = (
+    "house_no",
+    "moo",
+    "village",
+    "soi",
+    "road",
+    "subdistrict_id",
+    "postal_code",
+    "house_registration_no",
+    "latitude",
+    "longitude",
+    "tenure",
+)
+PERSON_FIELDS = (
+    "national_id",
+    "is_undocumented",
+    "prefix",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "birth_date_estimated",
+    "has_disability_card",
+    "chronic_illness",
+    "education",
+    "occupation",
+    "monthly_income",
+    "phone",
+)
+# Health and disability are sensitive (PDPA s.26): the audit trail names the field, not the value.
+SENSITIVE_FIELDS = frozenset({"has_disability_card", "chronic_illness"})
+OLDEST_AGE = 120
+
+
+class StaleEditError(Exception):
+    """Someone else saved this record after the editor loaded it."""
+
+    def __init__(self, current: Household | Person):
+        self.current = current
+        super().__init__(f"{current._meta.label} {current.pk} is now at version {current.version}")
+
+
+def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    changes = {}
+    for name, new in after.items():
+        old = before.get(name)
+        if old != new:
+            if name in SENSITIVE_FIELDS:
+                changes[name] = ["(sensitive)", "(sensitive)"]
+            elif name == "national_id":
+                changes[name] = [national_id.masked(old or ""), national_id.masked(new or "")]
+            else:
+                changes[name] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    return str(value)
+
+
+def _save_versioned(instance, *, expected_version: int, values: dict[str, Any], actor) -> int:
+    """Apply `values` only if the row is still at `expected_version`; return the new version."""
+    model = type(instance)
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        **values, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+    )
+    if updated != 1:
+        raise StaleEditError(model.objects.get(pk=instance.pk))
+    return expected_version + 1
+
+
+# Households ---------------------------------------------------------------------------------
+
+
+def household_create(*, actor, community: Community, data: dict[str, Any]) -> Household:
+    """Create a household in `community`, numbered CODE-00001 inside it."""
+    values = {k: data.get(k, "") for k in HOUSEHOLD_FIELDS if k in data}
+    values.setdefault("subdistrict_id", community.subdistrict_id)
+    with transaction.atomic():
+        Community.objects.filter(pk=community.pk).update(household_seq=F("household_seq") + 1)
+        seq = Community.objects.values_list("household_seq", flat=True).get(pk=community.pk)
+        household = Household(
+            code=f"{community.code}-{seq:05d}",
+            community=community,
+            created_by=actor,
+            updated_by=actor,
+            **values,
+        )
+        household.full_clean()
+        household.save()
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=household,
+            changes=_diff({}, {k: getattr(household, k) for k in values}),
+        )
+    return household
+
+
+def household_update(
+    *, actor, household: Household, expected_version: int, data: dict[str, Any]
+) -> Household:
+    """Change a household's address and tenure. Raises StaleEditError on a lost race."""
+    values = {k: data[k] for k in HOUSEHOLD_FIELDS if k in data}
+    with transaction.atomic():
+        before = {k: getattr(household, k) for k in values}
+        for name, value in values.items():
+            setattr(household, name, value)
+        household.full_clean(exclude=["code", "community"], validate_unique=False)
+        household.version = _save_versioned(
+            household, expected_version=expected_version, values=values, actor=actor
+        )
+        audit_record(
+            actor=actor, action=Action.UPDATE, obj=household, changes=_diff(before, values)
+        )
+    return household
+
+
+# People -------------------------------------------------------------------------------------
+
+
+def person_clean(data: dict[str, Any], *, person_id: int | None = None) -> dict[str, Any]:
+    """Check a person's fields and return them normalised; ValidationError names each fault."""
+    errors: dict[str, str] = {}
+    values = {k: data[k] for k in PERSON_FIELDS if k in data}
+    raw_id = national_id.normalize(values.get("national_id") or "")
+    if raw_id:
+        problem = national_id.problem(raw_id)
+        if problem:
+            errors["national_id"] = _("National ID %(problem)s.") % {"problem": _(problem)}
+        elif Person.objects.filter(national_id=raw_id).exclude(pk=person_id).exists():
+            errors["national_id"] = _(
+                "This national ID is already in the registry. Search for the person instead "
+                "of adding them again, or ask your coordinator."
+            )
+    values["national_id"] = raw_id or None
+    values["is_undocumented"] = not raw_id or national_id.is_without_status(raw_id)
+    birth_date = values.get("birth_date")
+    if birth_date:
+        today = timezone.localdate()
+        if birth_date > today:
+            errors["birth_date"] = _("Birth date %(date)s is in the future.") % {
+                "date": format_be_numeric(birth_date)
+            }
+        elif age_on(birth_date, today) > OLDEST_AGE:
+            errors["birth_date"] = _(
+                "Birth date %(date)s would make the person older than %(age)s years. "
+                "Check the year (Buddhist era is 543 years ahead of the Christian era)."
+            ) % {"date": format_be_numeric(birth_date), "age": OLDEST_AGE}
+    if not (values.get("first_name") or "").strip():
+        errors["first_name"] = _("First name is required.")
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def person_add_to_household(
+    *,
+    actor,
+    household: Household,
+    data: dict[str, Any],
+    relation: str,
+    start_date: dt.date | None = None,
+) -> Person:
+    """Register a new person as a current member of `household`."""
+    values = person_clean(data)
+    start = start_date or timezone.localdate()
+    if relation == Relation.HEAD and household.memberships.filter(
+        relation=Relation.HEAD, end_date__isnull=True
+    ).exists():
+        raise ValidationError({"relation": _("This household already has a head.")})
+    with transaction.atomic():
+        person = Person(created_by=actor, updated_by=actor, **values)
+        try:
+            person.save()
+        except IntegrityError:  # a concurrent insert of the same ID
+            raise ValidationError(
+                {"national_id": _("This national ID is already in the registry.")}
+            ) from None
+        Membership.objects.create(
+            household=household, person=person, relation=relation, start_date=start
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=person,
+            changes=_diff({}, values) | {"household": [None, household.code]},
+        )
+    return person
+
+
+def person_update(*, actor, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
+    """Change a person's details. Raises StaleEditError if someone saved first."""
+    values = person_clean(data, person_id=person.pk)
+    with transaction.atomic():
+        before = {k: getattr(person, k) for k in values}
+        for name, value in values.items():
+            setattr(person, name, value)
+        try:
+            person.version = _save_versioned(
+                person, expected_version=expected_version, values=values, actor=actor
+            )
+        except IntegrityError:
+            raise ValidationError(
+                {"national_id": _("This national ID is already in the registry.")}
+            ) from None
+        audit_record(actor=actor, action=Action.UPDATE, obj=person, changes=_diff(before, values))
+    return person
+
+
+def membership_end(*, actor, membership: Membership, end_date: dt.date, reason: str) -> Membership:
+    """Record that a person left a household (moved, died); the history stays."""
+    if membership.end_date is not None:
+        raise ValidationError(_("This membership has already ended."))
+    if end_date < membership.start_date:
+        raise ValidationError({"end_date": _("A stay cannot end before it started.")})
+    with transaction.atomic():
+        membership.end_date = end_date
+        membership.end_reason = reason
+        membership.save(update_fields=["end_date", "end_reason"])
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=membership.person,
+            changes={"left_household": [membership.household.code, reason]},
+        )
+    return membership
