@@ -1,0 +1,19 @@
+from django.conf import settings
+
+from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_AUDIT, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+
+
+def ppaos(request) -> dict:
+    """Role, capabilities and the demo flag for every template."""
+    scope = scope_for(getattr(request, "user", None))
+    return {
+        "scope": scope,
+        "role": scope.primary_role,
+        "can": {
+            "view_people": scope.can(VIEW_PEOPLE),
+            "edit_people": scope.can(EDIT_PEOPLE),
+            "view_counts": scope.can(VIEW_COUNTS),
+            "view_audit": scope.can(VIEW_AUDIT),
+        },
+        "demo_mode": settings.DEMO_MODE,
+    }

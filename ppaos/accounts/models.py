@@ -58,9 +58,7 @@ class RoleAssignment(models.Model):
     province = models.ForeignKey(Province, on_delete=models.PROTECT, null=True, blank=True)
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True)
     community = models.ForeignKey(Community, on_delete=models.PROTECT, null=True, blank=True)
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True
-    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

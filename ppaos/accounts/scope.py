@@ -46,7 +46,7 @@ class AreaSet:
             return Q(pk__in=[])
         condition = Q()
         for prefix in sorted(self.prefixes):
-            condition |= Q(**{f"{community_path}__subdistrict_id__startswith": prefix})
+            condition |= Q(**{f"{community_path}__subdistrict__code__startswith": prefix})
         if self.community_ids:
             condition |= Q(**{f"{community_path}_id__in": sorted(self.community_ids)})
         return condition
@@ -57,7 +57,7 @@ class AreaSet:
             return Q(pk__in=[])
         condition = Q()
         for prefix in sorted(self.prefixes):
-            condition |= Q(subdistrict_id__startswith=prefix)
+            condition |= Q(subdistrict__code__startswith=prefix)
         if self.community_ids:
             condition |= Q(id__in=sorted(self.community_ids))
         return condition
@@ -71,6 +71,9 @@ class AreaSet:
 
     def covers_whole(self, area_code: str) -> bool:
         return any(area_code.startswith(prefix) for prefix in self.prefixes)
+
+    def contains_community(self, community) -> bool:
+        return community.pk in self.community_ids or self.covers_whole(community.subdistrict_id)
 
 
 @dataclass(frozen=True)

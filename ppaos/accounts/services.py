@@ -40,7 +40,7 @@ def role_assign(
     return assignment
 
 
-DEMO_PASSWORD = "ppaos-demo-2566"
+DEMO_PASSWORD = "ppaos-demo-2566"  # noqa: S105 (synthetic demo accounts only)
 
 
 @transaction.atomic
@@ -55,13 +55,18 @@ def demo_users_create(*, province_code: str = "10") -> list[tuple[str, str, str]
     district = District.objects.get(code="1008")
     district_office, _ = Organisation.objects.get_or_create(
         name_th="สำนักงานเขตป้อมปราบศัตรูพ่าย",
-        defaults={"name_en": "Pom Prap Sattru Phai District Office", "kind": "district_office",
-                  "district": district},  # fmt: skip
+        defaults={
+            "name_en": "Pom Prap Sattru Phai District Office",
+            "kind": "district_office",
+            "district": district,
+        },
     )
     agency, _ = Organisation.objects.get_or_create(
         name_th="สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์กรุงเทพมหานคร",
-        defaults={"name_en": "Bangkok Office of Social Development and Human Security",
-                  "kind": "government_agency"},  # fmt: skip
+        defaults={
+            "name_en": "Bangkok Office of Social Development and Human Security",
+            "kind": "government_agency",
+        },
     )
     university, _ = Organisation.objects.get_or_create(
         name_th="มหาวิทยาลัยตัวอย่าง (ข้อมูลสาธิต)",
@@ -70,21 +75,27 @@ def demo_users_create(*, province_code: str = "10") -> list[tuple[str, str, str]
     plan = [
         ("admin", "ผู้ดูแล", "ระบบ", Role.ADMIN, {"province": province}, None),
         ("coordinator", "สมหญิง", "ประสานงาน", Role.COORDINATOR, {"province": province}, None),
-        ("district1008", "วิชัย", "ป้อมปราบ", Role.DISTRICT_OFFICER, {"district": district},
-         district_office),
+        (
+            "district1008",
+            "วิชัย",
+            "ป้อมปราบ",
+            Role.DISTRICT_OFFICER,
+            {"district": district},
+            district_office,
+        ),
         ("volunteer", "มาลี", "อาสาดี", Role.VOLUNTEER, {"community": communities[0]}, None),
         ("volunteer2", "ประยุทธ", "ใจอาสา", Role.VOLUNTEER, {"community": communities[1]}, None),
         ("agency", "สุดา", "สวัสดิการ", Role.AGENCY_OFFICER, {"organisation": agency}, agency),
         ("researcher", "ธนา", "วิจัย", Role.RESEARCHER, {"province": province}, university),
-        ("leader", "บุญมี", "ผู้นำชุมชน", Role.COMMUNITY_LEADER, {"community": communities[0]},
-         None),
-    ]  # fmt: skip
+        ("leader", "บุญมี", "ผู้นำชุมชน", Role.COMMUNITY_LEADER, {"community": communities[0]}, None),
+    ]
     rows = []
     for username, first, last, role, scope, organisation in plan:
         user = User.objects.filter(username=username).first()
         if user is None:
-            user = user_create(username=username, password=DEMO_PASSWORD, first_name=first,
-                               last_name=last)  # fmt: skip
+            user = user_create(
+                username=username, password=DEMO_PASSWORD, first_name=first, last_name=last
+            )
         user.organisation = organisation
         user.is_staff = role == Role.ADMIN
         user.is_superuser = role == Role.ADMIN
@@ -95,6 +106,9 @@ def demo_users_create(*, province_code: str = "10") -> list[tuple[str, str, str]
         rows.append((username, str(Role(role).label), str(target)))
     if len(communities) > 2:
         # The first volunteer covers two communities, as field teams do.
-        role_assign(user=User.objects.get(username="volunteer"), role=Role.VOLUNTEER,
-                    community=communities[2])  # fmt: skip
+        role_assign(
+            user=User.objects.get(username="volunteer"),
+            role=Role.VOLUNTEER,
+            community=communities[2],
+        )
     return rows

@@ -57,7 +57,9 @@ def district_list_with_counts(*, user, province: Province):
     key = "community__subdistrict__district_id"
     return _with_counts(
         districts,
-        _household_counts(user=user, group_by=key, community__subdistrict__district__province=province),
+        _household_counts(
+            user=user, group_by=key, community__subdistrict__district__province=province
+        ),
         _community_counts(
             user=user, group_by="subdistrict__district_id", subdistrict__district__province=province
         ),
@@ -70,7 +72,9 @@ def subdistrict_list_with_counts(*, user, district: District):
     return _with_counts(
         subdistricts,
         _household_counts(
-            user=user, group_by="community__subdistrict_id", community__subdistrict__district=district
+            user=user,
+            group_by="community__subdistrict_id",
+            community__subdistrict__district=district,
         ),
         _community_counts(user=user, group_by="subdistrict_id", subdistrict__district=district),
     )
@@ -79,7 +83,9 @@ def subdistrict_list_with_counts(*, user, district: District):
 def community_list_with_counts(*, user, subdistrict: Subdistrict):
     area = scope_for(user).area(VIEW_COUNTS)
     communities = Community.objects.filter(area.community_q(), subdistrict=subdistrict)
-    counts = _household_counts(user=user, group_by="community_id", community__subdistrict=subdistrict)
+    counts = _household_counts(
+        user=user, group_by="community_id", community__subdistrict=subdistrict
+    )
     return [(c, counts.get(str(c.pk), AreaCounts(communities=1))) for c in communities]
 
 
@@ -89,8 +95,8 @@ def total_counts(*, user, area_code: str = "") -> AreaCounts:
     households = Household.objects.filter(area.q("community"))
     communities = Community.objects.filter(area.community_q())
     if area_code:
-        households = households.filter(community__subdistrict_id__startswith=area_code)
-        communities = communities.filter(subdistrict_id__startswith=area_code)
+        households = households.filter(community__subdistrict__code__startswith=area_code)
+        communities = communities.filter(subdistrict__code__startswith=area_code)
     people = households.aggregate(
         n=Count("memberships", filter=Q(memberships__end_date__isnull=True))
     )["n"]

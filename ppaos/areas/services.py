@@ -23,7 +23,10 @@ def geography_load() -> tuple[int, int, int]:
     Safe to run again: rows are matched by DOPA code. Returns the three counts."""
     provinces = [Province(p.code, p.name_th, p.name_en) for p in geothai.provinces()]
     Province.objects.bulk_create(
-        provinces, update_conflicts=True, unique_fields=["code"], update_fields=["name_th", "name_en"]
+        provinces,
+        update_conflicts=True,
+        unique_fields=["code"],
+        update_fields=["name_th", "name_en"],
     )
     districts, subdistricts = [], []
     for p in provinces:
@@ -109,7 +112,9 @@ def communities_import_csv(text: str) -> ImportReport:
     good rows are saved in one transaction, and running the same file again changes nothing."""
     report = ImportReport()
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    missing = [c for c in ("code", "name_th", "subdistrict_code") if c not in (reader.fieldnames or [])]
+    missing = [
+        c for c in ("code", "name_th", "subdistrict_code") if c not in (reader.fieldnames or [])
+    ]
     if missing:
         report.rejected.append((1, f"header lacks column(s): {', '.join(missing)}"))
         return report

@@ -11,6 +11,10 @@ class RequestContext:
     path: str = ""
 
 
-current_request: ContextVar[RequestContext] = ContextVar(
-    "ppaos_request", default=RequestContext(path="(command line)")
-)
+COMMAND_LINE = RequestContext(path="(command line)")
+current_request: ContextVar[RequestContext | None] = ContextVar("ppaos_request", default=None)
+
+
+def current_context() -> RequestContext:
+    """The request being served, or COMMAND_LINE for management commands and tasks."""
+    return current_request.get() or COMMAND_LINE

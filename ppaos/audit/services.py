@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from ppaos.audit.context import current_request
+from ppaos.audit.context import current_context
 from ppaos.audit.models import Action, AuditEvent
 
 
@@ -15,7 +15,7 @@ def audit_record(
     label: str = "",
 ) -> AuditEvent:
     """Record who did `action` to `obj`, now, from the current request's address."""
-    context = current_request.get()
+    context = current_context()
     user = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=user,
@@ -33,7 +33,7 @@ def audit_record(
 
 def audit_export(*, actor, description: str, row_count: int) -> AuditEvent:
     """Record an export of personal data (a list, a file)."""
-    context = current_request.get()
+    context = current_context()
     return AuditEvent.objects.create(
         actor=actor,
         actor_username=actor.get_username(),

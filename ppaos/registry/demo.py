@@ -7,11 +7,12 @@ marked `is_demo` so the interface can flag it. Large loads use PostgreSQL COPY.
 """
 
 import datetime as dt
-import io
 import math
 import random
 from collections.abc import Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.db.models import Max
@@ -46,12 +47,31 @@ OCCUPATIONS = (
 )
 ILLNESSES = ("เบาหวาน", "ความดันโลหิตสูง", "โรคหัวใจ", "โรคไต", "โรคปอด", "ข้อเข่าเสื่อม")
 COMMUNITY_WORDS_A = (
-    "ริมคลอง", "หลังวัด", "ตลาด", "ซอย", "บ้าน", "พัฒนา", "ร่วมใจ", "สามัคคี", "เคหะ", "ริมทาง",
-)  # fmt: skip
+    "ริมคลอง",
+    "หลังวัด",
+    "ตลาด",
+    "ซอย",
+    "บ้าน",
+    "พัฒนา",
+    "ร่วมใจ",
+    "สามัคคี",
+    "เคหะ",
+    "ริมทาง",
+)
 COMMUNITY_WORDS_B = (
-    "สามัคคีธรรม", "ร่วมพัฒนา", "มั่นคง", "เจริญสุข", "ศรีสุข", "วัดใหม่", "ท่าน้ำ", "ร่วมใจ",
-    "สุขสันต์", "ประชาร่วมใจ", "พัฒนาใหม่", "สะพานไม้",
-)  # fmt: skip
+    "สามัคคีธรรม",
+    "ร่วมพัฒนา",
+    "มั่นคง",
+    "เจริญสุข",
+    "ศรีสุข",
+    "วัดใหม่",
+    "ท่าน้ำ",
+    "ร่วมใจ",
+    "สุขสันต์",
+    "ประชาร่วมใจ",
+    "พัฒนาใหม่",
+    "สะพานไม้",
+)
 SOIS = ("1", "3", "5", "7", "9", "12", "15", "22", "วัดใหม่", "ร่วมใจ", "สุขใจ", "ตลาด")
 
 
@@ -94,10 +114,18 @@ def _community_rows(rng: random.Random, households: int) -> list[Community]:
         plan = PILOT_DISTRICTS
     else:
         total = max(30, math.ceil(households / HOUSEHOLDS_PER_COMMUNITY_AT_SCALE))
-        districts = sorted({s[:4] for s in Subdistrict.objects.filter(code__startswith="10")
-                            .values_list("code", flat=True)})  # fmt: skip
-        plan = {d: total // len(districts) + (i < total % len(districts))
-                for i, d in enumerate(districts)}  # fmt: skip
+        districts = sorted(
+            {
+                s[:4]
+                for s in Subdistrict.objects.filter(code__startswith="10").values_list(
+                    "code", flat=True
+                )
+            }
+        )
+        plan = {
+            d: total // len(districts) + (i < total % len(districts))
+            for i, d in enumerate(districts)
+        }
     communities = []
     for district, count in plan.items():
         khwaeng = list(Subdistrict.objects.filter(district_id=district).order_by("code"))
@@ -159,11 +187,15 @@ class _Generator:
             income = float(rng.choice((600, 700, 800, 1000)))  # old-age allowance tiers
         chronic = rng.choice(ILLNESSES) if rng.random() < (0.45 if age >= 60 else 0.06) else ""
         education = (
-            "preschool" if age < 6 else
-            "primary" if age < 12 else
-            rng.choices(["none", "primary", "lower_secondary", "upper_secondary", "vocational",
-                         "bachelor"], weights=[6, 38, 24, 20, 8, 4])[0]
-        )  # fmt: skip
+            "preschool"
+            if age < 6
+            else "primary"
+            if age < 12
+            else rng.choices(
+                ["none", "primary", "lower_secondary", "upper_secondary", "vocational", "bachelor"],
+                weights=[6, 38, 24, 20, 8, 4],
+            )[0]
+        )
         return {
             "national_id": nid or None,
             "is_undocumented": not nid or nid.startswith("0"),
@@ -186,18 +218,34 @@ class _Generator:
         rng = self.rng
         size = rng.choices(range(1, 10), weights=SIZE_WEIGHTS)[0]
         surname = rng.choice(self.surnames)
-        head_age = rng.choices([rng.randint(22, 39), rng.randint(40, 59), rng.randint(60, 90)],
-                               weights=[25, 40, 35])[0]  # fmt: skip
+        head_age = rng.choices(
+            [rng.randint(22, 39), rng.randint(40, 59), rng.randint(60, 90)], weights=[25, 40, 35]
+        )[0]
         head_sex = rng.choices("FM", weights=[55, 45])[0]
         couple = size > 1 and rng.random() < 0.65
-        members = [("head", self.person(age=head_age, sex=head_sex, surname=surname,
-                                        married=couple, district=district))]  # fmt: skip
+        members = [
+            (
+                "head",
+                self.person(
+                    age=head_age, sex=head_sex, surname=surname, married=couple, district=district
+                ),
+            )
+        ]
         if couple:
             spouse_age = max(20, min(95, head_age + rng.randint(-6, 6)))
             spouse_sex = "M" if head_sex == "F" else "F"
-            members.append(("spouse", self.person(age=spouse_age, sex=spouse_sex,
-                                                  surname=surname, married=True,
-                                                  district=district)))  # fmt: skip
+            members.append(
+                (
+                    "spouse",
+                    self.person(
+                        age=spouse_age,
+                        sex=spouse_sex,
+                        surname=surname,
+                        married=True,
+                        district=district,
+                    ),
+                )
+            )
         while len(members) < size:
             if head_age >= 55 and rng.random() < 0.45:
                 relation, age = "grandchild", rng.randint(0, 17)
@@ -208,14 +256,21 @@ class _Generator:
             else:
                 relation, age = "child", rng.randint(0, max(0, min(40, head_age - 18)))
             sex = rng.choice("MF")
-            members.append((relation, self.person(age=age, sex=sex, surname=surname,
-                                                  married=False, district=district)))  # fmt: skip
+            members.append(
+                (
+                    relation,
+                    self.person(
+                        age=age, sex=sex, surname=surname, married=False, district=district
+                    ),
+                )
+            )
         return members
 
 
 def _household_fields(rng: random.Random, community: Community) -> dict:
     return {
-        "house_no": f"{rng.randint(1, 999)}" + (f"/{rng.randint(1, 60)}" if rng.random() < 0.4 else ""),
+        "house_no": f"{rng.randint(1, 999)}"
+        + (f"/{rng.randint(1, 60)}" if rng.random() < 0.4 else ""),
         "moo": "",
         "village": "",
         "soi": rng.choice(SOIS) if rng.random() < 0.7 else "",
@@ -236,15 +291,34 @@ class _Batch:
     memberships: list[dict]
 
 
-def _batches(gen: _Generator, communities: list[Community], households: int, start_ids: dict,
-             *, now: dt.datetime, batch_size: int) -> Iterator[_Batch]:  # fmt: skip
+def _batches(
+    gen: _Generator,
+    communities: list[Community],
+    households: int,
+    start_ids: dict,
+    *,
+    now: dt.datetime,
+    batch_size: int,
+) -> Iterator[_Batch]:
     rng = gen.rng
     weights = [rng.uniform(0.5, 1.5) for _ in communities]
-    counts = [0] * len(communities)
+    # Continue after any real household a community already has, so codes never collide.
+    real = set(
+        Household.objects.filter(community__in=communities, is_demo=False).values_list(
+            "community_id", flat=True
+        )
+    )
+    counts = [c.household_seq if c.id in real else 0 for c in communities]
     ids = dict(start_ids)
     batch = _Batch([], [], [])
-    stamp = {"version": 1, "created_at": now, "updated_at": now, "created_by_id": None,
-             "updated_by_id": None, "is_demo": True}  # fmt: skip
+    stamp = {
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "created_by_id": None,
+        "updated_by_id": None,
+        "is_demo": True,
+    }
     previous_household: dict[int, int] = {}
     for n in range(households):
         # Every community gets at least a few households; the rest follow the weights.
@@ -253,9 +327,16 @@ def _batches(gen: _Generator, communities: list[Community], households: int, sta
         counts[index] += 1
         household_id = ids["household"]
         ids["household"] += 1
-        batch.households.append({"id": household_id, "code": f"{community.code}-{counts[index]:05d}",
-                                 "community_id": community.id,
-                                 **_household_fields(rng, community), **stamp})  # fmt: skip
+        code = f"{community.code}-{counts[index]:05d}"
+        batch.households.append(
+            {
+                "id": household_id,
+                "code": code,
+                "community_id": community.id,
+                **_household_fields(rng, community),
+                **stamp,
+            }
+        )
         start = gen.today - dt.timedelta(days=rng.randint(30, 3650))
         for relation, person in gen.roster(community.code[:4]):
             person_id = ids["person"]
@@ -265,15 +346,29 @@ def _batches(gen: _Generator, communities: list[Community], households: int, sta
             if moved and index in previous_household:
                 # Lived in another household of the same community before: history is kept.
                 left = start - dt.timedelta(days=rng.randint(1, 30))
-                batch.memberships.append({"id": ids["membership"], "household_id":
-                                          previous_household[index], "person_id": person_id,
-                                          "relation": "relative", "start_date": left -
-                                          dt.timedelta(days=rng.randint(200, 2000)),
-                                          "end_date": left, "end_reason": "ย้ายที่อยู่"})  # fmt: skip
+                batch.memberships.append(
+                    {
+                        "id": ids["membership"],
+                        "household_id": previous_household[index],
+                        "person_id": person_id,
+                        "relation": "relative",
+                        "start_date": left - dt.timedelta(days=rng.randint(200, 2000)),
+                        "end_date": left,
+                        "end_reason": "ย้ายที่อยู่",
+                    }
+                )
                 ids["membership"] += 1
-            batch.memberships.append({"id": ids["membership"], "household_id": household_id,
-                                      "person_id": person_id, "relation": relation,
-                                      "start_date": start, "end_date": None, "end_reason": ""})  # fmt: skip
+            batch.memberships.append(
+                {
+                    "id": ids["membership"],
+                    "household_id": household_id,
+                    "person_id": person_id,
+                    "relation": relation,
+                    "start_date": start,
+                    "end_date": None,
+                    "end_reason": "",
+                }
+            )
             ids["membership"] += 1
         previous_household[index] = household_id
         if len(batch.households) >= batch_size:
@@ -337,28 +432,48 @@ def demo_delete() -> None:
         Community.objects.filter(is_demo=True, households__isnull=True).delete()
 
 
-def demo_load(*, seed: int, households: int = PILOT_HOUSEHOLDS, today: dt.date | None = None,
-              batch_size: int = 20_000, progress=None) -> DemoSummary:  # fmt: skip
+def _communities(rng: random.Random, households: int) -> list[Community]:
+    """The demo communities for this size, created if missing, in code order."""
+    communities = _community_rows(rng, households)
+    existing = {c.code: c for c in Community.objects.filter(code__in=[c.code for c in communities])}
+    fresh = [c for c in communities if c.code not in existing]
+    Community.objects.bulk_create(fresh, batch_size=1000)
+    return list(
+        Community.objects.filter(code__in=[c.code for c in communities])
+        .select_related("subdistrict")
+        .order_by("code")
+    )
+
+
+def _start_ids() -> dict[str, int]:
+    return {
+        "household": _Ids(Household).take(),
+        "person": _Ids(Person).take(),
+        "membership": _Ids(Membership).take(),
+    }
+
+
+def demo_load(
+    *,
+    seed: int,
+    households: int = PILOT_HOUSEHOLDS,
+    today: dt.date | None = None,
+    batch_size: int = 20_000,
+    progress=None,
+) -> DemoSummary:
     """Replace the demo registry with a freshly generated one. Deterministic for a seed."""
     today = today or dt.date(2026, 1, 15)
     now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC)
     demo_delete()
     gen = _Generator(seed, today)
     with transaction.atomic():
-        communities = _community_rows(gen.rng, households)
-        existing = {c.code: c for c in Community.objects.filter(code__in=[c.code for c in communities])}
-        fresh = [c for c in communities if c.code not in existing]
-        Community.objects.bulk_create(fresh, batch_size=1000)
-        communities = list(
-            Community.objects.filter(code__in=[c.code for c in communities])
-            .select_related("subdistrict").order_by("code")
-        )  # fmt: skip
-        start_ids = {"household": _Ids(Household).take(), "person": _Ids(Person).take(),
-                     "membership": _Ids(Membership).take()}  # fmt: skip
+        communities = _communities(gen.rng, households)
+        start_ids = _start_ids()
         people = 0
         done = 0
-        for batch in _batches(gen, communities, households, start_ids, now=now,
-                              batch_size=batch_size):  # fmt: skip
+        for batch in _batches(
+            gen, communities, households, start_ids, now=now, batch_size=batch_size
+        ):
             _write(Household, batch.households)
             _write(Person, batch.people)
             _write(Membership, batch.memberships)
@@ -368,4 +483,50 @@ def demo_load(*, seed: int, households: int = PILOT_HOUSEHOLDS, today: dt.date |
                 progress(done, households)
         Community.objects.bulk_update(communities, ["household_seq"], batch_size=1000)
         _reset_sequences(Household, Person, Membership)
+    return DemoSummary(len(communities), households, people)
+
+
+DUMP_FILES = {
+    "household": "households.tsv",
+    "person": "people.tsv",
+    "membership": "memberships.tsv",
+}
+
+
+def demo_dump(
+    *,
+    seed: int,
+    households: int,
+    directory: Path,
+    today: dt.date | None = None,
+    start_ids: dict[str, int] | None = None,
+    batch_size: int = 20_000,
+) -> DemoSummary:
+    """Write the rows `demo_load` would COPY, without loading them: one COPY text file per table
+    in `directory` (DUMP_FILES), its first line the column names. For benchmarks.
+
+    Creates missing demo communities, as demo_load does, since households refer to them.
+    `start_ids` defaults to the ids demo_load would use next (pass 1s for empty tables)."""
+    today = today or dt.date(2026, 1, 15)
+    now = dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC)
+    gen = _Generator(seed, today)
+    with transaction.atomic():
+        communities = _communities(gen.rng, households)
+    start_ids = start_ids or _start_ids()
+    people = 0
+    with ExitStack() as stack:
+        files = {
+            kind: stack.enter_context(open(Path(directory) / name, "w", encoding="utf-8"))
+            for kind, name in DUMP_FILES.items()
+        }
+        for batch in _batches(
+            gen, communities, households, start_ids, now=now, batch_size=batch_size
+        ):
+            tables = (batch.households, batch.people, batch.memberships)
+            for kind, rows in zip(DUMP_FILES, tables, strict=True):
+                columns = list(rows[0])
+                if files[kind].tell() == 0:
+                    files[kind].write("\t".join(columns) + "\n")
+                files[kind].write(to_tsv(rows, columns))
+            people += len(batch.people)
     return DemoSummary(len(communities), households, people)

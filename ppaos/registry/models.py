@@ -182,6 +182,9 @@ class Membership(models.Model):
         ]
         indexes = [models.Index(fields=["household", "end_date"])]
 
+    def __str__(self) -> str:
+        return f"{self.person_id} in {self.household_id} ({self.relation})"
+
     @property
     def is_current(self) -> bool:
         return self.end_date is None

@@ -12,9 +12,7 @@ def household_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Household
     return (
         Household.objects.filter(area.q("community"))
         .select_related("community", "subdistrict__district")
-        .annotate(
-            member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True))
-        )
+        .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
     )
 
 

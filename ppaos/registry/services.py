@@ -187,9 +187,10 @@ def person_add_to_household(
     """Register a new person as a current member of `household`."""
     values = person_clean(data)
     start = start_date or timezone.localdate()
-    if relation == Relation.HEAD and household.memberships.filter(
-        relation=Relation.HEAD, end_date__isnull=True
-    ).exists():
+    if (
+        relation == Relation.HEAD
+        and household.memberships.filter(relation=Relation.HEAD, end_date__isnull=True).exists()
+    ):
         raise ValidationError({"relation": _("This household already has a head.")})
     with transaction.atomic():
         person = Person(created_by=actor, updated_by=actor, **values)

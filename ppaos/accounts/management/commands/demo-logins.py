@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         users = User.objects.prefetch_related("role_assignments").order_by("id")
-        self.stdout.write("\nDemo logins (synthetic data only) — password for all: " + DEMO_PASSWORD)
+        self.stdout.write(
+            "\nDemo logins (synthetic data only) — password for all: " + DEMO_PASSWORD
+        )
         for user in users:
             for a in user.role_assignments.all():
                 self.stdout.write(f"  {user.username:<14} {a}")

@@ -1,0 +1,103 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+
+from ppaos.accounts.access import require_capability
+from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.areas.models import District, Province, Subdistrict
+from ppaos.areas.selectors import (
+    community_list_with_counts,
+    countable_community,
+    district_list_with_counts,
+    subdistrict_list_with_counts,
+    total_counts,
+)
+from ppaos.registry.selectors import household_list
+
+
+def _touchable(request, code: str) -> None:
+    require_capability(request.user, VIEW_COUNTS)
+    if not scope_for(request.user).area(VIEW_COUNTS).touches(code):
+        raise Http404("Area outside scope")
+
+
+@login_required
+def province_detail(request, code: str | None = None):
+    province = get_object_or_404(Province, code=code or settings.HOME_PROVINCE)
+    _touchable(request, province.code)
+    return render(
+        request,
+        "areas/province.html",
+        {
+            "province": province,
+            "rows": district_list_with_counts(user=request.user, province=province),
+            "totals": total_counts(user=request.user, area_code=province.code),
+        },
+    )
+
+
+@login_required
+def district_detail(request, code: str):
+    district = get_object_or_404(District.objects.select_related("province"), code=code)
+    _touchable(request, district.code)
+    return render(
+        request,
+        "areas/district.html",
+        {
+            "district": district,
+            "rows": subdistrict_list_with_counts(user=request.user, district=district),
+            "totals": total_counts(user=request.user, area_code=district.code),
+        },
+    )
+
+
+@login_required
+def subdistrict_detail(request, code: str):
+    subdistrict = get_object_or_404(
+        Subdistrict.objects.select_related("district__province"), code=code
+    )
+    _touchable(request, subdistrict.code)
+    return render(
+        request,
+        "areas/subdistrict.html",
+        {
+            "subdistrict": subdistrict,
+            "rows": community_list_with_counts(user=request.user, subdistrict=subdistrict),
+            "totals": total_counts(user=request.user, area_code=subdistrict.code),
+        },
+    )
+
+
+@login_required
+def community_detail(request, pk: int):
+    """The community's counts; its household list for roles that may see people."""
+    require_capability(request.user, VIEW_COUNTS)
+    community = get_object_or_404(countable_community(user=request.user, pk=pk))
+    context = {"community": community}
+    scope = scope_for(request.user)
+    if scope.area(VIEW_PEOPLE).contains_community(community):
+        households = household_list(user=request.user).filter(community=community)
+        query = request.GET.get("q", "").strip()
+        if query:
+            households = households.filter(code__icontains=query) | households.filter(
+                house_no__icontains=query
+            )
+        page = Paginator(households.order_by("code"), settings.PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        context.update(
+            page=page,
+            query=query,
+            can_list=True,
+            can_add=scope.area(EDIT_PEOPLE).contains_community(community),
+        )
+    context["totals"] = _community_totals(request.user, community)
+    template = "areas/_household_rows.html" if request.htmx else "areas/community.html"
+    return render(request, template, context)
+
+
+def _community_totals(user, community):
+    rows = community_list_with_counts(user=user, subdistrict=community.subdistrict)
+    return next((counts for c, counts in rows if c.pk == community.pk), None)

@@ -1,0 +1,40 @@
+"""Form fields shared by every app."""
+
+import datetime as dt
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.lib.thaidate import DateInputError, format_be_numeric, parse_date
+
+
+class ThaiDateInput(forms.TextInput):
+    """A text box showing the date as day/month/BE-year, the way volunteers write it."""
+
+    def __init__(self, attrs=None):
+        defaults = {"placeholder": _("dd/mm/yyyy (B.E. or C.E.)"), "inputmode": "numeric"}
+        super().__init__({**defaults, **(attrs or {})})
+
+    def format_value(self, value):
+        if isinstance(value, dt.date):
+            return format_be_numeric(value)
+        return value
+
+
+class ThaiDateField(forms.Field):
+    """Accepts 15/3/2510 (BE), 15/3/1967 (CE) or 1967-03-15; cleans to a CE `date`."""
+
+    widget = ThaiDateInput
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return parse_date(str(value))
+        except DateInputError:
+            raise forms.ValidationError(
+                _("Enter a real date as day/month/year, e.g. 15/3/2510 or 15/3/1967."),
+                code="invalid",
+            ) from None

@@ -1,0 +1,69 @@
+"""Forms parse and shape input; the rules live in registry.services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.lib.forms import ThaiDateField
+from ppaos.registry.models import Household, Person, Relation
+
+
+class HouseholdForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Household
+        fields = [
+            "house_no",
+            "soi",
+            "road",
+            "village",
+            "moo",
+            "postal_code",
+            "house_registration_no",
+            "tenure",
+        ]
+
+
+class PersonForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    national_id = forms.CharField(
+        label=_("national ID"),
+        required=False,
+        max_length=20,
+        help_text=_("13 digits. Leave empty if the person has no ID card."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    birth_date = ThaiDateField(label=_("birth date"), required=False)
+
+    class Meta:
+        model = Person
+        fields = [
+            "national_id",
+            "prefix",
+            "first_name",
+            "last_name",
+            "sex",
+            "birth_date",
+            "birth_date_estimated",
+            "phone",
+            "education",
+            "occupation",
+            "monthly_income",
+            "has_disability_card",
+            "chronic_illness",
+        ]
+
+
+class NewMemberForm(PersonForm):
+    relation = forms.ChoiceField(label=_("relation to head"), choices=Relation.choices)
+
+    class Meta(PersonForm.Meta):
+        fields = ["relation", *PersonForm.Meta.fields]
+
+
+class LeaveForm(forms.Form):
+    end_date = ThaiDateField(label=_("left on"))
+    reason = forms.ChoiceField(
+        label=_("reason"),
+        choices=[("moved", _("Moved away")), ("died", _("Died")), ("other", _("Other"))],
+    )
