@@ -41,4 +41,5 @@ format: install
 	$(VENV)/bin/ruff format .
 
 messages: install
-	cd ppaos && ../$(PPAOS) makemessages -l th --no-obsolete && ../$(PPAOS) compilemessages
+	cd ppaos && ../$(PPAOS) makemessages -l th --no-obsolete -i "tests/*" -i "*/tests/*"
+	$(PY) scripts/th_translations.py

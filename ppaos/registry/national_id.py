@@ -10,6 +10,16 @@ import re
 _SEPARATORS = re.compile(r"[\s\-]")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation without importing Django into this pure module."""
+    return message
+
+
+NOT_DIGITS = gettext_noop("must contain digits only")
+WRONG_LENGTH = gettext_noop("must have exactly 13 digits")
+BAD_CHECKSUM = gettext_noop("has a check digit that does not match: a digit is mistyped")
+
+
 def normalize(text: str) -> str:
     """Drop spaces and dashes: `1-2345-45678-78-1` → `1234545678781`."""
     return _SEPARATORS.sub("", text or "")
@@ -35,11 +45,11 @@ def problem(text: str) -> str | None:
     """Why the ID is not valid, in words a volunteer can act on; None when it is valid."""
     digits = normalize(text)
     if not digits.isascii() or not digits.isdigit():
-        return "must contain digits only"
+        return NOT_DIGITS
     if len(digits) != 13:
-        return f"must have 13 digits, not {len(digits)}"
+        return WRONG_LENGTH
     if not is_valid(digits):
-        return "check digit does not match: a digit is mistyped"
+        return BAD_CHECKSUM
     return None
 
 

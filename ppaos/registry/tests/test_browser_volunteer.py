@@ -28,6 +28,12 @@ def _submit(page):
         page.locator("form.stacked button[type=submit]").first.tap()
 
 
+def _shot(page, name: str) -> None:
+    """Keep what the phone showed, for people to look at (CI can publish test-artifacts/)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"volunteer-{name}.png", full_page=True)
+
+
 def _field_error(page, name: str):
     return page.locator(f"#field-{name} [role=alert]")
 
@@ -35,13 +41,13 @@ def _field_error(page, name: str):
 def test_volunteer_registers_household_on_phone(live_server, phone_page, volunteer_a, communities):
     page, url = phone_page, live_server.url
     community = communities["A"]
-    broken = []  # our own requests (pages, CSS, JS, fonts) the server failed
-    page.on(
-        "response",
-        lambda r: (
-            r.status >= 400 and r.url.startswith(url) and broken.append(f"{r.status} {r.url}")
-        ),
-    )
+    broken = set()  # our own requests (pages, CSS, JS, fonts) that the server failed
+
+    def check(response):
+        if response.status >= 400 and response.url.startswith(url):
+            broken.add(f"{response.status} {response.url.removeprefix(url)}")
+
+    page.on("response", check)
 
     # Log in through the form; home lists the volunteer's own community only.
     live_login(page, live_server, volunteer_a.username, PASSWORD)
@@ -49,6 +55,7 @@ def test_volunteer_registers_household_on_phone(live_server, phone_page, volunte
     assert page.locator("html").get_attribute("lang") == "th"
     expect(page.locator("#my-communities")).to_contain_text(community.name_th)
     expect(page.locator("#my-communities")).not_to_contain_text(communities["B"].name_th)
+    _shot(page, "home")
 
     # Tap "Add household" and save an address.
     add_url = reverse("registry:household_create", args=[community.pk])
@@ -76,6 +83,7 @@ def test_volunteer_registers_household_on_phone(live_server, phone_page, volunte
     page.fill("#id_birth_date", "15/03/2510")
     _submit(page)
     expect(_field_error(page, "national_id")).to_be_visible()
+    _shot(page, "bad-national-id")
     expect(page.locator("#id_national_id")).to_have_value(BAD_ID)  # the input is kept to fix
     assert Person.objects.count() == 0
 
@@ -93,8 +101,7 @@ def test_volunteer_registers_household_on_phone(live_server, phone_page, volunte
     expect(members).to_have_count(1)
     expect(members.first).to_contain_text("สมศักดิ์")
     expect(members.first).to_contain_text("2510")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / "volunteer-household.png", full_page=True)
+    _shot(page, "household")
     # Thai must not fall back to tofu on phones (and CI) without Thai system fonts.
     sarabun_loaded = page.evaluate(
         "document.fonts.ready.then(() => [...document.fonts].some("
@@ -110,6 +117,7 @@ def test_volunteer_registers_household_on_phone(live_server, phone_page, volunte
     page.fill("#id_birth_date", "31/02/2560")
     _submit(page)
     expect(_field_error(page, "birth_date")).to_be_visible()
+    _shot(page, "bad-birth-date")
     assert Person.objects.count() == 1
 
     # A stale edit: the head is changed elsewhere while this phone has the form open.
@@ -126,6 +134,7 @@ def test_volunteer_registers_household_on_phone(live_server, phone_page, volunte
     page.fill("#id_first_name", "สมเกียรติ")
     _submit(page)
     expect(page.locator("#conflicts")).to_be_visible()
+    _shot(page, "conflict")
     expect(page.locator("#conflicts")).to_contain_text("สมปอง")
     expect(page.locator("#conflicts")).to_contain_text("สมเกียรติ")
     expect(page.locator("form.stacked .errorlist.nonfield")).to_be_visible()
@@ -134,5 +143,5 @@ def test_volunteer_registers_household_on_phone(live_server, phone_page, volunte
     assert head.first_name == "สมปอง"
     assert head.version == current.version
     assert (Household.objects.count(), Person.objects.count()) == (1, 1)
-    assert broken == [], "the live server failed these requests (static files not served?)"
+    assert not broken, f"the server failed these requests (static files not found?): {broken}"
     assert sarabun_loaded, "the Sarabun web font did not load: Thai text falls back to tofu"
