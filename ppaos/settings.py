@@ -43,7 +43,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "ppaos.lib.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -109,7 +109,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("PPAOS_STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 # The Thai web font is served from the installed fontpkg-sarabun package, not a CDN.
-STATICFILES_DIRS = [("fonts/sarabun", Path(fontpkg_sarabun.__file__).parent / "files")]
+STATICFILES_DIRS = [
+    BASE_DIR / "static",
+    ("fonts/sarabun", Path(fontpkg_sarabun.__file__).parent / "files"),
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -120,7 +120,7 @@ TH = {
     "must have exactly 13 digits": "ต้องมี 13 หลักพอดี",
     "has a check digit that does not match: a digit is mistyped":
         "หลักตรวจสอบไม่ถูกต้อง: อาจพิมพ์ตัวเลขผิดไปหนึ่งหลัก",
-    "National ID %(problem)s.": "เลขประจำตัวประชาชน%(problem)s",
+    "National ID %(problem)s.": "เลขประจำตัวประชาชน %(problem)s",
     "This national ID is already in the registry. Search for the person instead of adding "
     "them again, or ask your coordinator.":
         "เลขประจำตัวประชาชนนี้มีอยู่ในทะเบียนแล้ว โปรดค้นหาบุคคลนี้แทนการเพิ่มซ้ำ "
@@ -240,6 +240,7 @@ TH = {
     "Save": "บันทึก",
     "%(name)s left household %(code)s": "%(name)s ออกจากครัวเรือน %(code)s",
     "Save and add another": "บันทึกและเพิ่มอีกคน",
+    "— choose —": "— เลือก —",
 }
 
 

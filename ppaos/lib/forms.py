@@ -38,3 +38,14 @@ class ThaiDateField(forms.Field):
                 _("Enter a real date as day/month/year, e.g. 15/3/2510 or 15/3/1967."),
                 code="invalid",
             ) from None
+
+
+class BlankChoiceLabelMixin:
+    """Shows "— choose —" (translated) instead of Django's untranslated blank choice."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            choices = getattr(field, "choices", None)
+            if choices and list(choices)[0][0] == "":
+                field.choices = [("", _("— choose —")), *list(choices)[1:]]

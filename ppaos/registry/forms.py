@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.lib.forms import ThaiDateField
+from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
 from ppaos.registry.models import Household, Person, Relation
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(BlankChoiceLabelMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -24,7 +24,7 @@ class HouseholdForm(forms.ModelForm):
         ]
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(BlankChoiceLabelMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     national_id = forms.CharField(
         label=_("national ID"),

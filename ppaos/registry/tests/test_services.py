@@ -2,11 +2,19 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 
 from ppaos.audit.models import AuditEvent
 from ppaos.conftest import make_person
 from ppaos.registry import services
 from ppaos.registry.models import Household, Membership, Person
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are asserted in their English source form."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.mark.django_db
@@ -173,3 +181,17 @@ def test_every_write_is_audited_with_sensitive_values_hidden(households, coordin
     created = AuditEvent.objects.filter(object_type="registry.person", action="create")
     assert created.count() == 3
     assert all("x-xxxx" in str(e.changes["national_id"][1]) for e in created)
+
+
+@pytest.mark.django_db
+def test_errors_are_in_thai_for_thai_users(households, coordinator):
+    with translation.override("th"), pytest.raises(ValidationError) as error:
+        services.person_add_to_household(
+            actor=coordinator,
+            household=households["A"],
+            data=make_person(55, national_id="1234545678789"),
+            relation="child",
+        )
+    assert error.value.message_dict["national_id"] == [
+        "เลขประจำตัวประชาชน หลักตรวจสอบไม่ถูกต้อง: อาจพิมพ์ตัวเลขผิดไปหนึ่งหลัก"
+    ]
