@@ -157,6 +157,8 @@ def person_edit(request, pk: int):
     household = person.current[0].household
     form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
     conflicts = []
+    if request.method == "GET":
+        audit_record(actor=request.user, action=Action.VIEW, obj=person)
     if request.method == "POST" and form.is_valid():
         try:
             services.person_update(

@@ -62,3 +62,12 @@ def test_audit_rows_cannot_be_changed_in_admin(client, households):
         == 403
     )
     assert AuditEvent.objects.filter(pk=event.pk).exists()
+
+
+@pytest.mark.django_db
+def test_opening_a_person_form_is_a_recorded_view(login, volunteer_a, households):
+    person = households["A"].memberships.get().person
+    login(volunteer_a).get(f"/people/{person.pk}/edit/")
+    event = AuditEvent.objects.get(action="view", actor=volunteer_a)
+    assert event.object_type == "registry.person"
+    assert event.object_id == str(person.pk)
