@@ -100,6 +100,7 @@ def household_edit(request, pk: int):
     )
     conflicts = []
     if request.method == "POST" and form.is_valid():
+        # is_valid() wrote the input onto `household`; the service needs the stored row.
         household = household_for_user(user=request.user, pk=pk, for_edit=True)
         try:
             services.household_update(
@@ -160,6 +161,8 @@ def person_edit(request, pk: int):
     if request.method == "GET":
         audit_record(actor=request.user, action=Action.VIEW, obj=person)
     if request.method == "POST" and form.is_valid():
+        # is_valid() wrote the input onto `person`; the service needs the stored row.
+        person = person_for_user(user=request.user, pk=pk, for_edit=True)
         try:
             services.person_update(
                 actor=request.user,

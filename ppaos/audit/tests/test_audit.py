@@ -71,3 +71,21 @@ def test_opening_a_person_form_is_a_recorded_view(login, volunteer_a, households
     event = AuditEvent.objects.get(action="view", actor=volunteer_a)
     assert event.object_type == "registry.person"
     assert event.object_id == str(person.pk)
+
+
+@pytest.mark.django_db
+def test_person_changes_through_pages_are_audited_field_by_field(login, volunteer_a, households):
+    person = households["A"].memberships.get().person
+    form = {
+        "national_id": person.national_id,
+        "prefix": "nai",
+        "first_name": "สมชาย1",
+        "last_name": "ใจงาม",
+        "sex": "M",
+        "birth_date": "01/01/2523",
+        "version": person.version,
+    }
+    response = login(volunteer_a).post(f"/people/{person.pk}/edit/", form)
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="update", actor=volunteer_a)
+    assert event.changes == {"last_name": ["ใจดี", "ใจงาม"]}
