@@ -54,12 +54,10 @@ TH = {
     "from": "ตั้งแต่",
     "until": "ถึง",
     "dd/mm/yyyy (B.E. or C.E.)": "วว/ดด/ปปปป (พ.ศ. หรือ ค.ศ.)",
-    "Enter a real date as day/month/year, e.g. 15/3/2510 or 15/3/1967.":
-        "กรอกวันที่ที่มีอยู่จริงเป็น วัน/เดือน/ปี เช่น 15/3/2510 หรือ 15/3/1967",
+    "Enter a real date as day/month/year, e.g. 15/3/2510 or 15/3/1967.": "กรอกวันที่ที่มีอยู่จริงเป็น วัน/เดือน/ปี เช่น 15/3/2510 หรือ 15/3/1967",
     "Registry": "ทะเบียนครัวเรือน",
     "national ID": "เลขประจำตัวประชาชน",
-    "13 digits. Leave empty if the person has no ID card.":
-        "13 หลัก เว้นว่างไว้หากบุคคลนี้ไม่มีบัตรประจำตัว",
+    "13 digits. Leave empty if the person has no ID card.": "13 หลัก เว้นว่างไว้หากบุคคลนี้ไม่มีบัตรประจำตัว",
     "birth date": "วันเกิด",
     "relation to head": "ความสัมพันธ์กับหัวหน้าครัวเรือน",
     "left on": "ออกจากครัวเรือนเมื่อ",
@@ -118,26 +116,22 @@ TH = {
     "reason for leaving": "เหตุที่ออกจากครัวเรือน",
     "must contain digits only": "ต้องเป็นตัวเลขเท่านั้น",
     "must have exactly 13 digits": "ต้องมี 13 หลักพอดี",
-    "has a check digit that does not match: a digit is mistyped":
-        "หลักตรวจสอบไม่ถูกต้อง: อาจพิมพ์ตัวเลขผิดไปหนึ่งหลัก",
+    "has a check digit that does not match: a digit is mistyped": "หลักตรวจสอบไม่ถูกต้อง: อาจพิมพ์ตัวเลขผิดไปหนึ่งหลัก",
     "National ID %(problem)s.": "เลขประจำตัวประชาชน %(problem)s",
     "This national ID is already in the registry. Search for the person instead of adding "
-    "them again, or ask your coordinator.":
-        "เลขประจำตัวประชาชนนี้มีอยู่ในทะเบียนแล้ว โปรดค้นหาบุคคลนี้แทนการเพิ่มซ้ำ "
-        "หรือสอบถามผู้ประสานงาน",
+    "them again, or ask your coordinator.": "เลขประจำตัวประชาชนนี้มีอยู่ในทะเบียนแล้ว โปรดค้นหาบุคคลนี้แทนการเพิ่มซ้ำ "
+    "หรือสอบถามผู้ประสานงาน",
     "Birth date %(date)s is in the future.": "วันเกิด %(date)s เป็นวันในอนาคต",
     "Birth date %(date)s would make the person older than %(age)s years. Check the year "
-    "(Buddhist era is 543 years ahead of the Christian era).":
-        "วันเกิด %(date)s ทำให้อายุเกิน %(age)s ปี โปรดตรวจสอบปี (พ.ศ. มากกว่า ค.ศ. 543 ปี)",
+    "(Buddhist era is 543 years ahead of the Christian era).": "วันเกิด %(date)s ทำให้อายุเกิน %(age)s ปี โปรดตรวจสอบปี (พ.ศ. มากกว่า ค.ศ. 543 ปี)",
     "First name is required.": "ต้องกรอกชื่อ",
     "This household already has a head.": "ครัวเรือนนี้มีหัวหน้าครัวเรือนแล้ว",
     "This national ID is already in the registry.": "เลขประจำตัวประชาชนนี้มีอยู่ในทะเบียนแล้ว",
     "This membership has already ended.": "การเป็นสมาชิกนี้สิ้นสุดไปแล้ว",
     "A stay cannot end before it started.": "วันที่ออกต้องไม่ก่อนวันที่เข้ามาอยู่",
     "Not saved: someone else saved this record after you opened it. Their values are shown "
-    "below; check them, then save again to keep yours.":
-        "ยังไม่ได้บันทึก: มีผู้อื่นบันทึกข้อมูลนี้หลังจากที่คุณเปิดแบบฟอร์ม ค่าของเขาแสดงอยู่ด้านล่าง "
-        "โปรดตรวจสอบ แล้วกดบันทึกอีกครั้งหากต้องการใช้ค่าของคุณ",
+    "below; check them, then save again to keep yours.": "ยังไม่ได้บันทึก: มีผู้อื่นบันทึกข้อมูลนี้หลังจากที่คุณเปิดแบบฟอร์ม ค่าของเขาแสดงอยู่ด้านล่าง "
+    "โปรดตรวจสอบ แล้วกดบันทึกอีกครั้งหากต้องการใช้ค่าของคุณ",
     "Household %(code)s added.": "เพิ่มครัวเรือน %(code)s แล้ว",
     "Household saved.": "บันทึกครัวเรือนแล้ว",
     "%(name)s added.": "เพิ่ม %(name)s แล้ว",
@@ -153,32 +147,26 @@ TH = {
     "Home": "หน้าหลัก",
     "Referral inbox": "กล่องรับการส่งต่อ",
     "Referrals addressed to your organisation will appear here. Agencies see only the "
-    "referrals sent to them, not the household registry.":
-        "การส่งต่อที่ส่งถึงหน่วยงานของคุณจะแสดงที่นี่ หน่วยงานเห็นเฉพาะการส่งต่อที่ส่งถึงตน "
-        "ไม่เห็นทะเบียนครัวเรือน",
+    "referrals sent to them, not the household registry.": "การส่งต่อที่ส่งถึงหน่วยงานของคุณจะแสดงที่นี่ หน่วยงานเห็นเฉพาะการส่งต่อที่ส่งถึงตน "
+    "ไม่เห็นทะเบียนครัวเรือน",
     "City overview": "ภาพรวมทั้งเมือง",
     "What to do": "สิ่งที่ทำได้",
     "Browse districts, khwaeng and communities": "ดูข้อมูลตามเขต แขวง และชุมชน",
     "Check who viewed or changed personal data": "ตรวจสอบว่าใครเปิดดูหรือแก้ไขข้อมูลส่วนบุคคล",
-    "District office": "สำนักงานเขต",
     "Your district": "เขตของคุณ",
     "Khet": "เขต",
     "Our community's data": "ข้อมูลชุมชนของเรา",
     "You can see your community's households. Corrections and the community data book "
-    "arrive in a later release.":
-        "คุณดูข้อมูลครัวเรือนในชุมชนของคุณได้ การเสนอแก้ไขข้อมูลและสมุดข้อมูลชุมชนจะมาในรุ่นถัดไป",
+    "arrive in a later release.": "คุณดูข้อมูลครัวเรือนในชุมชนของคุณได้ การเสนอแก้ไขข้อมูลและสมุดข้อมูลชุมชนจะมาในรุ่นถัดไป",
     "No role yet": "ยังไม่มีบทบาท",
-    "Your account has no role. Ask a coordinator to assign you one.":
-        "บัญชีของคุณยังไม่มีบทบาท โปรดติดต่อผู้ประสานงาน",
+    "Your account has no role. Ask a coordinator to assign you one.": "บัญชีของคุณยังไม่มีบทบาท โปรดติดต่อผู้ประสานงาน",
     "Research overview": "ภาพรวมสำหรับนักวิจัย",
     "Counts by district, khwaeng and community": "จำนวนตามเขต แขวง และชุมชน",
-    "Researchers see aggregate figures only; names and ID numbers are not shown to this role.":
-        "นักวิจัยเห็นเฉพาะตัวเลขรวม ไม่เห็นชื่อและเลขประจำตัวประชาชน",
+    "Researchers see aggregate figures only; names and ID numbers are not shown to this role.": "นักวิจัยเห็นเฉพาะตัวเลขรวม ไม่เห็นชื่อและเลขประจำตัวประชาชน",
     "My communities": "ชุมชนที่รับผิดชอบ",
     "Khwaeng": "แขวง",
     "Add household": "เพิ่มครัวเรือน",
-    "No community has been assigned to you yet. Ask your coordinator.":
-        "ยังไม่มีชุมชนที่มอบหมายให้คุณ โปรดติดต่อผู้ประสานงาน",
+    "No community has been assigned to you yet. Ask your coordinator.": "ยังไม่มีชุมชนที่มอบหมายให้คุณ โปรดติดต่อผู้ประสานงาน",
     "Code": "รหัส",
     "Name": "ชื่อ",
     "Nothing in your area here.": "ไม่มีข้อมูลในพื้นที่ของคุณที่นี่",
@@ -192,8 +180,7 @@ TH = {
     "next": "ถัดไป",
     "Households": "ครัวเรือน",
     "Find by household code or house number": "ค้นหาด้วยรหัสครัวเรือนหรือบ้านเลขที่",
-    "Your role sees this community's figures, not its households.":
-        "บทบาทของคุณเห็นตัวเลขของชุมชนนี้ แต่ไม่เห็นรายครัวเรือน",
+    "Your role sees this community's figures, not its households.": "บทบาทของคุณเห็นตัวเลขของชุมชนนี้ แต่ไม่เห็นรายครัวเรือน",
     "Khwaeng (subdistricts)": "แขวง",
     "Subdistricts": "ตำบล",
     "Khet (districts)": "เขต",
@@ -211,8 +198,7 @@ TH = {
     "Changes": "การเปลี่ยนแปลง",
     "From": "จาก",
     "No matching events.": "ไม่พบรายการ",
-    "Demonstration system: every person and household here is synthetic, not real data.":
-        "ระบบสาธิต: บุคคลและครัวเรือนทั้งหมดในระบบนี้เป็นข้อมูลสมมติ ไม่ใช่ข้อมูลจริง",
+    "Demonstration system: every person and household here is synthetic, not real data.": "ระบบสาธิต: บุคคลและครัวเรือนทั้งหมดในระบบนี้เป็นข้อมูลสมมติ ไม่ใช่ข้อมูลจริง",
     "Main": "เมนูหลัก",
     "Log out": "ออกจากระบบ",
     "Log in": "เข้าสู่ระบบ",

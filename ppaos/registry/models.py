@@ -67,14 +67,23 @@ class Household(Versioned):
         return self.code
 
     def address_line(self) -> str:
+        """House number, moo, village, soi and road as Thai forms write them."""
         parts = [
             self.house_no,
             f"หมู่ {self.moo}" if self.moo else "",
             self.village,
-            f"ซ.{self.soi}" if self.soi else "",
-            f"ถ.{self.road}" if self.road else "",
+            _with_prefix(self.soi, "ซ.", ("ซอย", "ซ.")),
+            _with_prefix(self.road, "ถ.", ("ถนน", "ถ.")),
         ]
         return " ".join(p for p in parts if p)
+
+
+def _with_prefix(value: str, prefix: str, already: tuple[str, ...]) -> str:
+    """`ร่วมใจ` → `ซ.ร่วมใจ`, but `ซอยร่วมใจ` stays as typed."""
+    value = value.strip()
+    if not value or value.startswith(already):
+        return value
+    return f"{prefix}{value}"
 
 
 class Sex(models.TextChoices):

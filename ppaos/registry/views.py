@@ -111,6 +111,7 @@ def household_edit(request, pk: int):
             )
         except services.StaleEditError as e:
             conflicts = _stale(form, e, form.Meta.fields)
+            household = e.current
         except ValidationError as e:
             _apply_errors(form, e)
         else:
@@ -172,6 +173,7 @@ def person_edit(request, pk: int):
             )
         except services.StaleEditError as e:
             conflicts = _stale(form, e, form.Meta.fields)
+            person = e.current
         except ValidationError as e:
             _apply_errors(form, e)
         else:

@@ -195,3 +195,9 @@ def test_errors_are_in_thai_for_thai_users(households, coordinator):
     assert error.value.message_dict["national_id"] == [
         "เลขประจำตัวประชาชน หลักตรวจสอบไม่ถูกต้อง: อาจพิมพ์ตัวเลขผิดไปหนึ่งหลัก"
     ]
+
+
+def test_address_line_writes_soi_and_road_once():
+    household = Household(house_no="12/3", soi="ซอยร่วมใจ", road="กรุงเกษม", moo="")
+    assert household.address_line() == "12/3 ซอยร่วมใจ ถ.กรุงเกษม"
+    assert Household(house_no="5", soi="7").address_line() == "5 ซ.7"
