@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "ppaos.areas",
     "ppaos.accounts",
     "ppaos.registry",
+    "ppaos.targeting",
+    "ppaos.assessment",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class TargetingConfig(AppConfig):
+    name = "ppaos.targeting"
+    verbose_name = _("Targeting and verification")
