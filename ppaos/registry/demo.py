@@ -7,6 +7,7 @@ marked `is_demo` so the interface can flag it. Large loads use PostgreSQL COPY.
 """
 
 import datetime as dt
+import itertools
 import math
 import random
 from collections.abc import Iterator
@@ -302,6 +303,9 @@ def _batches(
 ) -> Iterator[_Batch]:
     rng = gen.rng
     weights = [rng.uniform(0.5, 1.5) for _ in communities]
+    # Same draws as passing `weights`, without re-summing them for every household.
+    cum_weights = list(itertools.accumulate(weights))
+    indexes = range(len(communities))
     # Continue after any real household a community already has, so codes never collide.
     real = set(
         Household.objects.filter(community__in=communities, is_demo=False).values_list(
@@ -322,7 +326,7 @@ def _batches(
     previous_household: dict[int, int] = {}
     for n in range(households):
         # Every community gets at least a few households; the rest follow the weights.
-        index = n if n < len(communities) else rng.choices(range(len(communities)), weights)[0]
+        index = n if n < len(communities) else rng.choices(indexes, cum_weights=cum_weights)[0]
         community = communities[index]
         counts[index] += 1
         household_id = ids["household"]
@@ -423,12 +427,22 @@ def _reset_sequences(*models) -> None:
 
 
 def demo_delete() -> None:
-    """Remove earlier demo rows (never real ones) so the generator can run again."""
-    with transaction.atomic():
-        Membership.objects.filter(household__is_demo=True).delete()
-        Membership.objects.filter(person__is_demo=True).delete()
-        Person.objects.filter(is_demo=True).delete()
-        Household.objects.filter(is_demo=True).delete()
+    """Remove earlier demo rows (never real ones) so the generator can run again.
+
+    Plain SQL deletes: the ORM would load every demo person to check PROTECT relations,
+    which takes minutes at a million households. Memberships go first, so nothing real
+    is left pointing at a removed row."""
+    membership = Membership._meta.db_table
+    person = Person._meta.db_table
+    household = Household._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {membership} WHERE household_id IN "  # noqa: S608 (our table names)
+            f"(SELECT id FROM {household} WHERE is_demo) OR person_id IN "
+            f"(SELECT id FROM {person} WHERE is_demo)"
+        )
+        cursor.execute(f"DELETE FROM {person} WHERE is_demo")  # noqa: S608
+        cursor.execute(f"DELETE FROM {household} WHERE is_demo")  # noqa: S608
         Community.objects.filter(is_demo=True, households__isnull=True).delete()
 
 

@@ -23,11 +23,22 @@ class Versioned(models.Model):
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Never filtered on, so no index: each index costs every bulk load and every save.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # Synthetic rows made by `ppaos demo-data`; the UI flags them.
     is_demo = models.BooleanField(default=False)
@@ -38,8 +49,13 @@ class Versioned(models.Model):
 
 class Household(Versioned):
     code = models.CharField(_("household code"), max_length=30, unique=True)
+    # Indexed by the (community, code) index below.
     community = models.ForeignKey(
-        Community, on_delete=models.PROTECT, related_name="households", verbose_name=_("community")
+        Community,
+        on_delete=models.PROTECT,
+        related_name="households",
+        verbose_name=_("community"),
+        db_index=False,
     )
     # Address parts in the order Thai forms write them.
     house_no = models.CharField(_("house number"), max_length=20, blank=True)
@@ -168,7 +184,10 @@ class Relation(models.TextChoices):
 class Membership(models.Model):
     """A person's stay in a household. Ending it (a move, a death) keeps the history."""
 
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="memberships")
+    # Indexed by the (household, end_date) index below.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="memberships", db_index=False
+    )
     person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="memberships")
     relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices)
     start_date = models.DateField(_("from"))
