@@ -23,6 +23,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         geography_load()
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks_and_private_media(settings, tmp_path):
+    """Tasks run inline in tests; uploads land in a per-test folder."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def geography(db):
     """Geography survives rollbacks, but a transactional test empties the tables: reload."""

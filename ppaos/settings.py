@@ -120,6 +120,14 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Uploaded files (target lists being imported, visit photos): personal data, never public.
+MEDIA_ROOT = Path(env_str("PPAOS_MEDIA_ROOT", str(PROJECT_DIR / "media")))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Record-linkage bands: at or above AUTO a target record links by itself; between REVIEW and
+# AUTO a person reviews the pair; below REVIEW the record is treated as a new person.
+LINK_AUTO_THRESHOLD = float(env_str("PPAOS_LINK_AUTO", "0.95"))
+LINK_REVIEW_THRESHOLD = float(env_str("PPAOS_LINK_REVIEW", "0.50"))
 
 TASKS = {
     "default": {

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("ppaos.areas.urls")),
     path("", include("ppaos.registry.urls")),
     path("", include("ppaos.audit.urls")),
+    path("", include("ppaos.targeting.urls")),
     path("admin/", admin.site.urls),
 ]

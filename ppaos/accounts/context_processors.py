@@ -1,6 +1,14 @@
 from django.conf import settings
 
-from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_AUDIT, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import (
+    EDIT_PEOPLE,
+    IMPORT_TARGETS,
+    MANAGE_TARGETING,
+    VIEW_AUDIT,
+    VIEW_COUNTS,
+    VIEW_PEOPLE,
+    scope_for,
+)
 
 
 def ppaos(request) -> dict:
@@ -14,6 +22,8 @@ def ppaos(request) -> dict:
             "edit_people": scope.can(EDIT_PEOPLE),
             "view_counts": scope.can(VIEW_COUNTS),
             "view_audit": scope.can(VIEW_AUDIT),
+            "manage_targeting": scope.can(MANAGE_TARGETING),
+            "import_targets": scope.can(IMPORT_TARGETS),
         },
         "demo_mode": settings.DEMO_MODE,
     }

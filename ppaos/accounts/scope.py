@@ -15,11 +15,19 @@ VIEW_PEOPLE = "view_people"
 EDIT_PEOPLE = "edit_people"
 VIEW_COUNTS = "view_counts"
 VIEW_AUDIT = "view_audit"
+# Open campaigns, assign volunteers, review linkage, read error reports for the area.
+MANAGE_TARGETING = "manage_targeting"
+# Import national target lists (city-wide data): coordinators and admins.
+IMPORT_TARGETS = "import_targets"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT}),
-    Role.COORDINATOR: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT}),
-    Role.DISTRICT_OFFICER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
+    Role.ADMIN: frozenset(
+        {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
+    ),
+    Role.COORDINATOR: frozenset(
+        {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
+    ),
+    Role.DISTRICT_OFFICER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, MANAGE_TARGETING}),
     Role.VOLUNTEER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
     Role.COMMUNITY_LEADER: frozenset({VIEW_PEOPLE, VIEW_COUNTS}),
     # Researchers work on aggregates (and, later, pseudonymised exports), never names.

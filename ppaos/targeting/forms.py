@@ -1,0 +1,170 @@
+"""Forms for targeting pages; rules stay in services."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.accounts.models import Role, User
+from ppaos.areas.models import Community
+from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.targeting.importing import FIELDS
+from ppaos.targeting.models import Outcome, TargetList
+
+MAX_UPLOAD = 50 * 1024 * 1024
+MAX_PHOTO = 5 * 1024 * 1024
+PURPOSE = _(
+    "To verify the household's situation and refer it to help it is due (PPAOS poverty "
+    "alleviation). Data are kept by the city and shared only with agencies that help."
+)
+
+
+class ImportForm(BlankChoiceLabelMixin, forms.Form):
+    file = forms.FileField(label=_("file (.csv or .xlsx)"))
+    source = forms.ChoiceField(
+        label=_("source"), choices=[("tpmap", "TPMAP"), ("local", _("Local list"))]
+    )
+    year_be = forms.IntegerField(label=_("year (B.E.)"), min_value=2500, max_value=2700)
+    mapping = forms.CharField(
+        label=_("column mapping (optional)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "national_id=CID\nfirst_name=NAME"}),
+        help_text=_(
+            "One per line, field=column header. Thai and English headers are "
+            "recognised without a mapping."
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise ValidationError(_("Use a .csv or .xlsx file."))
+        if upload.size > MAX_UPLOAD:
+            raise ValidationError(_("The file is larger than 50 MB: split it."))
+        return upload
+
+    def clean_mapping(self):
+        mapping = {}
+        for line in self.cleaned_data["mapping"].splitlines():
+            if not line.strip():
+                continue
+            field, sep, header = line.partition("=")
+            if not sep or field.strip() not in FIELDS:
+                raise ValidationError(
+                    _("Write each line as field=header; fields: %(fields)s")
+                    % {"fields": ", ".join(FIELDS)}
+                )
+            mapping[field.strip()] = header.strip()
+        return mapping
+
+
+class CampaignForm(BlankChoiceLabelMixin, forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    target_list = forms.ModelChoiceField(
+        label=_("target list"), queryset=TargetList.objects.all(), required=False
+    )
+    closes_on = ThaiDateField(label=_("closes on"), required=False)
+
+
+class AssignForm(BlankChoiceLabelMixin, forms.Form):
+    community = forms.ModelChoiceField(label=_("community"), queryset=Community.objects.none())
+    volunteer = forms.ModelChoiceField(label=_("volunteer"), queryset=User.objects.none())
+
+    def __init__(self, *args, communities, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["community"].queryset = communities
+        self.fields["volunteer"].queryset = (
+            User.objects.filter(
+                role_assignments__role=Role.VOLUNTEER,
+                role_assignments__community__in=communities,
+            )
+            .distinct()
+            .order_by("username")
+        )
+        self.fields["community"].label_from_instance = lambda c: f"{c.code} {c.name}"
+        self.fields["volunteer"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.username})"
+        )
+
+
+ANSWER_CHOICES = [("", "—"), ("yes", _("Met")), ("no", _("Not met")), ("na", _("Does not apply"))]
+SCORE_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]
+
+
+class VisitForm(forms.Form):
+    """Consent first, then the outcome, then the survey built from the indicator set."""
+
+    consent_given = forms.BooleanField(
+        label=_("The household agreed to give information for this purpose"), required=False
+    )
+    consent_by = forms.CharField(label=_("consent given by (name)"), required=False)
+    consent_purpose = forms.CharField(
+        label=_("purpose told to the household"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    visited_on = ThaiDateField(label=_("visited on"))
+    outcome = forms.ChoiceField(label=_("outcome"), choices=Outcome.choices)
+    base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, indicator_set, **kwargs):
+        super().__init__(*args, **kwargs)
+        english = translation.get_language() == "en"
+        self.indicator_codes = []
+        self.item_codes = []
+        for indicator in indicator_set.indicators():
+            name = f"ind_{indicator['code']}"
+            label = indicator["name_en"] if english else indicator["name_th"]
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=ANSWER_CHOICES, required=False
+            )
+            self.indicator_codes.append(indicator["code"])
+        for item in indicator_set.capital_items():
+            name = f"cap_{item['code']}"
+            label = item["name_en"] if english else f"{item['capital_th']}: {item['name_th']}"
+            self.fields[name] = forms.ChoiceField(
+                label=label, choices=SCORE_CHOICES, required=False
+            )
+            self.item_codes.append(item["code"])
+        problems = indicator_set.definition.get("problems", [])
+        self.fields["problems"] = forms.MultipleChoiceField(
+            label=_("problems"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            choices=[(p["code"], p["name_en"] if english else p["name_th"]) for p in problems],
+        )
+        self.fields["needs"] = forms.CharField(
+            label=_("needs"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        )
+        self.fields["notes"] = forms.CharField(
+            label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        )
+        self.fields["photo"] = forms.ImageField(label=_("photo (optional)"), required=False)
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and photo.size > MAX_PHOTO:
+            raise ValidationError(_("The photo is larger than 5 MB."))
+        return photo
+
+    def survey(self) -> dict:
+        """Answers as the service takes them."""
+        data = self.cleaned_data
+        answers = {}
+        for code in self.indicator_codes:
+            value = data.get(f"ind_{code}")
+            if value:
+                answers[code] = {"yes": True, "no": False, "na": None}[value]
+        items = {c: int(data[f"cap_{c}"]) for c in self.item_codes if data.get(f"cap_{c}")}
+        return {
+            "answers": answers,
+            "capital_items": items,
+            "problems": data.get("problems") or [],
+            "needs": data.get("needs", ""),
+        }
+
+    def indicator_fields(self):
+        return [self[f"ind_{c}"] for c in self.indicator_codes]
+
+    def capital_fields(self):
+        return [self[f"cap_{c}"] for c in self.item_codes]

@@ -1,0 +1,257 @@
+"""Reading and checking target-list files (CSV or XLSX) row by row.
+
+Headers may be English or Thai (เลขประจำตัวประชาชน, ชื่อ, นามสกุล, …); a mapping can name
+any other header. Each row is checked on its own; a bad row is reported with its line number
+and reason and never stops the good ones."""
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.utils import timezone
+
+from ppaos.lib.thaidate import DateInputError, parse_date
+from ppaos.registry import national_id
+
+FIELDS = (
+    "national_id",
+    "prefix",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "district_code",
+    "subdistrict_code",
+    "house_no",
+)
+HEADER_ALIASES: dict[str, tuple[str, ...]] = {
+    "national_id": ("national_id", "cid", "pid", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "เลขบัตร"),
+    "prefix": ("prefix", "title", "คำนำหน้า", "คำนำหน้าชื่อ"),
+    "first_name": ("first_name", "name", "firstname", "ชื่อ"),
+    "last_name": ("last_name", "surname", "lastname", "นามสกุล"),
+    "sex": ("sex", "gender", "เพศ"),
+    "birth_date": ("birth_date", "dob", "birthdate", "วันเกิด", "วันเดือนปีเกิด"),
+    "district_code": ("district_code", "amphoe_code", "รหัสอำเภอ", "รหัสเขต"),
+    "subdistrict_code": ("subdistrict_code", "tambon_code", "รหัสตำบล", "รหัสแขวง"),
+    "house_no": ("house_no", "house_number", "บ้านเลขที่", "เลขที่บ้าน"),
+}
+SEX_VALUES = {
+    "m": "M",
+    "male": "M",
+    "ชาย": "M",
+    "1": "M",
+    "f": "F",
+    "female": "F",
+    "หญิง": "F",
+    "2": "F",
+}
+PREFIX_VALUES = {
+    "นาย": "nai",
+    "นาง": "nang",
+    "นางสาว": "nangsao",
+    "น.ส.": "nangsao",
+    "เด็กชาย": "dekchai",
+    "ด.ช.": "dekchai",
+    "เด็กหญิง": "dekying",
+    "ด.ญ.": "dekying",
+    "mr": "nai",
+    "mrs": "nang",
+    "miss": "nangsao",
+}
+MAX_ROWS = 2_000_000
+
+
+class FileFormatError(ValueError):
+    """The file as a whole cannot be read (wrong type, no header, missing columns)."""
+
+
+@dataclass
+class CheckedRows:
+    good: list[dict] = field(default_factory=list)
+    rejected: list[tuple[int, str]] = field(default_factory=list)
+
+
+def read_rows(path: Path, *, name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
+    """Yield (line number, {header: text}) from a CSV (UTF-8, optional BOM) or XLSX file."""
+    suffix = Path(name or path.name).suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        yield from _read_xlsx(path)
+    elif suffix in (".csv", ".txt"):
+        yield from _read_csv(path)
+    else:
+        raise FileFormatError(f"{name or path.name}: use a .csv or .xlsx file")
+
+
+def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise FileFormatError("the CSV file is not UTF-8: save it as 'CSV UTF-8'") from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames:
+        raise FileFormatError("the file has no header row")
+    for row in reader:
+        yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+
+
+def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as e:  # openpyxl raises many types for a damaged file
+        raise FileFormatError(f"the Excel file cannot be opened: {e}") from None
+    sheet = book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    header = next(rows, None)
+    if not header:
+        raise FileFormatError("the first sheet has no header row")
+    names = [str(h).strip() if h is not None else "" for h in header]
+    for line, values in enumerate(rows, start=2):
+        if values is None or all(v is None or str(v).strip() == "" for v in values):
+            continue
+        yield line, {n: _cell_text(v) for n, v in zip(names, values, strict=False) if n}
+    book.close()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def resolve_mapping(headers: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
+    """field → header in the file, from the explicit mapping first, then known aliases."""
+    mapping = dict(mapping or {})
+    unknown = set(mapping) - set(FIELDS)
+    if unknown:
+        raise FileFormatError(f"unknown field(s) in mapping: {', '.join(sorted(unknown))}")
+    lowered = {h.lower(): h for h in headers}
+    resolved = {}
+    for name in FIELDS:
+        if name in mapping:
+            if mapping[name] not in headers:
+                raise FileFormatError(f"mapped column {mapping[name]!r} is not in the header")
+            resolved[name] = mapping[name]
+            continue
+        for alias in HEADER_ALIASES[name]:
+            if alias.lower() in lowered:
+                resolved[name] = lowered[alias.lower()]
+                break
+    if "first_name" not in resolved:
+        raise FileFormatError("no first-name column (ชื่อ / first_name); map one explicitly")
+    if "national_id" not in resolved and "birth_date" not in resolved:
+        raise FileFormatError("need a national ID or a birth-date column to identify people")
+    return resolved
+
+
+def record_key(values: dict) -> str:
+    """The valid national ID, or a stable hash of the identifying fields."""
+    if values["national_id"]:
+        return values["national_id"]
+    parts = [
+        values["first_name"],
+        values["last_name"],
+        str(values["birth_date"] or ""),
+        values["subdistrict_code"],
+        values["house_no"],
+    ]
+    return "h:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
+
+
+def check_row(row: dict[str, str], mapping: dict[str, str], areas: "AreaCodes") -> dict:
+    """Validated, normalised values of one row; ValueError with the reason otherwise."""
+    get = lambda name: row.get(mapping.get(name, ""), "").strip()  # noqa: E731
+    values: dict = {"first_name": get("first_name"), "last_name": get("last_name")}
+    if not values["first_name"]:
+        raise ValueError("first name is empty")
+    raw_id = national_id.normalize(get("national_id"))
+    if raw_id and (problem := national_id.problem(raw_id)):
+        raise ValueError(f"national ID {raw_id!r} {problem}")
+    values["national_id"] = raw_id
+    sex = get("sex")
+    values["sex"] = SEX_VALUES.get(sex.lower(), "") if sex else ""
+    if sex and not values["sex"]:
+        raise ValueError(f"sex {sex!r} is not M/F/ชาย/หญิง")
+    prefix = get("prefix")
+    values["prefix"] = PREFIX_VALUES.get(prefix.lower().rstrip("."), prefix[:20])
+    birth = get("birth_date")
+    values["birth_date"] = None
+    if birth:
+        try:
+            values["birth_date"] = parse_date(birth)
+        except DateInputError as e:
+            raise ValueError(f"birth date: {e}") from None
+        if values["birth_date"] > timezone.localdate():
+            raise ValueError(f"birth date {birth!r} is in the future")
+    sub, district = get("subdistrict_code"), get("district_code")
+    if sub and sub not in areas.subdistricts:
+        raise ValueError(f"subdistrict code {sub!r} is not a DOPA code")
+    if district and district not in areas.districts:
+        raise ValueError(f"district code {district!r} is not a DOPA code")
+    if sub and district and not sub.startswith(district):
+        raise ValueError(f"subdistrict {sub} is not in district {district}")
+    values["subdistrict_code"] = sub
+    values["district_code"] = district or sub[:4]
+    values["house_no"] = get("house_no")[:20]
+    if not values["national_id"] and not values["birth_date"]:
+        raise ValueError("neither a national ID nor a birth date: the person cannot be identified")
+    return values
+
+
+@dataclass(frozen=True)
+class AreaCodes:
+    districts: frozenset[str]
+    subdistricts: frozenset[str]
+
+    @classmethod
+    def load(cls) -> "AreaCodes":
+        from ppaos.areas.models import District, Subdistrict
+
+        return cls(
+            frozenset(District.objects.values_list("code", flat=True)),
+            frozenset(Subdistrict.objects.values_list("code", flat=True)),
+        )
+
+
+def check_file(
+    path: Path, *, name: str = "", mapping: dict | None = None, progress=None
+) -> CheckedRows:
+    """Check every row; duplicates of an earlier row (same key) are rejected too."""
+    result = CheckedRows()
+    rows = read_rows(path, name=name)
+    first = next(rows, None)
+    if first is None:
+        return result
+    resolved = resolve_mapping(list(first[1]), mapping)
+    areas = AreaCodes.load()
+    seen: dict[str, int] = {}
+    for count, (line, row) in enumerate(itertools.chain([first], rows), 1):
+        if count > MAX_ROWS:
+            result.rejected.append((line, f"file has more than {MAX_ROWS:,} rows; split it"))
+            break
+        try:
+            values = check_row(row, resolved, areas)
+        except ValueError as e:
+            result.rejected.append((line, str(e)))
+        else:
+            key = record_key(values)
+            if key in seen:
+                result.rejected.append((line, f"repeats line {seen[key]} (same person)"))
+            else:
+                seen[key] = line
+                result.good.append({"line_no": line, "record_key": key, **values})
+        if progress and count % 1000 == 0:
+            progress(count)
+    return result

@@ -1,0 +1,107 @@
+"""Running record linkage between a target list and the registry (frames in, bands out)."""
+
+import pandas as pd
+from django.conf import settings
+from django.db.models import OuterRef, Subquery
+
+from ppaos.registry.models import Membership, Person
+from ppaos.targeting.linkage import COLUMNS
+from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
+from ppaos.targeting.services import _job_finish, _job_progress, link_results_apply
+
+PREFIX_TEXT = {
+    "nai": "นาย",
+    "nang": "นาง",
+    "nangsao": "นางสาว",
+    "dekchai": "เด็กชาย",
+    "dekying": "เด็กหญิง",
+}
+
+
+def target_frame(target_list: TargetList) -> pd.DataFrame:
+    """Target records that still need linking, in the linkage input columns."""
+    rows = TargetRecord.objects.filter(target_list=target_list).exclude(
+        link_status=LinkStatus.ACCEPTED
+    )
+    frame = pd.DataFrame.from_records(
+        rows.values("id", *[c for c in COLUMNS if c != "id"]), columns=list(COLUMNS)
+    )
+    frame["prefix"] = frame["prefix"].map(lambda p: PREFIX_TEXT.get(p, p))
+    return _clean(frame)
+
+
+def registry_frame(*, area_prefix: str = "") -> pd.DataFrame:
+    """Registry people with their current household's area and house number."""
+    current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
+    people = Person.objects.annotate(
+        subdistrict_code=Subquery(current.values("household__subdistrict_id")[:1]),
+        house_no=Subquery(current.values("household__house_no")[:1]),
+    )
+    if area_prefix:
+        people = people.filter(subdistrict_code__startswith=area_prefix)
+    frame = pd.DataFrame.from_records(
+        people.values(
+            "id",
+            "national_id",
+            "prefix",
+            "first_name",
+            "last_name",
+            "sex",
+            "birth_date",
+            "subdistrict_code",
+            "house_no",
+        ),
+        columns=[c for c in COLUMNS if c != "district_code"],
+    )
+    frame["district_code"] = frame["subdistrict_code"].str[:4]
+    frame["prefix"] = frame["prefix"].map(lambda p: PREFIX_TEXT.get(p, p))
+    return _clean(frame[list(COLUMNS)])
+
+
+def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    frame["id"] = frame["id"].astype(str)
+    frame["birth_date"] = frame["birth_date"].map(lambda d: d.isoformat() if d else "")
+    return frame.fillna("")
+
+
+def target_list_link(
+    *, target_list: TargetList, backend: str = "duckdb", progress=None
+) -> dict[str, int]:
+    """Link a target list to the registry and sort every record into a band."""
+    from ppaos.targeting.linkage import link_frames
+
+    left = target_frame(target_list)
+    right = registry_frame()
+    if progress:
+        progress(1, 3)
+    if left.empty or right.empty:
+        pairs = []
+    else:
+        found = link_frames(left, right, threshold=settings.LINK_REVIEW_THRESHOLD, backend=backend)
+        pairs = [
+            (int(r.left_id), int(r.right_id), float(r.match_probability))
+            for r in found.itertuples(index=False)
+        ]
+    if progress:
+        progress(2, 3)
+    counts = link_results_apply(target_list=target_list, pairs=pairs)
+    if progress:
+        progress(3, 3)
+    return counts
+
+
+def job_run_linkage(*, job: Job) -> Job:
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, steps_total=3)
+    try:
+        counts = target_list_link(
+            target_list=TargetList.objects.get(pk=job.params["target_list"]),
+            backend=job.params.get("backend", "duckdb"),
+            progress=lambda done, total: _job_progress(job, done, total),
+        )
+    except Exception as e:
+        _job_finish(job, error=f"{type(e).__name__}: {e}")
+        raise
+    _job_finish(job, result=counts)
+    job.refresh_from_db()
+    return job

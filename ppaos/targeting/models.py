@@ -1,0 +1,231 @@
+"""Target lists, their linkage to the registry, verification campaigns and visits."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.areas.models import Community
+from ppaos.assessment.models import SurveyResponse
+from ppaos.registry.models import Household, Person
+
+USER = settings.AUTH_USER_MODEL
+
+
+class TargetList(models.Model):
+    """A national (TPMAP) or local list of target poor, identified by source and BE year."""
+
+    source = models.CharField(_("source"), max_length=30)
+    year_be = models.PositiveIntegerField(_("year (B.E.)"))
+    name = models.CharField(_("name"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year_be", "source"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "year_be"], name="one_list_per_source_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.source.upper()} {self.year_be}"
+
+
+class LinkStatus(models.TextChoices):
+    UNLINKED = "unlinked", _("Not linked yet")
+    AUTO = "auto", _("Linked automatically")
+    REVIEW = "review", _("Waiting for review")
+    ACCEPTED = "accepted", _("Linked after review")
+    NEW = "new", _("Not in the registry (new person)")
+
+
+class TargetRecord(models.Model):
+    """One person on a target list. `record_key` makes re-imports idempotent: the valid
+    national ID, or a hash of name, birth date and area when there is none."""
+
+    target_list = models.ForeignKey(TargetList, on_delete=models.CASCADE, related_name="records")
+    record_key = models.CharField(max_length=64)
+    line_no = models.PositiveIntegerField()
+    national_id = models.CharField(max_length=13, blank=True)
+    prefix = models.CharField(max_length=20, blank=True)
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    district_code = models.CharField(max_length=4, blank=True)
+    subdistrict_code = models.CharField(max_length=6, blank=True)
+    house_no = models.CharField(max_length=20, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="target_records"
+    )
+    link_status = models.CharField(
+        max_length=10, choices=LinkStatus.choices, default=LinkStatus.UNLINKED
+    )
+    link_probability = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["target_list", "record_key"], name="target_record_key")
+        ]
+        indexes = [models.Index(fields=["subdistrict_code"]), models.Index(fields=["link_status"])]
+
+    def __str__(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+class Job(models.Model):
+    """Long work (an import, a linkage run) done by a background task; pages poll progress."""
+
+    class Kind(models.TextChoices):
+        IMPORT = "import", _("Target-list import")
+        LINKAGE = "linkage", _("Record linkage")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    params = models.JSONField(default=dict, blank=True)
+    file = models.FileField(upload_to="imports/%Y/%m/", blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    steps_total = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(default=0)
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class LinkCandidate(models.Model):
+    """A possible match between a target record and a registry person, for review.
+
+    Decisions stay: a rejected pair is not offered again when linkage runs again."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACCEPTED = "accepted", _("Same person")
+        REJECTED = "rejected", _("Different people")
+
+    record = models.ForeignKey(TargetRecord, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    probability = models.FloatField()
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-probability"]
+        constraints = [
+            models.UniqueConstraint(fields=["record", "person"], name="one_candidate_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.record_id}~{self.person_id} {self.probability:.2f}"
+
+
+class Campaign(models.Model):
+    """A verification campaign: volunteers visit the households of assigned communities."""
+
+    name = models.CharField(_("name"), max_length=200)
+    target_list = models.ForeignKey(
+        TargetList, on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("target list")
+    )
+    opened_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    opened_on = models.DateField(_("opened on"))
+    closes_on = models.DateField(_("closes on"), null=True, blank=True)
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-opened_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CampaignAssignment(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="assignments")
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="+")
+    volunteer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "community", "volunteer"], name="one_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}: {self.community_id} → {self.volunteer_id}"
+
+
+class Outcome(models.TextChoices):
+    CONFIRMED_POOR = "confirmed_poor", _("Confirmed poor")
+    NOT_POOR = "not_poor", _("Not poor (inclusion error)")
+    NOT_FOUND = "not_found", _("Not found")
+    MOVED = "moved", _("Moved away")
+    DIED = "died", _("Died")
+    DUPLICATE = "duplicate", _("Duplicate")
+    NEWLY_FOUND_POOR = "newly_found_poor", _("Newly found poor (exclusion error)")
+
+
+class Visit(models.Model):
+    """A volunteer's visit to a household during a campaign, with its outcome and survey.
+
+    PDPA: consent (who gave it, when, for which purpose) is recorded before anything else;
+    without consent only the outcome is kept. `base_version` is the household version the
+    volunteer started from; a submission made against an older version is a conflict."""
+
+    class Status(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        CONFLICT = "conflict", _("Conflict: needs review")
+        RESOLVED = "resolved", _("Conflict resolved")
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="visits")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="visits")
+    volunteer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("visited on"))
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    on_target_list = models.BooleanField(default=False)
+    consent_given = models.BooleanField(_("consent given"), default=False)
+    consent_by = models.CharField(_("consent given by"), max_length=200, blank=True)
+    consent_at = models.DateTimeField(_("consent time"), null=True, blank=True)
+    consent_purpose = models.CharField(_("purpose told"), max_length=300, blank=True)
+    survey = models.OneToOneField(
+        SurveyResponse, on_delete=models.PROTECT, null=True, blank=True, related_name="visit"
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    photo = models.ImageField(_("photo"), upload_to="visits/%Y/%m/", null=True, blank=True)
+    base_version = models.PositiveIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RECORDED)
+    source = models.CharField(max_length=10, default="web")  # web, odk, kobo
+    submission_id = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-visited_on", "-id"]
+        indexes = [models.Index(fields=["campaign", "household"])]
+
+    def __str__(self) -> str:
+        return f"visit {self.pk} {self.outcome}"

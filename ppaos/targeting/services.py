@@ -1,0 +1,399 @@
+"""Writes for targeting: imports, linkage decisions, campaigns and visits."""
+
+import datetime as dt
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ppaos.areas.models import Community
+from ppaos.assessment.models import SurveyResponse
+from ppaos.assessment.selectors import indicator_set_active
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_record
+from ppaos.registry.models import Household
+from ppaos.targeting import importing
+from ppaos.targeting.models import (
+    Campaign,
+    CampaignAssignment,
+    Job,
+    LinkCandidate,
+    LinkStatus,
+    Outcome,
+    TargetList,
+    TargetRecord,
+    Visit,
+)
+
+RECORD_FIELDS = (
+    "national_id",
+    "prefix",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "district_code",
+    "subdistrict_code",
+    "house_no",
+    "line_no",
+)
+
+
+# Jobs ---------------------------------------------------------------------------------------
+
+
+def job_create(*, kind: str, actor, params: dict, upload=None) -> Job:
+    job = Job(kind=kind, created_by=actor, params=params)
+    if upload is not None:
+        job.file.save(Path(upload.name).name, File(upload), save=False)
+    job.save()
+    return job
+
+
+def _job_progress(job: Job, done: int, total: int | None = None) -> None:
+    values = {"steps_done": done}
+    if total is not None:
+        values["steps_total"] = total
+    Job.objects.filter(pk=job.pk).update(**values)
+
+
+def _job_finish(job: Job, *, result: dict | None = None, error: str = "") -> None:
+    job.status = Job.Status.FAILED if error else Job.Status.DONE
+    job.result = result or {}
+    job.error = error
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "result", "error", "finished_at"])
+
+
+# Import ---------------------------------------------------------------------------------------
+
+
+def target_list_import(
+    *, path: Path, name: str, source: str, year_be: int, mapping: dict | None = None, progress=None
+) -> dict:
+    """Import a target list file: check every row, then save the good rows in one transaction.
+
+    Re-importing the same file changes nothing (rows are matched by their record key).
+    Returns counts and the rejected rows as [[line, reason], ...]."""
+    if not 2400 <= year_be <= 2700:
+        raise importing.FileFormatError(f"year {year_be} is not a Buddhist-era year (e.g. 2566)")
+    checked = importing.check_file(path, name=name, mapping=mapping, progress=progress)
+    created = updated = unchanged = 0
+    with transaction.atomic():
+        target_list, _created = TargetList.objects.get_or_create(source=source, year_be=year_be)
+        existing = {
+            r.record_key: r
+            for r in TargetRecord.objects.filter(
+                target_list=target_list, record_key__in=[g["record_key"] for g in checked.good]
+            )
+        }
+        new, changed = [], []
+        for values in checked.good:
+            current = existing.get(values["record_key"])
+            if current is None:
+                new.append(TargetRecord(target_list=target_list, **values))
+                continue
+            differs = [f for f in RECORD_FIELDS if getattr(current, f) != values[f]]
+            if differs == ["line_no"] or not differs:
+                unchanged += 1
+                continue
+            for f in RECORD_FIELDS:
+                setattr(current, f, values[f])
+            changed.append(current)
+        TargetRecord.objects.bulk_create(new, batch_size=2000)
+        TargetRecord.objects.bulk_update(changed, RECORD_FIELDS, batch_size=2000)
+        created, updated = len(new), len(changed)
+    return {
+        "target_list": target_list.pk,
+        "created": created,
+        "updated": updated,
+        "unchanged": unchanged,
+        "rejected": [list(r) for r in checked.rejected],
+    }
+
+
+def job_run_import(*, job: Job) -> Job:
+    """Run an import job (called by the task worker, or directly in tests)."""
+    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
+    path = Path(job.file.path)
+    try:
+        total = sum(1 for _ in importing.read_rows(path, name=job.file.name))
+        _job_progress(job, 0, total)
+        result = target_list_import(
+            path=path,
+            name=job.file.name,
+            source=job.params["source"],
+            year_be=int(job.params["year_be"]),
+            mapping=job.params.get("mapping") or None,
+            progress=lambda n: _job_progress(job, n),
+        )
+        _job_progress(job, total)
+    except (importing.FileFormatError, ValidationError) as e:
+        _job_finish(job, error=str(e))
+    except Exception as e:  # a failed job must say why, not stay "running" forever
+        _job_finish(job, error=f"{type(e).__name__}: {e}")
+        raise
+    else:
+        _job_finish(job, result=result)
+    job.refresh_from_db()
+    return job
+
+
+# Linkage --------------------------------------------------------------------------------------
+
+
+def link_bands(probability: float) -> str:
+    if probability >= settings.LINK_AUTO_THRESHOLD:
+        return LinkStatus.AUTO
+    if probability >= settings.LINK_REVIEW_THRESHOLD:
+        return LinkStatus.REVIEW
+    return LinkStatus.NEW
+
+
+@transaction.atomic
+def link_results_apply(*, target_list: TargetList, pairs) -> dict[str, int]:
+    """Apply linkage output (rows of record id, person id, probability) to a target list.
+
+    Reviewed decisions are kept: an accepted record stays linked, and a pair someone rejected
+    is never offered or auto-linked again."""
+    rejected = set(
+        LinkCandidate.objects.filter(
+            record__target_list=target_list, decision=LinkCandidate.Decision.REJECTED
+        ).values_list("record_id", "person_id")
+    )
+    best: dict[int, list[tuple[int, float]]] = {}
+    for record_id, person_id, probability in pairs:
+        if (record_id, person_id) not in rejected:
+            best.setdefault(record_id, []).append((person_id, probability))
+    counts = {LinkStatus.AUTO: 0, LinkStatus.REVIEW: 0, LinkStatus.NEW: 0, "kept": 0}
+    records = TargetRecord.objects.filter(target_list=target_list)
+    for record in records.iterator(chunk_size=2000):
+        if record.link_status == LinkStatus.ACCEPTED:
+            counts["kept"] += 1
+            continue
+        options = sorted(best.get(record.pk, []), key=lambda o: -o[1])
+        top = options[0] if options else None
+        band = link_bands(top[1]) if top else LinkStatus.NEW
+        record.link_status = band
+        record.link_probability = top[1] if top else None
+        record.person_id = top[0] if band == LinkStatus.AUTO else None
+        record.save(update_fields=["link_status", "link_probability", "person"])
+        if band == LinkStatus.REVIEW:
+            for person_id, probability in options:
+                if link_bands(probability) != LinkStatus.NEW:
+                    LinkCandidate.objects.update_or_create(
+                        record=record,
+                        person_id=person_id,
+                        defaults={"probability": probability},
+                    )
+        counts[band] += 1
+    return {str(k): v for k, v in counts.items()}
+
+
+@transaction.atomic
+def link_candidate_decide(*, candidate: LinkCandidate, accept: bool, actor) -> LinkCandidate:
+    """A reviewer says whether the pair is the same person; the decision is kept."""
+    if candidate.decision != LinkCandidate.Decision.PENDING:
+        raise ValidationError(_("This pair has already been decided."))
+    candidate.decision = (
+        LinkCandidate.Decision.ACCEPTED if accept else LinkCandidate.Decision.REJECTED
+    )
+    candidate.decided_by = actor
+    candidate.decided_at = timezone.now()
+    candidate.save(update_fields=["decision", "decided_by", "decided_at"])
+    record = candidate.record
+    if accept:
+        record.person = candidate.person
+        record.link_status = LinkStatus.ACCEPTED
+        record.save(update_fields=["person", "link_status"])
+        record.candidates.filter(decision=LinkCandidate.Decision.PENDING).exclude(
+            pk=candidate.pk
+        ).update(
+            decision=LinkCandidate.Decision.REJECTED, decided_by=actor, decided_at=timezone.now()
+        )
+    elif not record.candidates.filter(decision=LinkCandidate.Decision.PENDING).exists():
+        record.link_status = LinkStatus.NEW
+        record.save(update_fields=["link_status"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=candidate.person,
+        changes={"target_link": [record.pk, candidate.get_decision_display()]},
+    )
+    return candidate
+
+
+# Campaigns and visits -------------------------------------------------------------------------
+
+
+def campaign_open(
+    *, actor, name: str, target_list: TargetList | None, closes_on: dt.date | None = None
+) -> Campaign:
+    if closes_on and closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": _("A campaign cannot close in the past.")})
+    return Campaign.objects.create(
+        name=name,
+        target_list=target_list,
+        opened_by=actor,
+        opened_on=timezone.localdate(),
+        closes_on=closes_on,
+    )
+
+
+def campaign_assign(*, campaign: Campaign, community: Community, volunteer) -> CampaignAssignment:
+    """Assign a community to a volunteer; the volunteer must already serve that community."""
+    from ppaos.accounts.scope import EDIT_PEOPLE, scope_for
+
+    if not scope_for(volunteer).area(EDIT_PEOPLE).contains_community(community):
+        raise ValidationError(
+            _("%(user)s is not assigned to %(community)s: give them the volunteer role there.")
+            % {"user": volunteer.get_username(), "community": community.name_th}
+        )
+    assignment, _created = CampaignAssignment.objects.get_or_create(
+        campaign=campaign, community=community, volunteer=volunteer
+    )
+    return assignment
+
+
+def household_on_target_list(*, household: Household, target_list: TargetList | None) -> bool:
+    if target_list is None:
+        return False
+    return TargetRecord.objects.filter(
+        target_list=target_list,
+        person__memberships__household=household,
+        person__memberships__end_date__isnull=True,
+    ).exists()
+
+
+def visit_record(
+    *,
+    campaign: Campaign,
+    household: Household,
+    volunteer,
+    outcome: str,
+    visited_on: dt.date,
+    consent_given: bool,
+    consent_by: str = "",
+    consent_purpose: str = "",
+    answers: dict | None = None,
+    capital_items: dict | None = None,
+    member_indicators: dict | None = None,
+    problems: list | None = None,
+    needs: str = "",
+    notes: str = "",
+    photo=None,
+    base_version: int | None = None,
+    source: str = "web",
+    submission_id: str | None = None,
+    payload: dict | None = None,
+) -> Visit:
+    """Record a visit and, with consent, the household survey.
+
+    Consent comes first: survey answers without consent are refused. A submission whose
+    `submission_id` was already recorded returns the earlier visit (idempotent re-import).
+    A submission made against an older household version than the registry now holds is
+    kept but marked as a conflict for review; nothing in the registry is overwritten."""
+    if submission_id:
+        earlier = Visit.objects.filter(submission_id=submission_id).first()
+        if earlier:
+            return earlier
+    if not campaign.is_open:
+        raise ValidationError(_("This campaign is closed."))
+    if visited_on > timezone.localdate():
+        raise ValidationError({"visited_on": _("A visit cannot be in the future.")})
+    surveyed = bool(answers or capital_items or member_indicators or problems or needs)
+    if surveyed and not consent_given:
+        raise ValidationError(
+            {"consent_given": _("Record the household's consent before any survey answer.")}
+        )
+    if consent_given and not consent_by.strip():
+        raise ValidationError({"consent_by": _("Say who gave consent.")})
+    on_list = household_on_target_list(household=household, target_list=campaign.target_list)
+    if outcome == Outcome.NEWLY_FOUND_POOR and on_list:
+        raise ValidationError(
+            {
+                "outcome": _(
+                    "This household is on the target list: use 'confirmed poor', not 'newly found'."
+                )
+            }
+        )
+    if outcome == Outcome.CONFIRMED_POOR and not on_list:
+        outcome = Outcome.NEWLY_FOUND_POOR  # poor and missing from the list
+    _check_items(capital_items or {})
+    conflict = base_version is not None and base_version != household.version
+    with transaction.atomic():
+        survey = None
+        if surveyed:
+            survey = SurveyResponse.objects.create(
+                household=household,
+                indicator_set=indicator_set_active(),
+                collected_on=visited_on,
+                collected_by=volunteer,
+                round_name=campaign.name[:50],
+                indicators=answers or {},
+                member_indicators=member_indicators or {},
+                capital_items=capital_items or {},
+                problems=problems or [],
+                needs=needs,
+            )
+        visit = Visit(
+            campaign=campaign,
+            household=household,
+            volunteer=volunteer,
+            visited_on=visited_on,
+            outcome=outcome,
+            on_target_list=on_list,
+            consent_given=consent_given,
+            consent_by=consent_by,
+            consent_at=timezone.now() if consent_given else None,
+            consent_purpose=consent_purpose,
+            survey=survey,
+            notes=notes,
+            photo=photo,
+            base_version=base_version,
+            source=source,
+            submission_id=submission_id,
+            payload=payload or {},
+            status=Visit.Status.CONFLICT if conflict else Visit.Status.RECORDED,
+        )
+        visit.save()
+        audit_record(
+            actor=volunteer,
+            action=Action.CREATE,
+            obj=household,
+            changes={"visit": [None, f"{visit.pk} {outcome}"]},
+        )
+    return visit
+
+
+def _check_items(items: dict) -> None:
+    bad = [code for code, score in items.items() if score not in (1, 2, 3, 4, None)]
+    if bad:
+        raise ValidationError(
+            {"capital_items": _("Scores must be 1 to 4: %(codes)s") % {"codes": ", ".join(bad)}}
+        )
+
+
+@transaction.atomic
+def visit_resolve_conflict(*, visit: Visit, actor, keep: bool) -> Visit:
+    """A reviewer accepts the offline visit (keep=True) or discards its survey answers."""
+    if visit.status != Visit.Status.CONFLICT:
+        raise ValidationError(_("This visit is not in conflict."))
+    if not keep and visit.survey_id:
+        survey = visit.survey
+        visit.survey = None
+        visit.save(update_fields=["survey"])
+        survey.delete()
+    visit.status = Visit.Status.RESOLVED
+    visit.save(update_fields=["status"])
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=visit.household,
+        changes={"visit_conflict": [visit.pk, "kept" if keep else "discarded"]},
+    )
+    return visit

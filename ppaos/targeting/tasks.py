@@ -1,0 +1,19 @@
+"""Background tasks (django.tasks): thin wrappers that call services."""
+
+from django.tasks import task
+
+from ppaos.targeting.models import Job
+
+
+@task
+def run_import_job(job_id: int) -> None:
+    from ppaos.targeting.services import job_run_import
+
+    job_run_import(job=Job.objects.get(pk=job_id))
+
+
+@task
+def run_linkage_job(job_id: int) -> None:
+    from ppaos.targeting.linking import job_run_linkage
+
+    job_run_linkage(job=Job.objects.get(pk=job_id))

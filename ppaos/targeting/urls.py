@@ -1,0 +1,24 @@
+from django.urls import path
+
+from ppaos.targeting import views
+
+app_name = "targeting"
+urlpatterns = [
+    path("targeting/", views.home, name="home"),
+    path("targeting/import/", views.import_new, name="import"),
+    path("targeting/jobs/<int:pk>/", views.job_detail, name="job"),
+    path("targeting/lists/<int:pk>/", views.target_list_detail, name="list"),
+    path("targeting/lists/<int:pk>/link/", views.linkage_run, name="link"),
+    path("targeting/review/", views.review_list, name="review_list"),
+    path("targeting/review/<int:pk>/", views.review_pair, name="review_pair"),
+    path("targeting/campaigns/new/", views.campaign_new, name="campaign_new"),
+    path("targeting/campaigns/<int:pk>/", views.campaign_detail, name="campaign"),
+    path("targeting/campaigns/<int:pk>/report/", views.campaign_report, name="report"),
+    path("targeting/campaigns/<int:pk>/worklist/", views.worklist, name="worklist"),
+    path(
+        "targeting/campaigns/<int:pk>/households/<int:household_pk>/visit/",
+        views.visit_new,
+        name="visit",
+    ),
+    path("targeting/visits/<int:pk>/resolve/", views.visit_resolve, name="visit_resolve"),
+]

@@ -1,0 +1,270 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ppaos.accounts.access import require_capability
+from ppaos.accounts.scope import IMPORT_TARGETS, MANAGE_TARGETING, VIEW_PEOPLE, scope_for
+from ppaos.areas.models import Community
+from ppaos.assessment.selectors import indicator_set_active
+from ppaos.registry.selectors import household_members
+from ppaos.targeting import access, selectors, services, tasks
+from ppaos.targeting.forms import PURPOSE, AssignForm, CampaignForm, ImportForm, VisitForm
+from ppaos.targeting.models import CampaignAssignment, Job, TargetList, Visit
+
+
+@login_required
+def home(request):
+    """Managers: lists, imports, campaigns. Volunteers: their campaigns."""
+    scope = scope_for(request.user)
+    if scope.can(MANAGE_TARGETING):
+        return render(
+            request,
+            "targeting/home.html",
+            {
+                "campaigns": selectors.campaign_list(user=request.user),
+                "lists": TargetList.objects.annotate(n=Count("records")),
+                "jobs": Job.objects.filter(created_by=request.user)[:10],
+                "pending_reviews": selectors.review_queue(user=request.user).count(),
+            },
+        )
+    assigned = CampaignAssignment.objects.filter(volunteer=request.user, campaign__is_open=True)
+    campaigns = {a.campaign for a in assigned.select_related("campaign")}
+    return render(request, "targeting/volunteer_home.html", {"campaigns": campaigns})
+
+
+@login_required
+def import_new(request):
+    require_capability(request.user, IMPORT_TARGETS)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = services.job_create(
+            kind=Job.Kind.IMPORT,
+            actor=request.user,
+            upload=data["file"],
+            params={
+                "source": data["source"],
+                "year_be": data["year_be"],
+                "mapping": data["mapping"],
+                "name": data["file"].name,
+            },
+        )
+        tasks.run_import_job.enqueue(job.pk)
+        return redirect("targeting:job", pk=job.pk)
+    return render(request, "targeting/import.html", {"form": form})
+
+
+@login_required
+def job_detail(request, pk: int):
+    job = access.job_for_user(user=request.user, pk=pk)
+    template = "targeting/_job.html" if request.htmx else "targeting/job.html"
+    return render(request, template, {"job": job})
+
+
+@login_required
+def target_list_detail(request, pk: int):
+    require_capability(request.user, MANAGE_TARGETING)
+    target_list = get_object_or_404(TargetList, pk=pk)
+    records = selectors.target_records_in_scope(user=request.user).filter(target_list=target_list)
+    by_status = dict(records.values_list("link_status").annotate(n=Count("id")))
+    return render(
+        request,
+        "targeting/list.html",
+        {
+            "target_list": target_list,
+            "by_status": by_status,
+            "total": sum(by_status.values()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def linkage_run(request, pk: int):
+    require_capability(request.user, IMPORT_TARGETS)
+    target_list = get_object_or_404(TargetList, pk=pk)
+    job = services.job_create(
+        kind=Job.Kind.LINKAGE, actor=request.user, params={"target_list": target_list.pk}
+    )
+    tasks.run_linkage_job.enqueue(job.pk)
+    return redirect("targeting:job", pk=job.pk)
+
+
+@login_required
+def review_list(request):
+    require_capability(request.user, MANAGE_TARGETING)
+    queue = selectors.review_queue(user=request.user)[:100]
+    return render(request, "targeting/review_list.html", {"queue": queue})
+
+
+@login_required
+def review_pair(request, pk: int):
+    candidate = access.candidate_for_user(user=request.user, pk=pk)
+    if request.method == "POST":
+        services.link_candidate_decide(
+            candidate=candidate, actor=request.user, accept=request.POST.get("decision") == "accept"
+        )
+        following = selectors.review_queue(user=request.user).first()
+        if following:
+            return redirect("targeting:review_pair", pk=following.pk)
+        messages.success(request, _("The review queue is empty."))
+        return redirect("targeting:review_list")
+    person = candidate.person
+    current = person.memberships.filter(end_date__isnull=True).select_related("household").first()
+    return render(
+        request,
+        "targeting/review_pair.html",
+        {
+            "candidate": candidate,
+            "record": candidate.record,
+            "person": person,
+            "household": current.household if current else None,
+        },
+    )
+
+
+@login_required
+def campaign_new(request):
+    require_capability(request.user, MANAGE_TARGETING)
+    form = CampaignForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campaign = services.campaign_open(actor=request.user, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            return redirect("targeting:campaign", pk=campaign.pk)
+    return render(request, "targeting/campaign_new.html", {"form": form})
+
+
+@login_required
+def campaign_detail(request, pk: int):
+    campaign = access.campaign_for_manager(user=request.user, pk=pk)
+    area = scope_for(request.user).area(MANAGE_TARGETING)
+    communities = Community.objects.filter(area.community_q()).order_by("code")
+    form = AssignForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.campaign_assign(campaign=campaign, **form.cleaned_data)
+        except ValidationError as e:
+            form.add_error(None, e)
+        else:
+            messages.success(request, _("Community assigned."))
+            return redirect("targeting:campaign", pk=pk)
+    assignments = campaign.assignments.filter(area.q("community")).select_related(
+        "community", "volunteer"
+    )
+    conflicts = Visit.objects.filter(
+        area.q("household__community"), campaign=campaign, status=Visit.Status.CONFLICT
+    ).select_related("household")
+    return render(
+        request,
+        "targeting/campaign.html",
+        {
+            "campaign": campaign,
+            "form": form,
+            "assignments": assignments,
+            "progress": selectors.campaign_progress(user=request.user, campaign=campaign),
+            "conflicts": conflicts,
+        },
+    )
+
+
+@login_required
+def campaign_report(request, pk: int):
+    campaign = access.campaign_for_manager(user=request.user, pk=pk)
+    by = "community" if request.GET.get("by") == "community" else "district"
+    return render(
+        request,
+        "targeting/report.html",
+        {
+            "campaign": campaign,
+            "by": by,
+            "rows": selectors.error_report(user=request.user, campaign=campaign, by=by),
+            "progress": selectors.campaign_progress(user=request.user, campaign=campaign),
+        },
+    )
+
+
+@login_required
+def worklist(request, pk: int):
+    campaign = access.campaign_for_volunteer(user=request.user, pk=pk)
+    return render(
+        request,
+        "targeting/worklist.html",
+        {
+            "campaign": campaign,
+            "households": selectors.worklist(user=request.user, campaign=campaign),
+            "communities": CampaignAssignment.objects.filter(
+                campaign=campaign, volunteer=request.user
+            ).select_related("community"),
+        },
+    )
+
+
+@login_required
+def visit_new(request, pk: int, household_pk: int):
+    campaign = access.campaign_for_volunteer(user=request.user, pk=pk)
+    household = access.household_for_visit(user=request.user, campaign=campaign, pk=household_pk)
+    indicator_set = indicator_set_active()
+    form = VisitForm(
+        request.POST or None,
+        request.FILES or None,
+        indicator_set=indicator_set,
+        initial={
+            "visited_on": timezone.localdate(),
+            "consent_purpose": PURPOSE,
+            "base_version": household.version,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.visit_record(
+                campaign=campaign,
+                household=household,
+                volunteer=request.user,
+                outcome=data["outcome"],
+                visited_on=data["visited_on"],
+                consent_given=data["consent_given"],
+                consent_by=data["consent_by"],
+                consent_purpose=data["consent_purpose"],
+                notes=data["notes"],
+                photo=data.get("photo"),
+                base_version=data["base_version"],
+                **form.survey(),
+            )
+        except ValidationError as e:
+            for field, errors in e.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Visit to %(code)s saved.") % {"code": household.code})
+            return redirect("targeting:worklist", pk=campaign.pk)
+    return render(
+        request,
+        "targeting/visit.html",
+        {
+            "campaign": campaign,
+            "household": household,
+            "form": form,
+            "members": household_members(household=household)
+            if scope_for(request.user).can(VIEW_PEOPLE)
+            else [],
+        },
+    )
+
+
+@login_required
+@require_POST
+def visit_resolve(request, pk: int):
+    visit = access.visit_for_manager(user=request.user, pk=pk)
+    services.visit_resolve_conflict(
+        visit=visit, actor=request.user, keep=request.POST.get("keep") == "1"
+    )
+    messages.success(request, _("Conflict resolved."))
+    return redirect("targeting:campaign", pk=visit.campaign_id)
