@@ -1,0 +1,45 @@
+import datetime as dt
+
+import pytest
+
+from ppaos.targeting.models import LinkStatus, TargetList, TargetRecord
+from ppaos.targeting.services import campaign_assign, campaign_open
+
+
+@pytest.fixture
+def target_list(households):
+    """A TPMAP list holding the heads of households A and B (not C)."""
+    listed = TargetList.objects.create(source="tpmap", year_be=2566)
+    for key in ("A", "B"):
+        person = households[key].memberships.get().person
+        TargetRecord.objects.create(
+            target_list=listed,
+            record_key=person.national_id,
+            line_no=2,
+            national_id=person.national_id,
+            first_name=person.first_name,
+            last_name=person.last_name,
+            birth_date=person.birth_date,
+            subdistrict_code=households[key].subdistrict_id,
+            person=person,
+            link_status=LinkStatus.AUTO,
+        )
+    return listed
+
+
+@pytest.fixture
+def campaign(target_list, coordinator, volunteer_a, communities):
+    opened = campaign_open(actor=coordinator, name="ตรวจสอบ 2566", target_list=target_list)
+    campaign_assign(campaign=opened, community=communities["A"], volunteer=volunteer_a)
+    return opened
+
+
+def visit_data(**extra):
+    data = {
+        "outcome": "confirmed_poor",
+        "visited_on": dt.date(2026, 1, 10),
+        "consent_given": True,
+        "consent_by": "นางมาลี",
+        "consent_purpose": "verify",
+    }
+    return data | extra
