@@ -18,10 +18,14 @@ install: $(VENV)/.installed
 demo: install
 	$(PPAOS) migrate --no-input
 	$(PPAOS) load-geography
+	$(PPAOS) load-indicators
 	$(PPAOS) demo-data --seed $(DEMO_SEED)
+	$(PPAOS) demo-targeting --seed $(DEMO_SEED)
 	$(PPAOS) collectstatic --no-input --verbosity 0
 	@$(PPAOS) demo-logins
-	@echo "Serving http://$(HOST)/  (Ctrl-C to stop)"
+	@echo "Serving http://$(HOST)/ with a background task worker  (Ctrl-C to stop)"
+	$(PPAOS) db_worker --interval 1 --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PPAOS) runserver $(HOST)
 
 test: install

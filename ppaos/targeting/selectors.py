@@ -134,17 +134,21 @@ def error_report(*, user, campaign: Campaign, by: str = "district") -> list[Erro
             g["visited"] += 1
             g["people"] += people.get(visit.household_id, 0)
             g[visit.outcome] += 1
+            if visit.on_target_list:
+                g["listed_" + visit.outcome] = g.get("listed_" + visit.outcome, 0) + 1
     rows = []
     for key, g in sorted(groups.items(), key=lambda kv: (kv[0] == "*", kv[0])):
-        listed = g[Outcome.CONFIRMED_POOR] + g[Outcome.NOT_POOR]
-        poor = g[Outcome.CONFIRMED_POOR] + g[Outcome.NEWLY_FOUND_POOR]
+        listed_poor = g.get("listed_" + Outcome.CONFIRMED_POOR, 0)
+        listed_not_poor = g.get("listed_" + Outcome.NOT_POOR, 0)
+        listed = listed_poor + listed_not_poor
+        poor = listed_poor + g[Outcome.NEWLY_FOUND_POOR]
         rows.append(
             ErrorRow(
                 key=key,
                 label=g["label"],
                 households_visited=g["visited"],
                 people_verified=g["people"],
-                inclusion=wilson(g[Outcome.NOT_POOR], listed),
+                inclusion=wilson(listed_not_poor, listed),
                 exclusion=wilson(g[Outcome.NEWLY_FOUND_POOR], poor),
                 not_found=g[Outcome.NOT_FOUND],
                 moved_or_died=g[Outcome.MOVED] + g[Outcome.DIED],

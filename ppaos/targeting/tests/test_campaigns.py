@@ -131,9 +131,13 @@ def test_error_report_counts_and_intervals(
     _visit(campaign, households["A"], volunteer_a, "not_poor")  # listed, not poor
     _visit(campaign, households["B"], coordinator, "confirmed_poor")  # listed, poor
     _visit(campaign, households["C"], coordinator, "confirmed_poor")  # unlisted → exclusion
+    from ppaos.registry.services import household_create
+
+    unlisted = household_create(actor=coordinator, community=households["A"].community, data={})
+    _visit(campaign, unlisted, volunteer_a, "not_poor")  # unlisted and not poor: no error
     rows = {r.key: r for r in selectors.error_report(user=coordinator, campaign=campaign)}
     total = rows["*"]
-    assert total.households_visited == 3 and total.people_verified == 3
+    assert total.households_visited == 4 and total.people_verified == 3
     assert (total.inclusion.count, total.inclusion.total) == (1, 2)
     assert (total.exclusion.count, total.exclusion.total) == (1, 2)
     assert 0 < total.inclusion.low < 0.5 < total.inclusion.high < 1

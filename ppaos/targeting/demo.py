@@ -1,0 +1,136 @@
+"""Synthetic targeting data for the demo: a TPMAP-style list with the errors the pilot found
+(listed households that are not poor, poor households missing from the list, typos, missing
+IDs, a few unusable rows) and a verification campaign with its visits.
+
+Deterministic for a seed. Works only on demo households (`is_demo`)."""
+
+import csv
+import datetime as dt
+import random
+from decimal import Decimal
+from pathlib import Path
+
+from django.db.models import Prefetch
+
+from ppaos.accounts.models import User
+from ppaos.registry.models import Household, Membership
+from ppaos.targeting import services
+from ppaos.targeting.models import Campaign, Outcome, Visit
+
+HEADER = ["เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "รหัสแขวง", "บ้านเลขที่"]
+PREFIX_TEXT = {
+    "nai": "นาย",
+    "nang": "นาง",
+    "nangsao": "นางสาว",
+    "dekchai": "เด็กชาย",
+    "dekying": "เด็กหญิง",
+}
+POOR_PER_PERSON_MONTH = Decimal(3000)
+CAMPAIGN_NAME = "ตรวจสอบข้อมูลคนจนเป้าหมาย 2566 (สาธิต)"
+
+
+def _is_poor(household: Household) -> bool:
+    members = household.current
+    income = sum((m.person.monthly_income or Decimal(0)) for m in members)
+    return income / max(1, len(members)) < POOR_PER_PERSON_MONTH
+
+
+def _households():
+    current = Membership.objects.filter(end_date__isnull=True).select_related("person")
+    return list(
+        Household.objects.filter(is_demo=True)
+        .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current"))
+        .select_related("community")
+        .order_by("code")
+    )
+
+
+def _typo(rng: random.Random, name: str) -> str:
+    """A plausible data-entry slip: a dropped tone mark or a swapped final consonant."""
+    for a, b in (("่", ""), ("้", ""), ("ณ", "น"), ("ศ", "ส"), ("ร", "ล")):
+        if a in name and rng.random() < 0.7:
+            return name.replace(a, b, 1)
+    return name
+
+
+def target_list_csv(*, seed: int, path: Path) -> dict[str, int]:
+    """Write the demo TPMAP list: most poor heads, some non-poor ones, noise, bad rows."""
+    rng = random.Random(seed)
+    rows, listed = [], 0
+    for household in _households():
+        head = next((m.person for m in household.current if m.relation == "head"), None)
+        if head is None:
+            continue
+        poor = _is_poor(household)
+        if not (poor and rng.random() < 0.8) and not (not poor and rng.random() < 0.15):
+            continue  # the list misses some poor (exclusion) and holds some non-poor (inclusion)
+        listed += 1
+        first, last = head.first_name, head.last_name
+        nid = head.national_id or ""
+        if rng.random() < 0.1:
+            first = _typo(rng, first)
+        if rng.random() < 0.05:
+            nid = ""
+        rows.append(
+            [
+                nid,
+                PREFIX_TEXT.get(head.prefix, ""),
+                first,
+                last,
+                "ชาย" if head.sex == "M" else "หญิง",
+                head.birth_date.strftime("%d/%m/") + str(head.birth_date.year + 543),
+                household.subdistrict_id,
+                household.house_no,
+            ]
+        )
+    rows.append(["1234545678789", "นาย", "ทดสอบ", "เลขผิด", "ชาย", "01/01/2500", "100801", "1"])
+    rows.append(["", "นาง", "ไม่มี", "รหัสแขวง", "หญิง", "02/02/2510", "999999", "2"])
+    rows.append(["", "", "", "ไม่มีชื่อ", "หญิง", "03/03/2520", "100801", "3"])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(HEADER)
+        writer.writerows(rows)
+    return {"listed": listed, "rows": len(rows)}
+
+
+def campaign_with_visits(*, seed: int, target_list, coordinator: User) -> Campaign:
+    """A campaign over every demo community, with a visit for most households."""
+    rng = random.Random(seed)
+    Visit.objects.filter(campaign__name=CAMPAIGN_NAME).delete()
+    Campaign.objects.filter(name=CAMPAIGN_NAME).delete()
+    campaign = services.campaign_open(
+        actor=coordinator, name=CAMPAIGN_NAME, target_list=target_list
+    )
+    volunteers = {}
+    for user in User.objects.filter(username__in=["volunteer", "volunteer2"]):
+        for a in user.role_assignments.filter(community__isnull=False):
+            volunteers[a.community_id] = user
+    households = _households()
+    for community_id in sorted({h.community_id for h in households}):
+        volunteer = volunteers.get(community_id, coordinator)
+        community = next(h.community for h in households if h.community_id == community_id)
+        services.campaign_assign(campaign=campaign, community=community, volunteer=volunteer)
+    start = dt.date(2025, 6, 1)
+    for household in households:
+        if rng.random() > 0.92:
+            continue  # not visited yet
+        roll = rng.random()
+        if roll < 0.03:
+            outcome = Outcome.NOT_FOUND
+        elif roll < 0.05:
+            outcome = Outcome.MOVED
+        else:
+            outcome = Outcome.CONFIRMED_POOR if _is_poor(household) else Outcome.NOT_POOR
+        head = next((m.person for m in household.current if m.relation == "head"), None)
+        services.visit_record(
+            campaign=campaign,
+            household=household,
+            volunteer=volunteers.get(household.community_id, coordinator),
+            outcome=outcome,
+            visited_on=start + dt.timedelta(days=rng.randint(0, 280)),
+            consent_given=outcome not in (Outcome.NOT_FOUND, Outcome.MOVED),
+            consent_by=head.full_name if head else "",
+            consent_purpose="ตรวจสอบสถานะครัวเรือนและส่งต่อความช่วยเหลือ",
+        )
+    return campaign
