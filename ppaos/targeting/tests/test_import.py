@@ -158,3 +158,18 @@ def test_import_page_runs_a_task_and_shows_rejected_rows(login, coordinator, tmp
 def test_only_coordinators_import(login, district_officer, volunteer_a):
     assert login(volunteer_a).get("/targeting/import/").status_code == 404
     assert login(district_officer).get("/targeting/import/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_import_targets_command(tmp_path, geography, capsys):
+    from django.core.management import call_command
+
+    path = write(tmp_path, THAI_HEADER + good_row(1) + good_row(2, id="1234545678789"))
+    report = tmp_path / "rejected.csv"
+    call_command("import-targets", str(path), "--year", "2566", "--report", str(report))
+    out = capsys.readouterr()
+    assert "1 new" in out.out and "1 rejected" in out.out
+    assert ":3: rejected" in out.err
+    assert report.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,")
+    call_command("import-targets", str(path), "--year", "2566")
+    assert "1 unchanged" in capsys.readouterr().out
