@@ -33,12 +33,18 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
     "ppaos.audit",
     "ppaos.areas",
     "ppaos.accounts",
     "ppaos.registry",
     "ppaos.targeting",
     "ppaos.assessment",
+    "ppaos.referrals",
+    "ppaos.api",
 ]
 
 MIDDLEWARE = [
