@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ppaos.assessment",
     "ppaos.referrals",
     "ppaos.api",
+    "ppaos.privacy",
 ]
 
 MIDDLEWARE = [
