@@ -46,6 +46,11 @@ class BlankChoiceLabelMixin:
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, forms.ModelChoiceField):
+                # Its choices follow the queryset (often set after this runs): keep them live.
+                if field.empty_label is not None:
+                    field.empty_label = _("— choose —")
+                continue
             choices = getattr(field, "choices", None)
             if choices and list(choices)[0][0] == "":
                 field.choices = [("", _("— choose —")), *list(choices)[1:]]
