@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.targeting import views
+from ppaos.targeting import views, views_offline
 
 app_name = "targeting"
 urlpatterns = [
@@ -21,4 +21,10 @@ urlpatterns = [
         name="visit",
     ),
     path("targeting/visits/<int:pk>/resolve/", views.visit_resolve, name="visit_resolve"),
+    path("targeting/campaigns/<int:pk>/xlsform/", views_offline.xlsform_download, name="xlsform"),
+    path(
+        "targeting/campaigns/<int:pk>/submissions/",
+        views_offline.submissions_upload,
+        name="submissions",
+    ),
 ]
