@@ -1,8 +1,11 @@
 """Thai translations for PPAOS messages: fills ppaos/locale/th/LC_MESSAGES/django.po.
 
 Run after `make messages` adds new English strings: `python scripts/th_translations.py`.
+`--missing FILE.json` also writes the untranslated msgids to FILE.json for a translator, whose
+answers go in scripts/th/<batch>.json ({"English msgid": "Thai"}).
 Keeping them here (not only in the .po) lets reviewers read the wording in one place."""
 
+import json
 import sys
 from pathlib import Path
 
@@ -379,28 +382,128 @@ TH = {
     "consent given by": "ผู้ให้ความยินยอม",
     "Referrals": "การส่งต่อ",
     "Household assessment": "การวิเคราะห์ครัวเรือน",
+    # Household analysis (assessment)
+    "Indicator set (JSON)": "ชุดตัวชี้วัด (ไฟล์ JSON)",
+    "A new version: its code and version must not be loaded yet.": "ต้องเป็นรุ่นใหม่: รหัสและรุ่นนี้ต้องยังไม่เคยนำเข้า",
+    "Use it for new surveys from now on": "ใช้กับการสำรวจใหม่ตั้งแต่นี้ไป",
+    "The file is larger than 1 MB.": "ไฟล์ใหญ่เกิน 1 MB",
+    "This is not a JSON file: %(error)s": "ไฟล์นี้ไม่ใช่ JSON: %(error)s",
+    "The file must hold one JSON object.": "ไฟล์ต้องมีออบเจกต์ JSON หนึ่งชุด",
+    "members at the survey": "จำนวนสมาชิกในวันสำรวจ",
+    "multidimensionally poor": "ยากจนหลายมิติ",
+    "overall score": "คะแนนรวม",
+    "level": "ระดับ",
+    "a former member": "อดีตสมาชิก",
+    "%(name)s (aged %(age)s)": "%(name)s (อายุ %(age)s ปี)",
+    "Not met for %(names)s (%(failed)s of the %(answered)s eligible members asked).": "ยังไม่ผ่าน: %(names)s (%(failed)s จาก %(answered)s คนที่เข้าเกณฑ์และได้ถาม)",
+    "Income is %(per_person)s baht per person a year, below the threshold of %(threshold)s baht (%(members)s members, %(monthly)s baht a month together).": "รายได้เฉลี่ย %(per_person)s บาทต่อคนต่อปี ต่ำกว่าเกณฑ์ %(threshold)s บาท (สมาชิก %(members)s คน รายได้รวม %(monthly)s บาทต่อเดือน)",
+    "Income is %(per_person)s baht per person a year, at or above the threshold of %(threshold)s baht (%(members)s members, %(monthly)s baht a month together).": "รายได้เฉลี่ย %(per_person)s บาทต่อคนต่อปี ถึงเกณฑ์ %(threshold)s บาทแล้ว (สมาชิก %(members)s คน รายได้รวม %(monthly)s บาทต่อเดือน)",
+    "No income is recorded for %(n)s of the members; counted as 0 baht.": "ไม่มีข้อมูลรายได้ของสมาชิก %(n)s คน จึงนับเป็น 0 บาท",
+    "The volunteer recorded it as not met in the survey of %(date)s.": "อาสาสมัครบันทึกว่ายังไม่ผ่านเกณฑ์นี้ ในการสำรวจวันที่ %(date)s",
+    "no score": "ไม่มีคะแนน",
+    "Indicator set %(set)s loaded.": "นำเข้าชุดตัวชี้วัด %(set)s แล้ว",
+    "Poverty analysis": "วิเคราะห์ความยากจน",
+    "Survey round": "รอบการสำรวจ",
+    "Show": "แสดง",
+    "Counts and households of this area": "จำนวนและรายชื่อครัวเรือนของพื้นที่นี้",
+    "No assessed households of this round in your area.": "ยังไม่มีครัวเรือนที่ประเมินแล้วในรอบนี้ในพื้นที่ของคุณ",
+    "No survey round has been assessed yet.": "ยังไม่มีรอบการสำรวจที่ประเมินแล้ว",
+    "households assessed": "ครัวเรือนที่ประเมินแล้ว",
+    "H: share poor": "H: สัดส่วนคนจน",
+    "A: average deprivation of the poor": "A: ความขัดสนเฉลี่ยของคนจน",
+    "M0 = H × A": "M0 = H × A (ดัชนีความยากจนหลายมิติ)",
+    "A household is poor when the weighted share of indicators it does not meet is at least %(k)s (Alkire–Foster).": "ครัวเรือนนับเป็นยากจนหลายมิติเมื่อสัดส่วนถ่วงน้ำหนักของตัวชี้วัดที่ไม่ผ่านตั้งแต่ %(k)s ขึ้นไป (วิธี Alkire–Foster)",
+    "Households by level": "ครัวเรือนตามระดับ",
+    "What drives poverty here: contribution of each indicator to M0": "อะไรทำให้จน: สัดส่วนที่แต่ละตัวชี้วัดมีต่อ M0",
+    "By district (H, A, M0)": "รายเขต (H, A, M0)",
+    "By community (H, A, M0)": "รายชุมชน (H, A, M0)",
+    "poor": "ยากจน",
+    "not poor": "ไม่ยากจน",
+    "levels": "ระดับ",
+    "Households, hardest first": "ครัวเรือน เรียงจากลำบากที่สุด",
+    "Level": "ระดับ",
+    "Multidimensionally poor": "ยากจนหลายมิติ",
+    "Indicator sets": "ชุดตัวชี้วัด",
+    "Poor when the weighted share of indicators not met is at least %(k)s. Person-level indicators: %(rule)s.": "นับเป็นยากจนเมื่อสัดส่วนถ่วงน้ำหนักของตัวชี้วัดที่ไม่ผ่านตั้งแต่ %(k)s ขึ้นไป ตัวชี้วัดรายบุคคล: %(rule)s",
+    "Income threshold: %(t)s baht per person a year.": "เกณฑ์รายได้: %(t)s บาทต่อคนต่อปี",
+    "Dimension": "มิติ",
+    "Indicator": "ตัวชี้วัด",
+    "Applies to": "ใช้กับ",
+    "Weight": "น้ำหนัก",
+    "computed from members' incomes": "คำนวณจากรายได้ของสมาชิก",
+    "each member": "สมาชิกแต่ละคน",
+    "aged %(a)s and over": "อายุ %(a)s ปีขึ้นไป",
+    "aged %(a)s–%(b)s": "อายุ %(a)s–%(b)s ปี",
+    "with a disability card": "มีบัตรคนพิการ",
+    "Levels": "ระดับ",
+    "Capitals": "ทุน",
+    "Each version is kept for good: surveys and assessments stay with the version they were made with. Load a new version to change indicators, weights, the poverty cut-off or the level thresholds.": "ทุกรุ่นถูกเก็บไว้ตลอด แบบสำรวจและผลการประเมินผูกกับรุ่นที่ใช้ตอนทำ หากต้องการเปลี่ยนตัวชี้วัด น้ำหนัก เกณฑ์ความยากจน หรือเกณฑ์ระดับ ให้นำเข้ารุ่นใหม่",
+    "Version": "รุ่น",
+    "Loaded": "นำเข้าเมื่อ",
+    "surveys": "แบบสำรวจ",
+    "assessments": "ผลการประเมิน",
+    "used for new surveys": "ใช้กับการสำรวจใหม่",
+    "No indicator set loaded yet.": "ยังไม่มีชุดตัวชี้วัด",
+    "Load a new version": "นำเข้ารุ่นใหม่",
+    "Load": "นำเข้า",
+    "Household analysis": "วิเคราะห์ครัวเรือน",
+    "This household has not been assessed yet. A coordinator assesses a survey round with the command ppaos assess.": "ครัวเรือนนี้ยังไม่ได้รับการประเมิน ผู้ประสานงานประเมินรอบการสำรวจด้วยคำสั่ง ppaos assess",
+    "deprived in %(score)s of the weighted indicators; poor from %(k)s": "ไม่ผ่าน %(score)s ของตัวชี้วัดแบบถ่วงน้ำหนัก (นับเป็นยากจนตั้งแต่ %(k)s)",
+    "Indicators not met": "ตัวชี้วัดที่ยังไม่ผ่าน",
+    "round %(round)s": "รอบ %(round)s",
+    "Help that fits this level": "ความช่วยเหลือที่เหมาะกับระดับนี้",
+    "What is not met, and why": "สิ่งที่ยังไม่ผ่าน และเหตุผล",
+    "Every indicator is met or does not apply.": "ผ่านทุกตัวชี้วัด หรือไม่เกี่ยวข้อง",
+    "Problems the household named, most pressing first": "ปัญหาที่ครัวเรือนบอก เรียงจากเร่งด่วนที่สุด",
+    "The five capitals": "ทุน 5 ด้าน",
+    "Capital scores from 1 (worst) to 4 (best)": "คะแนนทุนแต่ละด้าน ตั้งแต่ 1 (แย่ที่สุด) ถึง 4 (ดีที่สุด)",
+    "Capital": "ทุน",
+    "Score": "คะแนน",
+    "Items (1–4)": "รายการ (1–4)",
+    "All indicators": "ตัวชี้วัดทั้งหมด",
+    "Result": "ผล",
+    "not met": "ไม่ผ่าน",
+    "met": "ผ่าน",
+    "does not apply": "ไม่เกี่ยวข้อง",
+    "From the survey of %(date)s (round %(round)s), indicator set %(set)s; computed %(when)s. Assessments never change: a new round gives a new one.": "จากแบบสำรวจวันที่ %(date)s (รอบ %(round)s) ชุดตัวชี้วัด %(set)s คำนวณเมื่อ %(when)s ผลการประเมินไม่มีการแก้ไข รอบใหม่จะได้ผลใหม่",
+    "Household analysis: level, capitals and what is not met": "วิเคราะห์ครัวเรือน: ระดับ ทุน 5 ด้าน และสิ่งที่ยังไม่ผ่าน",
 }
+
+
+def translations() -> dict[str, str]:
+    """TH above plus every scripts/th/*.json file (msgid → Thai), for translators' batches."""
+    merged = dict(TH)
+    for extra in sorted((Path(__file__).resolve().parent / "th").glob("*.json")):
+        merged.update(json.loads(extra.read_text(encoding="utf-8")))
+    return merged
 
 
 def main() -> int:
     path = Path(__file__).resolve().parent.parent / "ppaos/locale/th/LC_MESSAGES/django.po"
+    th = translations()
     po = polib.pofile(str(path))
     po.metadata["Language"] = "th"
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     missing = []
     for entry in po:
-        if entry.msgid in TH:
-            entry.msgstr = TH[entry.msgid]
+        if entry.msgid in th and entry.msgid_plural:
+            entry.msgstr_plural = {0: th[entry.msgid]}  # Thai has one plural form
+            if "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+        elif entry.msgid in th:
+            entry.msgstr = th[entry.msgid]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         else:
             if "fuzzy" in entry.flags:  # a guess by makemessages, never a translation
                 entry.flags.remove("fuzzy")
                 entry.msgstr = ""
-            if not entry.msgstr:
+            if not (entry.msgstr or any(entry.msgstr_plural.values())):
                 missing.append(entry.msgid)
     po.save()
     po.save_as_mofile(str(path.with_suffix(".mo")))
+    if len(sys.argv) > 2 and sys.argv[1] == "--missing":
+        Path(sys.argv[2]).write_text(json.dumps(missing, ensure_ascii=False, indent=1))
     for msgid in missing:
         print(f"untranslated: {msgid!r}")
     return 1 if missing else 0
