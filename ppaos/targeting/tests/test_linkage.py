@@ -1,0 +1,310 @@
+"""Record linkage: Thai derived features, and linking/deduplicating synthetic people with known
+truth (bench/linkage_data.py) for each kind of damage a second survey does."""
+
+import dataclasses
+import datetime as dt
+import importlib.util
+import math
+import random
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from ppaos.registry import national_id
+from ppaos.targeting import linkage
+from ppaos.targeting.linkage import (
+    COLUMNS,
+    LinkageBackendUnavailable,
+    dedupe_frame,
+    link_frames,
+    prepare,
+    romanized,
+    soundex_codes,
+)
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _load_linkage_data():
+    spec = importlib.util.spec_from_file_location("linkage_data", ROOT / "bench/linkage_data.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("linkage_data", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+data = _load_linkage_data()
+SEED = 11
+
+
+def scores(pairs: pd.DataFrame, truth: set) -> tuple[float, float]:
+    predicted = set(zip(pairs["left_id"], pairs["right_id"], strict=True))
+    tp = len(predicted & truth)
+    return tp / max(1, len(predicted)), tp / max(1, len(truth))
+
+
+def log_odds(p: float) -> float:
+    return math.inf if p >= 1 else math.log2(p / (1 - p))
+
+
+def one(**values) -> dict:
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(values)
+    return row
+
+
+# --- Thai derived features ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ณัฐพล", "นัฐพล"),  # ณ/น
+        ("ทองดี", "ท่องดี"),  # a tone mark
+        ("สมศักดิ์", "สมศัก"),  # silent ending dropped
+        ("ภัทรา", "พัทรา"),  # ภ/พ
+        ("กิตติพงษ์", "กิตติพงศ์"),  # ษ/ศ
+        ("สมชาย", "สมชัย"),  # short/long vowel
+    ],
+)
+def test_spelling_variants_sound_alike(a, b):
+    codes_a, codes_b = soundex_codes(a), soundex_codes(b)
+    agree = [engine for engine, code in codes_a.items() if codes_b.get(engine) == code]
+    assert len(agree) >= 2, (a, b, codes_a, codes_b)
+    # and the model's "two or more soundex codes" level fires for them, but not for strangers
+    unrelated = soundex_codes("วิไลวรรณ")
+    assert not any(unrelated.get(e) == c for e, c in codes_a.items())
+
+
+@pytest.mark.parametrize(("a", "b"), [("ณัฐพล", "นัฐพล"), ("ทองดี", "ท่องดี"), ("ธนพล", "ทนพล")])
+def test_romanisation_folds_letters_that_sound_the_same(a, b):
+    assert romanized(a) == romanized(b)
+    assert romanized(a).isascii()
+    assert romanized(a) != romanized("ประยุทธ")
+
+
+def test_prepare_cleans_ids_dates_prefixes_and_codes():
+    frame = pd.DataFrame(
+        [
+            one(
+                id="1",
+                national_id="1-2345-45678-78-1",
+                prefix="น.ส.",
+                first_name="สมใจ\u200b",
+                birth_date="2530-02-01",  # Buddhist Era
+                subdistrict_code="๑๐๐๑๐๑",
+                house_no="๑๒ / ๓",
+            ),
+            one(id="2", national_id="1234545678789", birth_date="15/08/1990", sex="ชาย"),
+            one(id="3", prefix="", first_name="ด.ช.ก้อง", birth_date="2015-06-30"),
+            one(id="4", prefix="เด็กชาย", sex="M", birth_date="1960-01-01"),
+            one(id="5", prefix="นาย", sex="F"),
+            one(id="6", prefix="จ.ส.อ.", first_name="สมชาย"),
+        ]
+    )
+    out = prepare(frame).set_index("id")
+    assert out.loc["1", "nid"] == "1234545678781"
+    assert pd.isna(out.loc["2", "nid"])  # wrong check digit: treated as missing
+    assert (out.loc["1", "birth_year"], out.loc["1", "birth_month"]) == (1987, 2)
+    assert out.loc["2", "birth_date"] == "1990-08-15"
+    assert out.loc["1", "prefix_code"] == "nangsao"
+    assert out.loc["1", "sex_std"] == "F"  # from the prefix when sex is empty
+    assert out.loc["2", "sex_std"] == "M"
+    assert out.loc["1", "first_name"] == "สมใจ"  # zero-width space gone
+    assert out.loc["1", "district_code"] == "1001"  # from the subdistrict, Arabic digits
+    assert out.loc["1", "province_code"] == "10"
+    assert (out.loc["1", "house_no"], out.loc["1", "house_base"]) == ("12/3", "12")
+    # a prefix typed into the first-name field
+    assert (out.loc["3", "prefix_code"], out.loc["3", "first_name"]) == ("dekchai", "ก้อง")
+    assert bool(out.loc["3", "prefix_child"])
+    # a child prefix on a 60-year-old, or นาย on a woman, does not fit
+    assert not out.loc["4", "prefix_consistent"]
+    assert not out.loc["5", "prefix_consistent"]
+    assert out.loc["1", "prefix_consistent"]
+    assert out.loc["6", "prefix_code"] == "other"
+    assert pd.isna(out.loc["6", "prefix_consistent"])
+
+
+def test_prepare_takes_registry_values():
+    """Rows as the registry gives them: dates as dates, numbers as numbers, sex as M/F."""
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2],
+            "national_id": [None, "3100600445635"],
+            "prefix": ["nangsao", "nai"],
+            "first_name": ["สมใจ", "สมชาย"],
+            "sex": ["F", "M"],
+            "birth_date": [dt.date(1990, 8, 15), None],
+            "district_code": [1001, None],
+        }
+    )
+    out = prepare(frame)
+    assert out["id"].tolist() == ["1", "2"]
+    assert out.loc[0, "birth_date"] == "1990-08-15"
+    assert pd.isna(out.loc[1, "birth_date"])
+    assert out.loc[0, "district_code"] == "1001"
+    assert out.loc[1, "nid"] == "3100600445635"
+    assert pd.isna(out.loc[0, "nid"])
+
+
+def test_prepare_rejects_missing_or_duplicate_ids():
+    with pytest.raises(ValueError, match="id"):
+        prepare(pd.DataFrame([one(id="1"), one(id="")]))
+    with pytest.raises(ValueError, match="unique"):
+        prepare(pd.DataFrame([one(id="1"), one(id="1")]))
+
+
+# --- linking synthetic people with known truth ------------------------------------------
+
+NO_ID = {"id_missing": 1.0, "id_typo": 0.0}
+SCENARIOS = {
+    "name typos": {**NO_ID, "first_typo": 1.0, "last_typo": 0.5, "moved": 0.0},
+    "swapped names": {**NO_ID, "swapped": 1.0},
+    "married (นางสาว→นาง, new surname)": {**NO_ID, "married": 1.0, "moved": 0.0},
+    "moved address": {**NO_ID, "moved": 1.0},
+    "ids missing or mistyped": {"id_missing": 0.5, "id_typo": 0.3},
+    "everything at once": {},
+}
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_link_finds_people_despite_damage(scenario):
+    rates = dataclasses.replace(data.Rates(), **SCENARIOS[scenario])
+    dataset = data.generate(300, seed=SEED, rates=rates)
+    pairs = link_frames(dataset.left, dataset.right)
+    precision, recall = scores(pairs, dataset.truth_pairs())
+    assert precision >= 0.9, (scenario, precision)
+    assert recall >= 0.9, (scenario, recall)
+    assert list(pairs.columns) == ["left_id", "right_id", "match_probability"]
+    assert (pairs["match_probability"] >= 0.9).all()
+    assert pairs["match_probability"].is_monotonic_decreasing
+
+
+def test_married_women_are_found_although_surname_and_prefix_changed():
+    rates = dataclasses.replace(data.Rates(), **SCENARIOS["married (นางสาว→นาง, new surname)"])
+    dataset = data.generate(300, seed=SEED, rates=rates)
+    names = ["id", "prefix_code", "last_name"]
+    left = prepare(dataset.left)[names].set_index("id").fillna("")
+    right = prepare(dataset.right)[names].set_index("id").fillna("")
+    renamed = {
+        (a, b)
+        for a, b in dataset.truth_pairs()
+        if left.loc[a, "prefix_code"] == "nangsao"
+        and right.loc[b, "prefix_code"] == "nang"
+        and left.loc[a, "last_name"] != right.loc[b, "last_name"]
+    }
+    assert len(renamed) >= 5
+    pairs = link_frames(dataset.left, dataset.right)
+    found = renamed & set(zip(pairs["left_id"], pairs["right_id"], strict=True))
+    assert len(found) >= 0.8 * len(renamed)
+
+
+def test_threshold_trades_recall_for_precision():
+    dataset = data.generate(300, seed=SEED)
+    loose = link_frames(dataset.left, dataset.right, threshold=0.5)
+    strict = link_frames(dataset.left, dataset.right, threshold=0.99)
+    assert len(strict) <= len(loose)
+    assert set(zip(strict["left_id"], strict["right_id"], strict=True)) <= set(
+        zip(loose["left_id"], loose["right_id"], strict=True)
+    )
+    assert (strict["match_probability"] >= 0.99).all()
+
+
+def test_national_id_dominates_both_ways():
+    dataset = data.generate(300, seed=SEED)
+    source = dataset.left[dataset.left["national_id"].map(national_id.is_valid)].iloc[7]
+    other_id = national_id.make("310060044563")
+    assert other_id != national_id.normalize(source["national_id"])
+    variants = {
+        "same-id": source["national_id"],
+        "no-id": "",
+        "other-id": other_id,
+    }
+    extra = []
+    for tag, nid in variants.items():
+        row = source.copy()
+        row["id"], row["national_id"] = f"X-{tag}", nid
+        extra.append(row)
+    # the same valid ID on a record damaged in every other way a survey can damage it
+    damaged = source.copy()
+    damaged["id"] = "X-damaged"
+    damaged["first_name"] = data.thai_typo(random.Random(1), source["first_name"])
+    damaged["last_name"] = "ประยุทธ"  # a new surname
+    year, rest = source["birth_date"][:4], source["birth_date"][4:]
+    damaged["birth_date"] = f"{int(year) + 1}{rest}"
+    damaged["subdistrict_code"], damaged["district_code"], damaged["house_no"] = (
+        "130101",
+        "1301",
+        "999/99",
+    )
+    extra.append(damaged)
+    right = pd.concat([dataset.right, pd.DataFrame(extra)], ignore_index=True)
+    pairs = link_frames(dataset.left, right, threshold=0.0)
+    mine = pairs[pairs["left_id"] == source["id"]].set_index("right_id")["match_probability"]
+    same, missing, other = (mine[f"X-{t}"] for t in ("same-id", "no-id", "other-id"))
+    assert same >= missing > other
+    # two different valid IDs cost at least 6 bits of evidence (64 times lower odds)
+    assert log_odds(missing) - log_odds(other) >= 6
+    assert log_odds(same) - log_odds(other) >= 20
+    assert mine["X-damaged"] >= 0.9  # a shared valid ID outweighs all that damage
+
+
+def test_dedupe_finds_duplicates_inside_one_frame():
+    dataset = data.generate_duplicates(400, seed=SEED)
+    pairs = dedupe_frame(dataset.left)
+    precision, recall = scores(pairs, dataset.truth_pairs())
+    assert precision >= 0.9
+    assert recall >= 0.9
+    assert (pairs["left_id"] < pairs["right_id"]).all()
+    assert not pairs.duplicated(["left_id", "right_id"]).any()
+
+
+def test_results_are_deterministic():
+    dataset = data.generate(200, seed=SEED + 1)
+    first = link_frames(dataset.left, dataset.right)
+    second = link_frames(dataset.left, dataset.right)
+    pd.testing.assert_frame_equal(first, second)
+
+
+def test_small_inputs_and_inputs_without_ids_work():
+    dataset = data.generate(40, seed=SEED)
+    no_ids = dataset.right.assign(national_id="")
+    pairs = link_frames(dataset.left.assign(national_id=""), no_ids)
+    precision, recall = scores(pairs, dataset.truth_pairs())
+    assert precision >= 0.9 and recall >= 0.8
+    assert link_frames(dataset.left.head(3), dataset.right.head(2)).columns.tolist() == [
+        "left_id",
+        "right_id",
+        "match_probability",
+    ]
+    only_ids = pd.DataFrame({"id": ["a", "b", "c"]})
+    assert dedupe_frame(only_ids).empty
+    assert link_frames(only_ids, only_ids.iloc[:0]).empty
+    assert dedupe_frame(only_ids.head(1)).empty
+
+
+def test_training_falls_back_to_priors_when_em_has_no_pairs():
+    model = linkage.settings("link_only").create_settings_dict("duckdb")
+    cleaned = linkage._clean_model(model)
+    priors = linkage.priors()
+    for comparison in cleaned["comparisons"]:
+        levels = [lv for lv in comparison["comparison_levels"] if not lv.get("is_null_level")]
+        assert len(levels) == len(priors[comparison["output_column_name"]])
+        for level in levels:
+            assert 0 < level["m_probability"] <= 1
+            assert 0 < level["u_probability"] <= 1
+
+
+def test_spark_backend_needs_pyspark():
+    pytest.importorskip("duckdb")
+    if importlib.util.find_spec("pyspark") is not None:
+        pytest.skip("pyspark is installed here")
+    frame = pd.DataFrame([one(id="1", first_name="สมชาย"), one(id="2", first_name="สมชัย")])
+    with pytest.raises(LinkageBackendUnavailable, match="pip install pyspark"):
+        link_frames(frame, frame, backend="spark")
+    with pytest.raises(LinkageBackendUnavailable, match="pip install pyspark"):
+        dedupe_frame(frame, backend="spark")
+    with pytest.raises(ValueError, match="backend"):
+        link_frames(frame, frame, backend="postgres")
