@@ -1,0 +1,45 @@
+"""Template helpers for referrals: the agency inbox on the home page, rules as text."""
+
+import json
+
+from django import template
+from django.utils import timezone
+
+from ppaos.referrals import rules, selectors
+from ppaos.referrals.eligibility import FACTS
+from ppaos.referrals.models import OPEN_STATUSES
+from ppaos.referrals.notifications import unread_count
+from ppaos.referrals.services import audit_list
+
+register = template.Library()
+
+
+@register.inclusion_tag("referrals/_inbox.html", takes_context=True)
+def referral_inbox(context, limit: int = 20):
+    """The agency's open referrals, for its home page (the home view knows nothing of them)."""
+    user = context["request"].user
+    referrals = selectors.agency_inbox(user=user).filter(status__in=OPEN_STATUSES)
+    shown = list(referrals[:limit])
+    audit_list(user, "agency inbox (home)", len(shown))
+    return {
+        "referrals": shown,
+        "total": referrals.count(),
+        "overdue": selectors.overdue_for(user=user).count(),
+        "unread": unread_count(user),
+        "today": timezone.localdate(),
+    }
+
+
+@register.filter
+def rule_text(expression) -> str:
+    if expression is None:
+        return ""
+    try:
+        return rules.describe(expression, FACTS)
+    except rules.RuleError:
+        return json.dumps(expression, ensure_ascii=False)
+
+
+@register.filter
+def rule_json(expression) -> str:
+    return json.dumps(expression, ensure_ascii=False, indent=1) if expression is not None else ""
