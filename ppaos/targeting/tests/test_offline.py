@@ -321,6 +321,7 @@ def test_upload_page_shows_the_report_and_refuses_other_files(
     login, campaign, households, coordinator, tmp_path
 ):
     client = login(coordinator)
+    client.cookies["django_language"] = "en"  # the assertions read English messages
     url = f"/targeting/campaigns/{campaign.pk}/submissions/"
     assert client.get(url).status_code == 200
     path = write_csv(tmp_path, [odk_row(households["A"], "p-1"), odk_row(None, "p-2")])
