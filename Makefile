@@ -20,7 +20,10 @@ demo: install
 	$(PPAOS) load-geography
 	$(PPAOS) load-indicators
 	$(PPAOS) demo-data --seed $(DEMO_SEED)
+	$(PPAOS) assess --round 2568-2
 	$(PPAOS) demo-targeting --seed $(DEMO_SEED)
+	$(PPAOS) load-services
+	$(PPAOS) demo-referrals --seed $(DEMO_SEED)
 	$(PPAOS) collectstatic --no-input --verbosity 0
 	@$(PPAOS) demo-logins
 	@echo "Serving http://$(HOST)/ with a background task worker  (Ctrl-C to stop)"
@@ -31,11 +34,15 @@ demo: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/bandit -c pyproject.toml -r ppaos -ll -q
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
 bench: install
 	$(PY) bench/run.py
+	$(PY) bench/linkage.py
+	$(PY) bench/assessment.py
+	$(PY) bench/load.py
 
 lint: install
 	$(VENV)/bin/ruff check .

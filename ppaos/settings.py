@@ -1,10 +1,12 @@
 """PPAOS settings. Every value that differs between machines comes from the environment;
 README.md ("Settings") lists them all, and a test keeps that list complete."""
 
+import datetime as dt
 from pathlib import Path
 
 import dj_database_url
 import fontpkg_sarabun
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib.env import env_bool, env_int, env_list, env_str
@@ -37,6 +39,8 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    # Swagger UI and Redoc served from the installed package (no CDN).
+    "drf_spectacular_sidecar",
     "ppaos.audit",
     "ppaos.areas",
     "ppaos.accounts",
@@ -46,20 +50,31 @@ INSTALLED_APPS = [
     "ppaos.referrals",
     "ppaos.api",
     "ppaos.privacy",
+    # Login throttling and two-factor authentication (README: "Security and privacy").
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "ppaos.privacy.middleware.SecurityHeadersMiddleware",
+    "ppaos.privacy.middleware.RejectNullCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "ppaos.lib.middleware.ThaiFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "ppaos.privacy.middleware.TwoFactorRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "ppaos.audit.middleware.AuditContextMiddleware",
+    # Last, as django-axes asks: it turns a lockout into its 429 answer.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ppaos.urls"
@@ -102,9 +117,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Argon2id (argon2-cffi) for new and changed passwords; older PBKDF2 hashes still verify and
+# are rehashed with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# django-axes checks the lockout before the password; ModelBackend then checks the password.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
 
@@ -151,9 +182,109 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
+# Security and privacy (README: "Security and privacy") ------------------------------------
+# Sessions end when the browser closes (shared computers in community centres), if asked.
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("PPAOS_SESSION_BROWSER_CLOSE", False)
+# htmx reads the CSRF token from the page, never from the cookie.
+CSRF_COOKIE_HTTPONLY = True
+# HTTPS only, for a year, once out of debug (sent on HTTPS requests only).
+SECURE_HSTS_SECONDS = env_int("PPAOS_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (and strips it from clients).
+if env_bool("PPAOS_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Features no page uses are switched off (ppaos.privacy.middleware sends the header).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(self), geolocation=(self), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+# Content Security Policy (Django's own middleware). No page has inline scripts or event
+# handlers (a test keeps it so); some templates carry style attributes and htmx adds its
+# indicator <style>, so inline styles stay allowed, never inline scripts.
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+if env_bool("PPAOS_CSP_REPORT_ONLY", False):
+    SECURE_CSP_REPORT_ONLY = _CSP
+else:
+    SECURE_CSP = _CSP
+
+# Login throttling (django-axes): after N failures for one username from one address, that
+# pair is locked out for a while; a success resets the count.
+AXES_ENABLED = env_bool("PPAOS_LOGIN_THROTTLE", True)
+AXES_FAILURE_LIMIT = env_int("PPAOS_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("PPAOS_LOGIN_LOCKOUT_MINUTES", 30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
+AXES_VERBOSE = False
+
+# Two-factor authentication (django-otp, TOTP): optional for everyone; with this on, admins
+# and coordinators must enrol and use it before they reach any page.
+TWO_FACTOR_REQUIRED = env_bool("PPAOS_2FA_REQUIRED", False)
+OTP_TOTP_ISSUER = "PPAOS"
+
+# PDPA s.37(3): people who left the registry (every stay ended) this many days ago are
+# anonymised by `ppaos privacy-retention`; legal holds and other apps' hooks can block it.
+PRIVACY_RETENTION_DAYS = env_int("PPAOS_RETENTION_DAYS", 5 * 365)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("PPAOS_LOG_LEVEL", "WARNING")},
+}
+
+# REST API (/api/, see README "REST API"). Token or session authentication; every endpoint
+# scopes like the pages. Page size: PPAOS_PAGE_SIZE, at most 200 (`?page_size=`).
+API_TOKEN_SECONDS = env_int("PPAOS_API_TOKEN_SECONDS", 24 * 3600)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "ppaos.api.authentication.ExpiringTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "ppaos.api.base.Pagination",
+    "PAGE_SIZE": PAGE_SIZE,
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Password guessing at /api/token/, per client address (REMOTE_ADDR: a client cannot
+    # dodge it with a made-up X-Forwarded-For).
+    "DEFAULT_THROTTLE_RATES": {"api_token": "20/minute"},
+    "NUM_PROXIES": 0,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "PPAOS API",
+    "DESCRIPTION": (
+        "The registry, geography, surveys and verification of PPAOS, scoped exactly like the "
+        "pages: an object outside your scope answers 404. Authenticate with "
+        "`Authorization: Token <key>` (POST /api/token/) or a signed-in session."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "ppaos.api.schema.add_error_responses",
+    ],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -31,9 +31,7 @@ def test_english_switch(client, login, volunteer_a):
 def test_every_message_has_a_thai_translation():
     po = polib.pofile(str(PO))
     missing = [
-        e.msgid
-        for e in po
-        if not e.obsolete and not (e.msgstr or any(e.msgstr_plural.values()))
+        e.msgid for e in po if not e.obsolete and not (e.msgstr or any(e.msgstr_plural.values()))
     ]
     assert missing == []
     singular = {e.msgid: e.msgstr for e in po if e.msgstr and not e.msgid_plural}

@@ -1,0 +1,96 @@
+"""Login with an optional second factor (TOTP, django-otp), and enrolment of that factor.
+
+A user with a confirmed authenticator must type its 6-digit code with the password. Users
+without one log in with the password alone, unless PPAOS_2FA_REQUIRED makes admins and
+coordinators enrol first (ppaos.privacy.middleware.TwoFactorRequiredMiddleware)."""
+
+import base64
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.views import LoginView
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+def confirmed_device(user) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+class OTPLoginForm(AuthenticationForm):
+    otp_token = forms.CharField(
+        label=gettext_lazy("Authenticator code (if you use one)"),
+        required=False,
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        device = confirmed_device(user) if user else None
+        if device is None:
+            return cleaned
+        token = (cleaned.get("otp_token") or "").replace(" ", "")
+        if not token:
+            raise forms.ValidationError(
+                _("Type the 6-digit code from your authenticator app."), code="token_required"
+            )
+        allowed, _extra = device.verify_is_allowed()
+        if not allowed or not device.verify_token(token):
+            raise forms.ValidationError(
+                _("The authenticator code is wrong or too old. Try the current one."),
+                code="invalid_token",
+            )
+        # django-otp's user_logged_in handler marks the session as verified with this device.
+        user.otp_device = device
+        return cleaned
+
+
+class PPAOSLoginView(LoginView):
+    authentication_form = OTPLoginForm
+
+
+class EnrolForm(forms.Form):
+    token = forms.CharField(
+        label=gettext_lazy("Code shown by the app"),
+        max_length=8,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+def _key_text(device: TOTPDevice) -> str:
+    key = base64.b32encode(device.bin_key).decode("ascii").rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+@never_cache
+@login_required
+def two_factor(request):
+    """Turn on a TOTP authenticator: show the key, check one code, confirm the device."""
+    device = confirmed_device(request.user)
+    if device is not None:
+        return render(request, "privacy/two_factor.html", {"enabled": True})
+    pending, _created = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = EnrolForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if pending.verify_token(form.cleaned_data["token"].replace(" ", "")):
+            pending.confirmed = True
+            pending.save(update_fields=["confirmed"])
+            otp_login(request, pending)
+            messages.success(request, _("Two-factor login is on."))
+            return redirect("home")
+        form.add_error("token", _("That code does not match. Check the phone's clock."))
+    return render(
+        request,
+        "privacy/two_factor.html",
+        {"enabled": False, "form": form, "key": _key_text(pending), "url": pending.config_url},
+    )

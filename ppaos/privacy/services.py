@@ -1,0 +1,382 @@
+"""Writes for PDPA duties: consent, data-subject requests, legal holds, erasure and retention.
+
+Each checks its rules, saves, and writes the audit row, like the registry's services."""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_record
+from ppaos.lib.thaidate import age_on
+from ppaos.privacy import hooks
+from ppaos.privacy.models import (
+    Anonymisation,
+    AnonymisationReason,
+    ConsentRecord,
+    DataSubjectRequest,
+    LawfulBasis,
+    LegalHold,
+)
+from ppaos.registry.models import Person
+
+# Thai civil law: a person is a minor until 20 (PDPA s.20 asks for a guardian's consent).
+AGE_OF_MAJORITY = 20
+# What an erased name reads as. Not a translation: it is stored.
+ERASED_NAME = "—"
+
+
+class ErasureRefused(ValidationError):
+    """The person's data must be kept for now; `reasons` says why (legal hold, referral ...)."""
+
+    def __init__(self, reasons: list[str]):
+        self.reasons = reasons
+        super().__init__(reasons)
+
+
+# Consent --------------------------------------------------------------------------------------
+
+
+def consent_record(
+    *,
+    actor,
+    person: Person,
+    purpose: str,
+    lawful_basis: str,
+    given_at: dt.datetime | None = None,
+    given_by: str = "",
+    guardian_name: str = "",
+    guardian_relation: str = "",
+    sensitive_data: bool = False,
+    share_with_agencies: bool = False,
+    notice_version: str = "",
+    notes: str = "",
+) -> ConsentRecord:
+    """Record the basis for processing `person`'s data for `purpose`."""
+    given_at = given_at or timezone.now()
+    errors: dict[str, str] = {}
+    if _is_anonymised(person):
+        raise ValidationError(_("This person's data was erased; nothing more can be recorded."))
+    if given_at > timezone.now() + dt.timedelta(minutes=5):
+        errors["given_at"] = _("Consent cannot be given in the future.")
+    consent = lawful_basis == LawfulBasis.CONSENT
+    if sensitive_data and not consent:
+        errors["sensitive_data"] = _(
+            "Health and disability data need the person's explicit consent (s.26): choose "
+            "consent as the lawful basis, or leave this unticked."
+        )
+    minor = person.birth_date and age_on(person.birth_date, given_at.date()) < AGE_OF_MAJORITY
+    if consent and minor and not guardian_name.strip():
+        errors["guardian_name"] = _(
+            "This person is under 20: a parent or guardian gives the consent (s.20). "
+            "Name the guardian."
+        )
+    if consent and not (given_by.strip() or guardian_name.strip()):
+        errors["given_by"] = _("Name who gave the consent.")
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        record = ConsentRecord.objects.create(
+            person=person,
+            purpose=purpose,
+            lawful_basis=lawful_basis,
+            notice_version=notice_version,
+            sensitive_data=sensitive_data,
+            share_with_agencies=share_with_agencies,
+            given_by=given_by.strip(),
+            guardian_name=guardian_name.strip(),
+            guardian_relation=guardian_relation.strip(),
+            collector=actor if getattr(actor, "is_authenticated", False) else None,
+            given_at=given_at,
+            notes=notes,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=record,
+            label=f"consent of person {person.pk}",
+            changes={
+                "person": [None, person.pk],
+                "purpose": [None, purpose],
+                "lawful_basis": [None, lawful_basis],
+                "sensitive_data": [None, sensitive_data],
+                "share_with_agencies": [None, share_with_agencies],
+            },
+        )
+    return record
+
+
+def consent_withdraw(*, actor, consent: ConsentRecord, when: dt.datetime | None = None):
+    """The person withdrew this consent; the record stays, marked withdrawn."""
+    if consent.withdrawn_at is not None:
+        raise ValidationError(_("This consent was already withdrawn."))
+    with transaction.atomic():
+        consent.withdrawn_at = when or timezone.now()
+        consent.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
+        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=consent,
+            label=f"consent of person {consent.person_id}",
+            changes={"withdrawn_at": [None, consent.withdrawn_at.isoformat()]},
+        )
+    return consent
+
+
+def consents_active(person: Person, purpose: str | None = None):
+    records = person.consents.filter(withdrawn_at__isnull=True)
+    return records.filter(purpose=purpose) if purpose else records
+
+
+def has_sensitive_consent(person: Person) -> bool:
+    """True if the person gave explicit consent (s.26) to health and disability data."""
+    return consents_active(person).filter(sensitive_data=True).exists()
+
+
+# Data-subject requests -------------------------------------------------------------------------
+
+
+def request_open(
+    *,
+    actor,
+    person: Person,
+    kind: str,
+    requester_name: str = "",
+    details: str = "",
+    received_at: dt.datetime | None = None,
+) -> DataSubjectRequest:
+    """Log a request under ss.30-35; it is due 30 days after `received_at`."""
+    received_at = received_at or timezone.now()
+    if received_at > timezone.now() + dt.timedelta(minutes=5):
+        raise ValidationError({"received_at": _("A request cannot be received in the future.")})
+    with transaction.atomic():
+        request = DataSubjectRequest.objects.create(
+            person=person,
+            kind=kind,
+            requester_name=requester_name.strip(),
+            details=details,
+            received_at=received_at,
+            received_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=request,
+            label=f"{kind} request for person {person.pk}",
+            changes={"kind": [None, kind], "due_at": [None, request.due_at.isoformat()]},
+        )
+    return request
+
+
+def request_close(*, actor, request: DataSubjectRequest, status: str, outcome: str = ""):
+    """Close a request as done or rejected; a rejection must say why (the s.39 record)."""
+    if not request.is_open:
+        raise ValidationError(_("This request is already closed."))
+    if status not in (DataSubjectRequest.Status.DONE, DataSubjectRequest.Status.REJECTED):
+        raise ValidationError({"status": _("Close a request as done or rejected.")})
+    if status == DataSubjectRequest.Status.REJECTED and not outcome.strip():
+        raise ValidationError({"outcome": _("Give the reason for rejecting the request.")})
+    with transaction.atomic():
+        request.status = status
+        request.outcome = outcome.strip()
+        request.closed_at = timezone.now()
+        request.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        request.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=request,
+            label=f"{request.kind} request for person {request.person_id}",
+            changes={"status": [DataSubjectRequest.Status.OPEN, status]},
+        )
+    return request
+
+
+# Legal holds ----------------------------------------------------------------------------------
+
+
+def hold_place(*, actor, person: Person, reason: str) -> LegalHold:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the legal hold.")})
+    with transaction.atomic():
+        hold = LegalHold.objects.create(
+            person=person,
+            reason=reason.strip(),
+            placed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=hold,
+            label=f"legal hold on person {person.pk}",
+            changes={"reason": [None, hold.reason]},
+        )
+    return hold
+
+
+def hold_release(*, actor, hold: LegalHold) -> LegalHold:
+    if not hold.is_active:
+        raise ValidationError(_("This legal hold was already released."))
+    with transaction.atomic():
+        hold.released_at = timezone.now()
+        hold.released_by = actor if getattr(actor, "is_authenticated", False) else None
+        hold.save(update_fields=["released_at", "released_by"])
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=hold,
+            label=f"legal hold on person {hold.person_id}",
+            changes={"released_at": [None, hold.released_at.isoformat()]},
+        )
+    return hold
+
+
+@hooks.erasure_blocker
+def _active_legal_holds(person):
+    for hold in person.legal_holds.filter(released_at__isnull=True):
+        yield _("Legal hold: %(reason)s") % {"reason": hold.reason}
+
+
+# Erasure --------------------------------------------------------------------------------------
+
+
+def _is_anonymised(person: Person) -> bool:
+    return Anonymisation.objects.filter(person_id=person.pk).exists()
+
+
+def erased_values(person: Person) -> dict:
+    """What a person's row keeps: sex, education, income and a birth year (for counts by age);
+    names, ID, phone, occupation and health or disability data go."""
+    birth_date = person.birth_date.replace(month=7, day=1) if person.birth_date else None
+    return {
+        "national_id": None,
+        "prefix": "",
+        "first_name": ERASED_NAME,
+        "last_name": "",
+        "phone": "",
+        "occupation": "",
+        "chronic_illness": "",
+        "has_disability_card": False,
+        "birth_date": birth_date,
+        "birth_date_estimated": bool(birth_date),
+    }
+
+
+def person_anonymise(
+    *,
+    actor,
+    person: Person,
+    reason: str = AnonymisationReason.REQUEST,
+    request: DataSubjectRequest | None = None,
+) -> Anonymisation:
+    """Erase what identifies `person`, keep the row and memberships (so counts stay).
+
+    Refused (ErasureRefused) while any app's blocker names a reason: a legal hold here, an
+    active referral in the referrals app, and so on (see `hooks`)."""
+    if _is_anonymised(person):
+        raise ValidationError(_("This person's data was already erased."))
+    reasons = hooks.erasure_blocked_by(person)
+    if reasons:
+        raise ErasureRefused(reasons)
+    with transaction.atomic():
+        person = Person.objects.select_for_update().get(pk=person.pk)
+        values = erased_values(person)
+        Person.objects.filter(pk=person.pk).update(
+            **values,
+            version=F("version") + 1,
+            updated_by=actor if getattr(actor, "is_authenticated", False) else None,
+            updated_at=timezone.now(),
+        )
+        person.consents.update(given_by="", guardian_name="", guardian_relation="", notes="")
+        person.privacy_requests.update(requester_name="", details="")
+        person.refresh_from_db()
+        hooks.run_erasers(person, actor)
+        mark = Anonymisation.objects.create(
+            person=person,
+            by=actor if getattr(actor, "is_authenticated", False) else None,
+            reason=reason,
+            request=request,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=person,
+            label=f"person {person.pk} (erased)",
+            changes={"anonymised": [None, reason], "fields": [None, sorted(values)]},
+        )
+        if request is not None and request.is_open:
+            request_close(
+                actor=actor,
+                request=request,
+                status=DataSubjectRequest.Status.DONE,
+                outcome=_("Identifying data erased; counts kept."),
+            )
+    return mark
+
+
+@hooks.eraser
+def _erase_target_records(person, actor):
+    """Target-list rows linked to the person hold the same identifiers: blank them too."""
+    from ppaos.targeting.models import TargetRecord
+
+    for record in TargetRecord.objects.filter(person=person):
+        TargetRecord.objects.filter(pk=record.pk).update(
+            record_key=f"erased-{record.pk}",
+            national_id="",
+            prefix="",
+            first_name=ERASED_NAME,
+            last_name="",
+            birth_date=None,
+            house_no="",
+            extra={},
+        )
+
+
+# Retention ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RetentionResult:
+    cutoff: dt.date
+    candidates: list[int] = field(default_factory=list)
+    anonymised: list[int] = field(default_factory=list)
+    blocked: dict[int, list[str]] = field(default_factory=dict)
+
+
+def retention_candidates(*, days: int | None = None, today: dt.date | None = None):
+    """People who left every household they lived in more than `days` ago, not yet erased."""
+    days = settings.PRIVACY_RETENTION_DAYS if days is None else days
+    cutoff = (today or timezone.localdate()) - dt.timedelta(days=days)
+    people = (
+        Person.objects.filter(anonymisation__isnull=True)
+        .exclude(memberships__end_date__isnull=True)
+        .annotate(last_left=Max("memberships__end_date"))
+        .filter(last_left__lt=cutoff)
+        .order_by("pk")
+    )
+    return cutoff, people
+
+
+def retention_run(
+    *, dry_run: bool = False, days: int | None = None, today: dt.date | None = None, actor=None
+) -> RetentionResult:
+    """Anonymise everyone past retention (PDPA s.37(3)), except those a blocker keeps."""
+    cutoff, people = retention_candidates(days=days, today=today)
+    result = RetentionResult(cutoff=cutoff)
+    for person in people.iterator():
+        result.candidates.append(person.pk)
+        reasons = hooks.erasure_blocked_by(person)
+        if reasons:
+            result.blocked[person.pk] = reasons
+            continue
+        if not dry_run:
+            person_anonymise(actor=actor, person=person, reason=AnonymisationReason.RETENTION)
+            result.anonymised.append(person.pk)
+    return result
