@@ -84,3 +84,56 @@ class SurveyResponse(models.Model):
 
     def __str__(self) -> str:
         return f"survey {self.pk} of household {self.household_id}"
+
+
+class Assessment(models.Model):
+    """One household's result for one survey round. Immutable: computed once by
+    `ppaos assess`, never updated; a new round gives a new row. It keeps the indicator-set
+    version and the survey it was computed from, so later versions never change it.
+
+    `deprivations`: {indicator code: 1 deprived, 0 not deprived, null does not apply}.
+    `details`: why, for computed and person-level indicators (income per person against the
+    threshold; which members failed). `deprivation_score` is the exact weighted share of
+    indicators deprived ("3/20"); `capital_scores`: {capital code: mean of its items 1–4}."""
+
+    # Indexed by the (household, round_name) unique constraint.
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="assessments", db_index=False
+    )
+    round_name = models.CharField(_("survey round"), max_length=50)
+    # Sets are never deleted, so the PROTECT check never needs an index; each index costs every
+    # bulk insert of a round.
+    indicator_set = models.ForeignKey(
+        IndicatorSet, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    survey = models.ForeignKey(SurveyResponse, on_delete=models.PROTECT, related_name="+")
+    members = models.PositiveSmallIntegerField(_("members at the survey"), default=0)
+    deprivations = models.JSONField(default=dict)
+    details = models.JSONField(default=dict)
+    # Bit j set when the set's j-th indicator (definition order) is deprived: area pages and
+    # `ppaos mpi` group a million rows by this integer instead of by the JSON.
+    deprived_mask = models.BigIntegerField(default=0)
+    deprivation_score = models.CharField(max_length=40)
+    deprivation_score_value = models.FloatField()
+    is_poor = models.BooleanField(_("multidimensionally poor"))
+    capital_scores = models.JSONField(default=dict)
+    overall_score = models.FloatField(_("overall score"), null=True)
+    level = models.PositiveSmallIntegerField(_("level"), null=True)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-computed_at", "household_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household", "round_name"], name="one_assessment_per_household_round"
+            )
+        ]
+        indexes = [models.Index(fields=["round_name", "level"])]
+
+    def __str__(self) -> str:
+        return f"assessment of household {self.household_id}, round {self.round_name}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("assessments are immutable: assess a new round instead")
+        super().save(*args, **kwargs)

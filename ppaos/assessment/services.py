@@ -1,35 +1,59 @@
-"""Loading indicator sets and recording survey answers."""
+"""Loading indicator sets and computing assessment rounds."""
 
 import json
+import math
+import time
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from ppaos.assessment.models import IndicatorSet
+from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
+from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
+from ppaos.assessment.mpi import alkire_foster
 
 DEFAULT_SET = Path(__file__).resolve().parent / "data" / "indicators-default.json"
 
 
 def _check_definition(definition: dict) -> None:
-    problems = []
-    for key in ("code", "version", "name_th", "dimensions", "capitals"):
-        if key not in definition:
-            problems.append(f"missing {key!r}")
+    """Raise ValidationError listing every problem that would stop the set being used."""
+    if not isinstance(definition, dict):
+        raise ValidationError("the definition must be a JSON object")
+    problems = [
+        f"missing {key!r}"
+        for key in ("code", "version", "name_th", "dimensions", "capitals")
+        if key not in definition
+    ]
     if problems:
         raise ValidationError("; ".join(problems))
-    total = sum(Fraction(d["weight"]) for d in definition["dimensions"])
+    dimensions = definition["dimensions"]
+    capitals = definition["capitals"]
+    if not isinstance(dimensions, list) or not isinstance(capitals, dict):
+        raise ValidationError("dimensions must be a list and capitals an object")
+    try:
+        total = sum(Fraction(str(d["weight"])) for d in dimensions)
+        codes = [i["code"] for d in dimensions for i in d["indicators"]]
+        codes += [i["code"] for i in capitals.get("items", [])]
+    except (KeyError, TypeError, ValueError, ZeroDivisionError):
+        raise ValidationError(
+            'every dimension needs a weight such as "1/5" and indicators, every indicator and '
+            "capital item a code"
+        ) from None
     if total != 1:
         problems.append(f"dimension weights add up to {total}, not 1")
-    codes = [i["code"] for d in definition["dimensions"] for i in d["indicators"]]
-    codes += [i["code"] for i in definition["capitals"]["items"]]
     repeated = sorted({c for c in codes if codes.count(c) > 1})
     if repeated:
-        problems.append(f"codes used twice: {', '.join(repeated)}")
-    thresholds = [Fraction(level["min"]) for level in definition["capitals"]["levels"]]
-    if thresholds != sorted(thresholds):
-        problems.append("level thresholds must increase")
+        problems.append(f"codes used twice: {', '.join(map(str, repeated))}")
+    try:
+        compile_definition(definition)
+    except DefinitionError as e:
+        problems.append(str(e))
     if problems:
         raise ValidationError("; ".join(problems))
 
@@ -68,3 +92,164 @@ def indicator_set_load(*, definition: dict, actor=None, activate: bool = True) -
 
 def indicator_set_load_default() -> IndicatorSet:
     return indicator_set_load(definition=json.loads(DEFAULT_SET.read_text(encoding="utf-8")))
+
+
+# ---------------------------------------------------------------------------------------------
+# Assessment rounds
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AssessReport:
+    round_name: str
+    created: int = 0
+    unchanged: int = 0
+    # Existing assessments of the round whose household now has a later survey in the round:
+    # they stay as they are (immutable); assess a new round to use the new answers.
+    newer_survey: int = 0
+    poor: int = 0
+    levels: dict = field(default_factory=dict)
+    indicator_sets: list[str] = field(default_factory=list)
+    seconds: dict = field(default_factory=dict)
+
+
+def _fraction_strings(numerators: np.ndarray, denominator: int) -> list[str]:
+    gcd = np.gcd(numerators, denominator)
+    return [
+        "0" if n == 0 else f"{n // g}/{denominator // g}" if denominator // g != 1 else str(n // g)
+        for n, g in zip(numerators.tolist(), gcd.tolist(), strict=True)
+    ]
+
+
+def assessment_rows(
+    frame: pd.DataFrame, *, spec: Spec, indicator_set_id: int, round_name: str, now
+) -> list[dict]:
+    """Assessment table rows from one indicator set's engine output (see engine.compute).
+
+    Who is poor comes from `alkire_foster` with the set's weights and k; the score is also kept
+    as an exact fraction."""
+    if frame.empty:
+        return []
+    codes = spec.codes
+    matrix = frame[[f"m_{c}" for c in codes]].set_axis(codes, axis=1)
+    result = alkire_foster(matrix, spec.weights, spec.k)
+    denominator = math.lcm(*(w.denominator for w in spec.weights.values()))
+    int_weights = np.array([int(spec.weights[c] * denominator) for c in codes], dtype=np.int64)
+    numerators = matrix.to_numpy(dtype=np.int64) @ int_weights
+    levels = frame["level"].astype("Int64")
+    overall = frame["overall_score"].astype("float64")
+    columns = zip(
+        frame["household_id"].tolist(),
+        frame["survey_id"].tolist(),
+        frame["members"].tolist(),
+        frame["deprivations"].tolist(),
+        frame["details"].tolist(),
+        _fraction_strings(numerators, denominator),
+        result.scores.tolist(),
+        result.poor.tolist(),
+        frame["capital_scores"].tolist(),
+        frame["deprived_mask"].tolist(),
+        [None if math.isnan(x) else round(x, 6) for x in overall.tolist()],
+        [None if pd.isna(x) else int(x) for x in levels],
+        strict=True,
+    )
+    return [
+        {
+            "household_id": household,
+            "round_name": round_name,
+            "indicator_set_id": indicator_set_id,
+            "survey_id": survey,
+            "members": members,
+            "deprivations": deprivations,
+            "details": details or "{}",
+            "deprivation_score": fraction,
+            "deprived_mask": mask,
+            "deprivation_score_value": score,
+            "is_poor": poor,
+            "capital_scores": capitals,
+            "overall_score": overall_score,
+            "level": level,
+            "computed_at": now,
+        }
+        for (
+            household,
+            survey,
+            members,
+            deprivations,
+            details,
+            fraction,
+            score,
+            poor,
+            capitals,
+            mask,
+            overall_score,
+            level,
+        ) in columns
+    ]
+
+
+def _newer_surveys(round_name: str) -> int:
+    later = SurveyResponse.objects.filter(
+        household=OuterRef("household"), round_name=round_name
+    ).filter(
+        Q(collected_on__gt=OuterRef("survey__collected_on"))
+        | Q(collected_on=OuterRef("survey__collected_on"), id__gt=OuterRef("survey_id"))
+        | ~Q(id=OuterRef("survey_id")) & ~Q(round_name=OuterRef("survey__round_name"))
+    )
+    return Assessment.objects.filter(round_name=round_name).filter(Exists(later)).count()
+
+
+WRITE_BATCH = 50_000
+
+
+def assessment_run(*, round_name: str, now=None) -> AssessReport:
+    """Assess every household with a survey in the round (or, carried forward, before it) that
+    has no assessment for the round yet. Existing assessments are never changed."""
+    from ppaos.assessment import engine
+    from ppaos.registry.demo import _write
+
+    round_name = round_name.strip()
+    cutoff = engine.round_cutoff(round_name)
+    if cutoff is None:
+        raise ValidationError(f"no surveys were recorded for round {round_name!r}")
+    report = AssessReport(round_name=round_name)
+    report.unchanged = Assessment.objects.filter(round_name=round_name).count()
+    started = time.perf_counter()
+    con = engine.extract(round_name, cutoff=cutoff)
+    extracted = time.perf_counter()
+    set_ids = [
+        row[0] for row in con.execute("SELECT DISTINCT indicator_set_id FROM surveys").fetchall()
+    ]
+    sets = IndicatorSet.objects.in_bulk(set_ids)
+    specs = {pk: compile_definition(s.definition) for pk, s in sets.items()}
+    frames = engine.compute(con, round_name, specs)
+    con.close()
+    now = now or timezone.now()
+    rows = []
+    for set_id, frame in frames.items():
+        rows += assessment_rows(
+            frame, spec=specs[set_id], indicator_set_id=set_id, round_name=round_name, now=now
+        )
+        report.indicator_sets.append(str(sets[set_id]))
+    computed = time.perf_counter()
+    try:
+        with transaction.atomic():
+            for start in range(0, len(rows), WRITE_BATCH):
+                _write(Assessment, rows[start : start + WRITE_BATCH])
+    except IntegrityError:
+        raise ValidationError(
+            f"another `assess` of round {round_name!r} saved assessments meanwhile; run it again"
+        ) from None
+    written = time.perf_counter()
+    report.created = len(rows)
+    report.poor = sum(1 for r in rows if r["is_poor"])
+    for row in rows:
+        report.levels[row["level"]] = report.levels.get(row["level"], 0) + 1
+    if report.unchanged:
+        report.newer_survey = _newer_surveys(round_name)
+    report.seconds = {
+        "extract": extracted - started,
+        "compute": computed - extracted,
+        "write": written - computed,
+    }
+    return report
