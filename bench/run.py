@@ -212,10 +212,14 @@ def main() -> None:
         conn.execute("CHECKPOINT")
         conn.commit()
 
-    print(f"(a) ppaos demo-data --seed {args.seed} --households {args.households:,} --no-users")
+    print(
+        f"(a) ppaos demo-data --seed {args.seed} --households {args.households:,} "
+        "--no-users --no-surveys"
+    )
     started = time.perf_counter()
     output = ppaos(
         "demo-data", "--seed", str(args.seed), "--households", str(args.households), "--no-users",
+        "--no-surveys",
         url=url, timeout=args.timeout,
     )  # fmt: skip
     full_seconds = time.perf_counter() - started
@@ -259,7 +263,7 @@ def main() -> None:
         "rows_total": total,
         "full": {
             "command": f"ppaos demo-data --seed {args.seed} --households {args.households} "
-            "--no-users",
+            "--no-users --no-surveys",
             "seconds": round(full_seconds, 3),
             "seconds_in_command": float(own.group(1)) if own else None,
             "rows_per_second": round(total / full_seconds),
