@@ -58,6 +58,8 @@ class SinceField(forms.DateTimeField):
                 inside = False
             if not inside:
                 raise ValidationError(_("Give a time between 1900 and 9000."), code="range")
+            # In UTC: PostgreSQL refuses offsets beyond ±15:59 (e.g. "+20:55"), Python not.
+            result = result.astimezone(dt.UTC)
         return result
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.registry import views
+from ppaos.registry import exports, views
 
 app_name = "registry"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("households/<int:pk>/members/new/", views.member_add, name="member_add"),
     path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
     path("people/<int:pk>/leave/", views.member_leave, name="member_leave"),
+    path("communities/<int:pk>/export.csv", exports.community_csv, name="community_csv"),
+    path("communities/<int:pk>/export.xlsx", exports.community_xlsx, name="community_xlsx"),
 ]

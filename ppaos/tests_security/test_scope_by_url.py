@@ -86,6 +86,16 @@ CASES = {
         (PERSON_C, ["district_officer"]),
     ],
     "registry:member_leave": [(PERSON_B, ["volunteer_a"]), (PERSON_A, ["leader_a"])],
+    # Household list downloads: outside the community page's scope, and (researchers) any
+    # but the pseudonymised form.
+    **{
+        f"registry:community_{kind}": [
+            (_pk(lambda c: c["communities"]["B"]), ["volunteer_a", "leader_a", "agency_officer"]),
+            (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+            (_pk(lambda c: c["communities"]["A"]), ["researcher"]),
+        ]
+        for kind in ("csv", "xlsx")
+    },
     "areas:province": [(lambda c: {"code": "10"}, ["agency_officer"])],
     "areas:district": [(lambda c: {"code": "1009"}, ["volunteer_a", "district_officer"])],
     "areas:subdistrict": [(lambda c: {"code": "100905"}, ["volunteer_a", "district_officer"])],

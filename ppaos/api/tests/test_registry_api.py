@@ -304,6 +304,10 @@ def test_household_filters(api, coordinator, households):
     assert client.get("/api/households/?area=10x").status_code == 400
     assert client.get("/api/households/?updated_since=yesterday").status_code == 400
     assert client.get("/api/households/?updated_since=0001-01-01T00:00:00Z").status_code == 400
+    # An offset PostgreSQL would refuse (beyond ±15:59) is read as the same instant in UTC.
+    assert (
+        client.get("/api/households/?updated_since=2001-01-01T00:00:00%2B20:55").status_code == 200
+    )
 
 
 def test_people_filters(api, coordinator, households):
