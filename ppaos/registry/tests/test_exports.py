@@ -14,6 +14,18 @@ from ppaos.registry.models import Person
 
 
 @pytest.fixture
+def login(login):
+    """Headers are asserted in their English source form: ask for English."""
+
+    def _login(user):
+        client = login(user)
+        client.cookies["django_language"] = "en"
+        return client
+
+    return _login
+
+
+@pytest.fixture
 def head_a(households):
     head = households["A"].memberships.get(relation="head").person
     Person.objects.filter(pk=head.pk).update(phone="0812345678")
