@@ -18,6 +18,8 @@ install: $(VENV)/.installed
 demo: install
 	$(PPAOS) migrate --no-input
 	$(PPAOS) load-geography
+	$(PPAOS) load-boundaries ../shared/reference/boundaries/th_adm2_districts.geojson || echo "boundaries not found: the map stays empty"
+	$(PPAOS) load-boundaries ../shared/reference/boundaries/th_adm1_provinces.geojson || echo "province boundaries not found"
 	$(PPAOS) load-indicators
 	$(PPAOS) demo-data --seed $(DEMO_SEED)
 	$(PPAOS) assess --round 2568-2

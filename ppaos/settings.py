@@ -166,6 +166,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # AUTO a person reviews the pair; below REVIEW the record is treated as a new person.
 LINK_AUTO_THRESHOLD = float(env_str("PPAOS_LINK_AUTO", "0.95"))
 LINK_REVIEW_THRESHOLD = float(env_str("PPAOS_LINK_REVIEW", "0.50"))
+# Background tiles for maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: none.
+MAP_TILE_URL = env_str("PPAOS_MAP_TILE_URL", "")
 
 TASKS = {
     "default": {
@@ -215,6 +217,9 @@ _CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+if MAP_TILE_URL:
+    # Map tiles are images from the tile server's origin (scheme and host, before any "{").
+    _CSP["img-src"].append("/".join(MAP_TILE_URL.split("{")[0].split("/")[:3]))
 if env_bool("PPAOS_CSP_REPORT_ONLY", False):
     SECURE_CSP_REPORT_ONLY = _CSP
 else:

@@ -95,3 +95,32 @@ class Community(models.Model):
     @property
     def district_code(self) -> str:
         return self.subdistrict_id[:4]
+
+
+class BoundaryLevel(models.TextChoices):
+    PROVINCE = "province", _("Province")
+    DISTRICT = "district", _("District")
+
+
+class Boundary(models.Model):
+    """A province or district outline for maps (OCHA COD-AB GeoJSON), keyed by DOPA code.
+
+    No foreign key: boundaries are loaded from a separate file, and a feature whose code is not
+    in the geography is reported, not stored."""
+
+    level = models.CharField(max_length=10, choices=BoundaryLevel.choices)
+    code = models.CharField(max_length=6)
+    geometry = models.JSONField()
+    source = models.CharField(max_length=200, blank=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["level", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["level", "code"], name="boundary_level_code_unique")
+        ]
+        verbose_name = _("boundary")
+        verbose_name_plural = _("boundaries")
+
+    def __str__(self) -> str:
+        return f"{self.level} {self.code}"

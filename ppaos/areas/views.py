@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, render
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.areas.boundaries import HDX_TITLE, HDX_URL, province_map_data
 from ppaos.areas.models import District, Province, Subdistrict
 from ppaos.areas.selectors import (
     community_list_with_counts,
@@ -27,13 +28,17 @@ def _touchable(request, code: str) -> None:
 def province_detail(request, code: str | None = None):
     province = get_object_or_404(Province, code=code or settings.HOME_PROVINCE)
     _touchable(request, province.code)
+    rows = district_list_with_counts(user=request.user, province=province)
     return render(
         request,
         "areas/province.html",
         {
             "province": province,
-            "rows": district_list_with_counts(user=request.user, province=province),
+            "rows": rows,
             "totals": total_counts(user=request.user, area_code=province.code),
+            "map_data": province_map_data(province=province, rows=rows),
+            "hdx_title": HDX_TITLE,
+            "hdx_url": HDX_URL,
         },
     )
 
