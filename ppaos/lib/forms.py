@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib.thaidate import DateInputError, format_be_numeric, parse_date
@@ -54,3 +55,13 @@ class BlankChoiceLabelMixin:
             choices = getattr(field, "choices", None)
             if choices and list(choices)[0][0] == "":
                 field.choices = [("", _("— choose —")), *list(choices)[1:]]
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form: each field's errors beside that field,
+    errors naming no field of the form (or no field at all) at the top."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

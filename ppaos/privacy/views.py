@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.forms import add_service_errors
 from ppaos.privacy import access, export, services
 from ppaos.privacy.forms import (
     AnonymiseForm,
@@ -22,14 +23,6 @@ from ppaos.privacy.forms import (
 )
 from ppaos.privacy.hooks import erasure_blocked_by
 from ppaos.privacy.models import Anonymisation, DataSubjectRequest, LegalHold
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -91,7 +84,7 @@ def person_detail(request, pk: int):
             for reason in e.reasons:
                 form.add_error(None, reason)
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             return redirect("privacy:person", pk=person.pk)
     if request.method == "GET":

@@ -15,6 +15,7 @@ from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_COUNTS, sco
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.forms import add_service_errors
 from ppaos.referrals import access, selectors, services
 from ppaos.referrals.eligibility import evaluate_for_household
 from ppaos.referrals.forms import (
@@ -48,15 +49,6 @@ from ppaos.referrals.models import (
 from ppaos.registry.models import Membership, Person
 from ppaos.registry.selectors import household_members
 from ppaos.registry.services import StaleEditError
-
-
-def _errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
 
 # Lists ----------------------------------------------------------------------------------------
 
@@ -326,7 +318,7 @@ def act(request, pk: int, action: str):
                 ),
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Referral %(number)s saved.") % {"number": referral.number})
             if action == "transfer" and granted.side == access.AGENCY:
@@ -389,7 +381,7 @@ def new(request, household_pk: int, person_pk: int, service_code: str):
                 intervention=intervention,
             )
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             if request.POST.get("submit") == "send":
                 try:
@@ -634,7 +626,7 @@ def plan_change(request, pk: int, what: str):
         except StaleEditError:
             messages.error(request, _("Not saved: someone else changed the plan; try again."))
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Plan saved."))
             return redirect(f"{_household_url(household)}#plan")
@@ -702,7 +694,7 @@ def service_edit(request, code: str):
         try:
             services.service_update(actor=request.user, service=service, data=form.cleaned_data)
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Service saved."))
             return redirect("referrals:service", code=code)
@@ -728,7 +720,7 @@ def rule_add(request, code: str):
         try:
             services.service_rule_add(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as e:
-            _errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("New rule version saved."))
             return redirect("referrals:service", code=code)

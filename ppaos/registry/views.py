@@ -9,6 +9,7 @@ from ppaos.accounts.scope import EDIT_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.forms import add_service_errors
 from ppaos.registry import services
 from ppaos.registry.access import current_membership_for_user, household_for_user, person_for_user
 from ppaos.registry.forms import HouseholdForm, LeaveForm, NewMemberForm, PersonForm
@@ -21,14 +22,6 @@ def _editable_community(user, pk: int) -> Community:
     if not scope_for(user).area(EDIT_PEOPLE).contains_community(community):
         raise Http404("Community outside scope")
     return community
-
-
-def _apply_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _stale(form, error: services.StaleEditError, fields) -> list[tuple[str, object, object]]:
@@ -85,7 +78,7 @@ def household_create(request, community_pk: int):
                 actor=request.user, community=community, data=form.cleaned_data
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Household %(code)s added.") % {"code": household.code})
             return redirect("registry:member_add", pk=household.pk)
@@ -113,7 +106,7 @@ def household_edit(request, pk: int):
             conflicts = _stale(form, e, form.Meta.fields)
             household = e.current
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Household saved."))
             return redirect("registry:household_detail", pk=pk)
@@ -144,7 +137,7 @@ def member_add(request, pk: int):
                 actor=request.user, household=household, data=data, relation=relation
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("%(name)s added.") % {"name": person.full_name})
             if "add_another" in request.POST:
@@ -175,7 +168,7 @@ def person_edit(request, pk: int):
             conflicts = _stale(form, e, form.Meta.fields)
             person = e.current
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("%(name)s saved.") % {"name": person.full_name})
             return redirect("registry:household_detail", pk=household.pk)
@@ -205,7 +198,7 @@ def member_leave(request, pk: int):
                 reason=str(reason),
             )
         except ValidationError as e:
-            _apply_errors(form, e)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("The stay has been closed; the history is kept."))
             return redirect("registry:household_detail", pk=membership.household_id)

@@ -11,6 +11,7 @@ from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import IMPORT_TARGETS, MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.assessment.selectors import indicator_set_active
+from ppaos.lib.forms import add_service_errors
 from ppaos.registry.selectors import household_members
 from ppaos.targeting import access, selectors, services, tasks
 from ppaos.targeting.forms import PURPOSE, AssignForm, CampaignForm, ImportForm, VisitForm
@@ -240,8 +241,7 @@ def visit_new(request, pk: int, household_pk: int):
                 **form.survey(),
             )
         except ValidationError as e:
-            for field, errors in e.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, e)
         else:
             messages.success(request, _("Visit to %(code)s saved.") % {"code": household.code})
             return redirect("targeting:worklist", pk=campaign.pk)

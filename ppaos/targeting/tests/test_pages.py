@@ -136,3 +136,16 @@ def test_agency_officer_has_no_targeting(login, agency_officer):
     client = login(agency_officer)
     for url in ["/targeting/import/", "/targeting/review/", "/targeting/campaigns/new/"]:
         assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_visit_to_a_closed_campaign_is_refused_on_the_form(
+    login, campaign, households, volunteer_a
+):
+    campaign.is_open = False
+    campaign.save(update_fields=["is_open"])
+    url = f"/targeting/campaigns/{campaign.pk}/households/{households['A'].pk}/visit/"
+    response = login(volunteer_a).post(url, visit_form())
+    assert response.status_code == 200
+    assert response.context["form"].non_field_errors()
+    assert not Visit.objects.exists()
