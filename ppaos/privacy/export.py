@@ -20,32 +20,15 @@ from ppaos.audit.models import AuditEvent
 from ppaos.lib.templatetags.thai import bedate, bedatetime
 from ppaos.privacy import hooks
 from ppaos.privacy.models import Anonymisation, ConsentRecord, DataSubjectRequest, LegalHold
+from ppaos.registry import services as registry_services
 from ppaos.registry.models import Person, Relation
 
 FONT_DIR = Path(fontpkg_sarabun.__file__).parent / "files"
 FONTS = {"regular": FONT_DIR / "Sarabun-Regular.ttf", "bold": FONT_DIR / "Sarabun-Bold.ttf"}
 # How much of the access log (who viewed or changed the record) the export lists.
 ACCESS_LOG_LIMIT = 500
-PERSON_FIELDS = (
-    "national_id",
-    "is_undocumented",
-    "prefix",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "birth_date_estimated",
-    "has_disability_card",
-    "chronic_illness",
-    "education",
-    "occupation",
-    "monthly_income",
-    "phone",
-    "version",
-    "created_at",
-    "updated_at",
-    "is_demo",
-)
+# The registry's own person fields, plus the record's history markers.
+PERSON_FIELDS = (*registry_services.PERSON_FIELDS, "version", "created_at", "updated_at", "is_demo")
 
 
 def _plain(value: Any) -> Any:

@@ -116,6 +116,10 @@ class Prefix(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+# The prefixes as Thai documents write them (for target lists and linkage input).
+PREFIX_TEXT = {code: label for code, label in Prefix.choices if code != Prefix.OTHER}
+
+
 class Education(models.TextChoices):
     NONE = "none", _("No schooling")
     PRESCHOOL = "preschool", _("Pre-school")

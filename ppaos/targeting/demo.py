@@ -13,18 +13,11 @@ from pathlib import Path
 from django.db.models import Prefetch
 
 from ppaos.accounts.models import User
-from ppaos.registry.models import Household, Membership
+from ppaos.registry.models import PREFIX_TEXT, Household, Membership
 from ppaos.targeting import services
 from ppaos.targeting.models import Campaign, Outcome, Visit
 
 HEADER = ["เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "รหัสแขวง", "บ้านเลขที่"]
-PREFIX_TEXT = {
-    "nai": "นาย",
-    "nang": "นาง",
-    "nangsao": "นางสาว",
-    "dekchai": "เด็กชาย",
-    "dekying": "เด็กหญิง",
-}
 POOR_PER_PERSON_MONTH = Decimal(3000)
 CAMPAIGN_NAME = "ตรวจสอบข้อมูลคนจนเป้าหมาย 2566 (สาธิต)"
 

@@ -4,18 +4,10 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
-from ppaos.registry.models import Membership, Person
+from ppaos.registry.models import PREFIX_TEXT, Membership, Person
 from ppaos.targeting.linkage import COLUMNS
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
 from ppaos.targeting.services import _job_finish, _job_progress, link_results_apply
-
-PREFIX_TEXT = {
-    "nai": "นาย",
-    "nang": "นาง",
-    "nangsao": "นางสาว",
-    "dekchai": "เด็กชาย",
-    "dekying": "เด็กหญิง",
-}
 
 
 def target_frame(target_list: TargetList) -> pd.DataFrame:
