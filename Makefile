@@ -22,10 +22,15 @@ demo: install
 	$(PPAOS) load-boundaries ../shared/reference/boundaries/th_adm1_provinces.geojson || echo "province boundaries not found"
 	$(PPAOS) load-indicators
 	$(PPAOS) demo-data --seed $(DEMO_SEED)
+	$(PPAOS) demo-livelihoods --seed $(DEMO_SEED)
+	$(PPAOS) assess --round 2568-1
 	$(PPAOS) assess --round 2568-2
 	$(PPAOS) demo-targeting --seed $(DEMO_SEED)
 	$(PPAOS) load-services
 	$(PPAOS) demo-referrals --seed $(DEMO_SEED)
+	$(PPAOS) demo-community --seed $(DEMO_SEED)
+	$(PPAOS) demo-coordinates --seed $(DEMO_SEED)
+	$(PPAOS) refresh-dashboards
 	$(PPAOS) collectstatic --no-input --verbosity 0
 	@$(PPAOS) demo-logins
 	@echo "Serving http://$(HOST)/ with a background task worker  (Ctrl-C to stop)"
@@ -44,7 +49,8 @@ bench: install
 	$(PY) bench/run.py
 	$(PY) bench/linkage.py
 	$(PY) bench/assessment.py
-	$(PY) bench/load.py
+	$(PY) bench/load.py --seconds 300 --restart-postgres --killed-import
+	$(PY) bench/latency.py
 
 lint: install
 	$(VENV)/bin/ruff check .

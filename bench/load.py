@@ -2,7 +2,8 @@
 at once against a loopback PPAOS server, then a check that no acknowledged save was lost or
 duplicated.
 
-    python bench/load.py [--sessions 200] [--seconds 60] [--restart-postgres]
+    python bench/load.py [--sessions 200] [--seconds 300] [--restart-postgres]
+                         [--killed-import] [--import-rows 200000] [--skip-load]
 
 1. Drops and recreates a dedicated local database (its name must contain "bench"; the host must
    be 127.0.0.1 or ::1), migrates it, loads the geography and the indicator set, and creates
@@ -21,6 +22,16 @@ duplicated.
    more than once, each household holds its last acknowledged edit; prints latencies (p50, p95,
    max) per kind of request, 5xx counts, and writes bench/out/concurrency.json. Exits 1 on a
    lost or duplicated save or a 5xx outside the restart window.
+
+6. With `--killed-import` (after the load run, or alone with `--skip-load`): writes a target
+   list of `--import-rows` people (valid IDs, Thai names, khet 1008/1009 codes), starts
+   `ppaos import-targets` on it, waits until PostgreSQL shows its INSERT into the target
+   records running, SIGKILLs it, and checks that nothing of it was committed (no list, no
+   record); then imports the file to the end (every row new) and once more (every row
+   unchanged: idempotent), and checks the count. Exits 1 if any check fails.
+
+`make bench` runs `--seconds 300 --restart-postgres --killed-import`: 200 sessions for 5
+minutes with PostgreSQL restarted halfway, then the killed import.
 
 Loopback only; bounded in sessions and time; stops by itself.
 """
@@ -58,18 +69,25 @@ LOCATION_HOUSEHOLD = re.compile(r"/households/(\d+)/")
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=200, help="volunteer sessions (200)")
-    parser.add_argument("--seconds", type=int, default=60, help="length of the run (60)")
+    parser.add_argument("--seconds", type=int, default=300, help="length of the run (300)")
     parser.add_argument("--threads", type=int, default=24, help="server worker threads (24)")
     parser.add_argument("--database-url", default=DEFAULT_URL, help="dedicated bench database")
     parser.add_argument("--restart-postgres", action="store_true", help="restart it halfway")
     parser.add_argument("--cluster", default="main", help="pg_ctlcluster cluster to restart (main)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--killed-import", action="store_true", help="SIGKILL an import mid-way, then check"
+    )
+    parser.add_argument("--import-rows", type=int, default=200_000, help="rows (200000)")
+    parser.add_argument("--skip-load", action="store_true", help="only the killed import")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--stop-after", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if not 1 <= args.sessions <= 1000 or not 1 <= args.seconds <= 3600:
         parser.error("--sessions must be 1-1000 and --seconds 1-3600")
+    if not 100 <= args.import_rows <= 2_000_000:
+        parser.error("--import-rows must be 100-2000000")
     return args
 
 
@@ -357,6 +375,173 @@ def volunteer(n: int, port: int, info: dict, campaign: int, deadline: float, sta
                     stats.last_edit[household[0]] = soi
 
 
+# The killed import ---------------------------------------------------------------------------
+
+KILL_SOURCE = "benchkill"
+KILL_YEAR = 2566
+
+
+def write_target_file(path: Path, rows: int, seed: int) -> None:
+    """A target list of `rows` distinct people with valid national IDs."""
+    import csv
+
+    from ppaos.areas.models import Subdistrict
+    from ppaos.registry import national_id
+
+    rng = random.Random(seed)
+    codes = list(
+        Subdistrict.objects.filter(district_id__in=["1008", "1009"]).values_list("code", flat=True)
+    )
+    first = ["สมชาย", "สมหญิง", "ประเสริฐ", "มาลี", "วิชัย", "สุดา", "อนันต์", "บุญมี"]
+    last = ["ใจดี", "ศรีสุข", "แก้วมณี", "ทองคำ", "บุญเรือง", "มีสุข"]
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(
+            ["national_id", "prefix", "first_name", "last_name", "sex", "birth_date",
+             "subdistrict_code", "house_no"]
+        )  # fmt: skip
+        for n in range(rows):
+            nid = national_id.make(f"3{1008 + n % 2}{(n * 7_919_773 + 17) % 10**7:07d}")
+            male = rng.random() < 0.5
+            writer.writerow(
+                [
+                    nid,
+                    "นาย" if male else "นาง",
+                    rng.choice(first),
+                    rng.choice(last),
+                    "ชาย" if male else "หญิง",
+                    f"{rng.randint(1, 28):02d}/{rng.randint(1, 12):02d}/{rng.randint(2480, 2560)}",
+                    rng.choice(codes),
+                    f"{rng.randint(1, 999)}/{rng.randint(1, 99)}",
+                ]
+            )
+
+
+def _import_command(path: Path, database_url: str) -> list[str]:
+    return [
+        sys.executable, "-m", "ppaos.manage", "import-targets", str(path),
+        "--year", str(KILL_YEAR), "--source", KILL_SOURCE,
+    ]  # fmt: skip
+
+
+def _insert_running(dbname: str) -> bool:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND state = 'active' "
+            "AND query LIKE 'INSERT INTO \"targeting_targetrecord\"%%'",
+            [dbname],
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def _import_backends(dbname: str) -> int:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND pid <> "
+            "pg_backend_pid() AND backend_type = 'client backend' AND state <> 'idle'",
+            [dbname],
+        )
+        return cursor.fetchone()[0]
+
+
+def killed_import(args, params: dict) -> dict:
+    """SIGKILL `ppaos import-targets` while it inserts; nothing may stay; a re-run completes."""
+    from django.db import connections
+
+    from ppaos.targeting.models import TargetList, TargetRecord
+
+    OUT.mkdir(exist_ok=True)
+    path = OUT / "killed-import.csv"
+    started = time.perf_counter()
+    write_target_file(path, args.import_rows, args.seed)
+    print(f"\nkilled import: {args.import_rows:,} rows written in "
+          f"{time.perf_counter() - started:.1f} s")  # fmt: skip
+    TargetList.objects.filter(source=KILL_SOURCE).delete()
+    env = {**os.environ, "DATABASE_URL": args.database_url, "PPAOS_LOG_LEVEL": "ERROR"}
+    result: dict = {"rows": args.import_rows}
+    process = subprocess.Popen(
+        _import_command(path, args.database_url),
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    launched = time.monotonic()
+    seen = False
+    while process.poll() is None and time.monotonic() - launched < 1800:
+        if _insert_running(params["dbname"]):
+            seen = True
+            time.sleep(0.3)  # well inside the inserts, not at their first statement
+            break
+        time.sleep(0.05)
+    if process.poll() is not None:
+        result["error"] = "the import finished before it could be killed: use more --import-rows"
+        print(f"  {result['error']}")
+        result["ok"] = False
+        return result
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    result["killed_after_s"] = round(time.monotonic() - launched, 1)
+    result["killed_while_inserting"] = seen
+    # PostgreSQL rolls the transaction back once it sees the client gone.
+    for _ in range(600):
+        if _import_backends(params["dbname"]) == 0:
+            break
+        time.sleep(0.1)
+    connections.close_all()
+    result["lists_after_kill"] = TargetList.objects.filter(source=KILL_SOURCE).count()
+    result["records_after_kill"] = TargetRecord.objects.filter(
+        target_list__source=KILL_SOURCE
+    ).count()
+    print(
+        f"  SIGKILL after {result['killed_after_s']} s (inserting: {seen}): "
+        f"{result['lists_after_kill']} lists, {result['records_after_kill']} records left"
+    )
+    runs = []
+    for attempt in ("complete", "again"):
+        started = time.perf_counter()
+        done = subprocess.run(
+            _import_command(path, args.database_url),
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        runs.append(
+            {
+                "run": attempt,
+                "exit": done.returncode,
+                "seconds": round(time.perf_counter() - started, 1),
+                "output": done.stdout.strip(),
+            }
+        )
+        print(f"  {attempt}: exit {done.returncode} in {runs[-1]['seconds']} s: "
+              f"{runs[-1]['output']}")  # fmt: skip
+    result["runs"] = runs
+    result["records_at_end"] = TargetRecord.objects.filter(target_list__source=KILL_SOURCE).count()
+    expected = [f"{args.import_rows} new, 0 updated, 0 unchanged", "0 new, 0 updated, "
+                f"{args.import_rows} unchanged"]  # fmt: skip
+    result["ok"] = (
+        seen
+        and result["lists_after_kill"] == 0
+        and result["records_after_kill"] == 0
+        and all(r["exit"] == 0 for r in runs)
+        and all(e in r["output"] for e, r in zip(expected, runs, strict=True))
+        and result["records_at_end"] == args.import_rows
+    )
+    print(f"  records at the end {result['records_at_end']:,}: "
+          f"{'OK' if result['ok'] else 'FAILED'}")  # fmt: skip
+    (OUT / "killed-import.json").write_text(json.dumps(result, indent=2))
+    path.unlink(missing_ok=True)
+    return result
+
+
 # The run ------------------------------------------------------------------------------------
 
 
@@ -433,11 +618,25 @@ def main() -> int:
     params = checked_url(args.database_url)
     print(f"load: {args.sessions} sessions for {args.seconds} s against {params['dbname']}")
     recreate_database(params)
-    django_setup(args.database_url)
+    # Production-like: the server runs with DEBUG off, so it gets real national-ID keys (fresh
+    # for this throwaway database), shared with the import subprocesses through the env.
+    from cryptography.fernet import Fernet
+
+    django_setup(
+        args.database_url,
+        PPAOS_ID_KEYS=Fernet.generate_key().decode(),
+        PPAOS_ID_HASH_KEY=os.urandom(32).hex(),
+    )
     started = time.perf_counter()
     setup = prepare(args.sessions)
     print(f"  prepared in {time.perf_counter() - started:.1f} s")
+    load_ok = True if args.skip_load else run_load(args, setup)
+    import_ok = killed_import(args, params)["ok"] if args.killed_import else True
+    return 0 if load_ok and import_ok else 1
 
+
+def run_load(args, setup: dict) -> bool:
+    """The concurrent sessions against the server; True when no save was lost or duplicated."""
     from django.db import connections
 
     connections.close_all()
@@ -558,7 +757,7 @@ def main() -> int:
             indent=2,
         )
     )
-    return 0 if ok else 1
+    return ok
 
 
 if __name__ == "__main__":

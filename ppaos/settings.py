@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "ppaos.referrals",
     "ppaos.api",
     "ppaos.privacy",
+    "ppaos.exports",
+    "ppaos.community",
+    "ppaos.livelihoods",
+    "ppaos.dashboards",
     # Login throttling and two-factor authentication (README: "Security and privacy").
     "axes",
     "django_otp",
@@ -93,6 +97,8 @@ TEMPLATES = [
                 "ppaos.accounts.context_processors.ppaos",
             ],
             "builtins": ["ppaos.lib.templatetags.thai"],
+            # `{% load suppression %}`: `{{ count|small_count }}` (ppaos/lib/suppression.py).
+            "libraries": {"suppression": "ppaos.lib.templatetags.suppression"},
         },
     }
 ]
@@ -168,6 +174,15 @@ LINK_AUTO_THRESHOLD = float(env_str("PPAOS_LINK_AUTO", "0.95"))
 LINK_REVIEW_THRESHOLD = float(env_str("PPAOS_LINK_REVIEW", "0.50"))
 # Background tiles for maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: none.
 MAP_TILE_URL = env_str("PPAOS_MAP_TILE_URL", "")
+# Credit for the background tiles, shown on every map that draws them.
+MAP_TILE_ATTRIBUTION = env_str(
+    "PPAOS_MAP_ATTRIBUTION", "© OpenStreetMap contributors" if MAP_TILE_URL else ""
+)
+
+# Exports of lists (ppaos/lib/exports.py): up to this many rows are answered at once; larger
+# ones are written by a background task to MEDIA_ROOT/exports/, kept EXPORT_KEEP_HOURS.
+EXPORT_SYNC_MAX_ROWS = env_int("PPAOS_EXPORT_SYNC_MAX_ROWS", 5000)
+EXPORT_KEEP_HOURS = env_int("PPAOS_EXPORT_KEEP_HOURS", 24)
 
 TASKS = {
     "default": {
@@ -240,9 +255,24 @@ AXES_VERBOSE = False
 TWO_FACTOR_REQUIRED = env_bool("PPAOS_2FA_REQUIRED", False)
 OTP_TOTP_ISSUER = "PPAOS"
 
+# National IDs at rest (README "Security and privacy"): Fernet keys, comma-separated, the
+# first encrypts and all decrypt (rotation: put the new key first, run `ppaos rotate-id-keys`),
+# and the HMAC-SHA256 key of the lookup hash. Unset: keys derived from SECRET_KEY, and the
+# system check refuses that when DEBUG is off.
+ID_KEYS = env_list("PPAOS_ID_KEYS", [])
+ID_HASH_KEY = env_str("PPAOS_ID_HASH_KEY", "")
+
 # PDPA s.37(3): people who left the registry (every stay ended) this many days ago are
 # anonymised by `ppaos privacy-retention`; legal holds and other apps' hooks can block it.
 PRIVACY_RETENTION_DAYS = env_int("PPAOS_RETENTION_DAYS", 5 * 365)
+
+# Aggregates shown to users who may not see people (researchers) hide non-zero counts below
+# this (ppaos/lib/suppression.py): a count of 1–4 in a small area can identify a household.
+SMALL_COUNT_THRESHOLD = env_int("PPAOS_SMALL_COUNT_THRESHOLD", 5)
+
+# Each community's yearly fund (README: "Community data book and fund"), in baht: the default
+# budget of a new fund year; a district officer may set another for one year.
+COMMUNITY_FUND_BUDGET = env_str("PPAOS_COMMUNITY_FUND_BUDGET", "200000")
 
 LOGGING = {
     "version": 1,

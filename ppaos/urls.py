@@ -17,7 +17,11 @@ urlpatterns = [
     path("", include("ppaos.targeting.urls")),
     path("", include("ppaos.referrals.urls")),
     path("", include("ppaos.assessment.urls")),
+    path("", include("ppaos.livelihoods.urls")),
+    path("", include("ppaos.community.urls")),
     path("api/", include("ppaos.api.urls")),
     path("", include("ppaos.privacy.urls")),
+    path("", include("ppaos.exports.urls")),
+    path("dashboards/", include("ppaos.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

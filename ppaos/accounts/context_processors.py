@@ -3,7 +3,9 @@ from django.conf import settings
 from ppaos.accounts.scope import (
     EDIT_PEOPLE,
     IMPORT_TARGETS,
+    MANAGE_FUND,
     MANAGE_TARGETING,
+    REVIEW_CORRECTIONS,
     VIEW_AUDIT,
     VIEW_COUNTS,
     VIEW_PEOPLE,
@@ -24,6 +26,8 @@ def ppaos(request) -> dict:
             "view_audit": scope.can(VIEW_AUDIT),
             "manage_targeting": scope.can(MANAGE_TARGETING),
             "import_targets": scope.can(IMPORT_TARGETS),
+            "review_corrections": scope.can(REVIEW_CORRECTIONS),
+            "manage_fund": scope.can(MANAGE_FUND),
         },
         "demo_mode": settings.DEMO_MODE,
     }

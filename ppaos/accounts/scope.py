@@ -19,17 +19,27 @@ VIEW_AUDIT = "view_audit"
 MANAGE_TARGETING = "manage_targeting"
 # Import national target lists (city-wide data): coordinators and admins.
 IMPORT_TARGETS = "import_targets"
+# Review corrections that communities propose to their registry data, and set a community
+# fund's yearly budget: district offices and the city (never one's own proposal).
+REVIEW_CORRECTIONS = "review_corrections"
+# Record a community fund's proposals, the community's decisions and its expenditures.
+MANAGE_FUND = "manage_fund"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
+        | {REVIEW_CORRECTIONS, MANAGE_FUND}
     ),
     Role.COORDINATOR: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
+        | {REVIEW_CORRECTIONS, MANAGE_FUND}
     ),
-    Role.DISTRICT_OFFICER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, MANAGE_TARGETING}),
+    Role.DISTRICT_OFFICER: frozenset(
+        {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, MANAGE_TARGETING, REVIEW_CORRECTIONS, MANAGE_FUND}
+    ),
     Role.VOLUNTEER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
-    Role.COMMUNITY_LEADER: frozenset({VIEW_PEOPLE, VIEW_COUNTS}),
+    # Leaders read their community's people and propose corrections; they never edit them.
+    Role.COMMUNITY_LEADER: frozenset({VIEW_PEOPLE, VIEW_COUNTS, MANAGE_FUND}),
     # Researchers work on aggregates (and, later, pseudonymised exports), never names.
     Role.RESEARCHER: frozenset({VIEW_COUNTS}),
     # Agency officers see referrals addressed to their organisation, not the registry.

@@ -127,4 +127,5 @@ def province_map_data(*, province: Province, rows) -> dict:
         "features": features,
         "attribution": ATTRIBUTION,
         "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION if settings.MAP_TILE_URL else "",
     }

@@ -89,6 +89,13 @@ def community_list_with_counts(*, user, subdistrict: Subdistrict):
     return [(c, counts.get(str(c.pk), AreaCounts(communities=1))) for c in communities]
 
 
+def community_counts(*, user, community: Community) -> AreaCounts:
+    """One community's counts (its row of `community_list_with_counts`, without counting the
+    rest of the subdistrict)."""
+    counts = _household_counts(user=user, group_by="community_id", community=community)
+    return counts.get(str(community.pk), AreaCounts(communities=1))
+
+
 def total_counts(*, user, area_code: str = "") -> AreaCounts:
     """Totals over the user's countable scope, optionally inside one area code."""
     area = scope_for(user).area(VIEW_COUNTS)

@@ -9,13 +9,14 @@ from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_COUNTS, VIEW_PEOPLE, scope_fo
 from ppaos.areas.boundaries import HDX_TITLE, HDX_URL, province_map_data
 from ppaos.areas.models import District, Province, Subdistrict
 from ppaos.areas.selectors import (
+    community_counts,
     community_list_with_counts,
     countable_community,
     district_list_with_counts,
     subdistrict_list_with_counts,
     total_counts,
 )
-from ppaos.registry.selectors import household_list
+from ppaos.registry.selectors import household_list, household_search
 
 
 def _touchable(request, code: str) -> None:
@@ -86,9 +87,7 @@ def community_detail(request, pk: int):
         households = household_list(user=request.user).filter(community=community)
         query = request.GET.get("q", "").strip()
         if query:
-            households = households.filter(code__icontains=query) | households.filter(
-                house_no__icontains=query
-            )
+            households = household_search(households, query)
         page = Paginator(households.order_by("code"), settings.PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -104,5 +103,4 @@ def community_detail(request, pk: int):
 
 
 def _community_totals(user, community):
-    rows = community_list_with_counts(user=user, subdistrict=community.subdistrict)
-    return next((counts for c, counts in rows if c.pk == community.pk), None)
+    return community_counts(user=user, community=community)

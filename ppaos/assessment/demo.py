@@ -107,14 +107,20 @@ def _registry_frames(household_ids: list[int] | None) -> tuple[pd.DataFrame, pd.
     return households, people
 
 
-def _facts(households: pd.DataFrame, people: pd.DataFrame, rng, spec: Spec) -> pd.DataFrame:
+def _facts(
+    households: pd.DataFrame,
+    people: pd.DataFrame,
+    rng,
+    spec: Spec,
+    round_start: dt.date = ROUND_START,
+) -> pd.DataFrame:
     """One row per household: collection day, registry facts, latent well-being."""
     n = len(households)
     frame = households.set_index("household_id")
     latest_start = people.groupby("household_id")["start_date"].max()
     offsets = rng.integers(0, ROUND_DAYS, size=n).astype("timedelta64[D]")
     collected = pd.Series(
-        (np.datetime64(ROUND_START, "D") + offsets).astype("datetime64[ns]"), index=frame.index
+        (np.datetime64(round_start, "D") + offsets).astype("datetime64[ns]"), index=frame.index
     )
     day = np.timedelta64(1, "D")
     after_start = latest_start.reindex(frame.index) + day
@@ -277,9 +283,10 @@ def _problems(frame: pd.DataFrame, items: dict, spec: Spec, failed_codes: dict) 
     ]
 
 
-def demo_surveys_delete() -> None:
-    """Remove assessments and surveys of demo households (before the registry demo is rebuilt).
-    Surveys a targeting visit points at are left to the targeting demo."""
+def demo_surveys_delete(round_name: str | None = None) -> None:
+    """Remove assessments and surveys of demo households (before the registry demo is rebuilt),
+    or only those of one round. Surveys a targeting visit points at are left to the targeting
+    demo."""
     q = connection.ops.quote_name
     household = q(Household._meta.db_table)
     assessment = q(Assessment._meta.db_table)
@@ -293,14 +300,20 @@ def demo_surveys_delete() -> None:
         visit = q(visit_field.related_model._meta.db_table)
         column = q(visit_field.field.column)
         keep = f" AND NOT EXISTS (SELECT 1 FROM {visit} v WHERE v.{column} = s.id)"  # noqa: S608
+    params: list = []
+    in_round = ""
+    if round_name is not None:
+        in_round, params = " AND round_name = %s", [round_name]
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {assessment} WHERE household_id IN "  # noqa: S608 (our table names)
-            f"(SELECT id FROM {household} WHERE {demo})"
+            f"(SELECT id FROM {household} WHERE {demo}){in_round}",
+            params,
         )
         cursor.execute(
             f"DELETE FROM {survey} WHERE id IN (SELECT s.id FROM {survey} s "  # noqa: S608
-            f"JOIN {household} h ON h.id = s.household_id WHERE h.{demo}{keep})"
+            f"JOIN {household} h ON h.id = s.household_id WHERE h.{demo}{keep}{in_round})",
+            params,
         )
 
 
@@ -310,17 +323,28 @@ def demo_surveys_load(
     round_name: str = DEMO_ROUND,
     household_ids: list[int] | None = None,
     progress=None,
+    round_start: dt.date = ROUND_START,
+    wellbeing_shift: dict[int, float] | None = None,
 ) -> int:
     """Write one survey per demo household (or per given household) for `round_name`, on the
     active indicator set. Adds rows; `demo_surveys_delete` removes earlier ones. Returns the
-    number of surveys written."""
+    number of surveys written.
+
+    Another round of the same households: the same seed gives the same latent well-being and
+    answer noise, collected from `round_start`; `wellbeing_shift` ({household id: change})
+    moves some households' well-being, so only they change level (see
+    `ppaos.livelihoods.demo`)."""
     indicator_set = indicator_set_active()
     spec = compile_definition(indicator_set.definition)
     rng = np.random.default_rng(seed)
     households, people = _registry_frames(household_ids)
     if households.empty:
         return 0
-    frame = _facts(households, people, rng, spec)
+    frame = _facts(households, people, rng, spec, round_start)
+    if wellbeing_shift:
+        frame["wellbeing"] += pd.Series(wellbeing_shift, dtype="float64").reindex(
+            frame.index, fill_value=0.0
+        )
     items = _capital_items(frame, spec, rng)
     answers = _household_answers(frame, spec, rng, people)
     members = _member_answers(people, frame, spec, rng)

@@ -213,3 +213,11 @@ def build_profile(assessment: Assessment) -> Profile:
         weight_share=assessment.deprivation_score,
         k=str(spec.k),
     )
+
+
+def household_trajectory(household) -> list[dict]:
+    """The household's level per round and its enrolled members' monthly income per round
+    (livelihood programmes), earliest round first. The caller has checked the scope."""
+    from ppaos.livelihoods.selectors import household_trajectory as trajectory
+
+    return trajectory(household=household)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -85,6 +86,8 @@ def two_factor(request):
         if pending.verify_token(form.cleaned_data["token"].replace(" ", "")):
             pending.confirmed = True
             pending.save(update_fields=["confirmed"])
+            # An API token asked for with the password alone must not outlive the change.
+            Token.objects.filter(user=request.user).delete()
             otp_login(request, pending)
             messages.success(request, _("Two-factor login is on."))
             return redirect("home")

@@ -159,6 +159,7 @@ def _fonts_only_fetcher():
 
 # Labels for the keys that are not model fields.
 LABELS = {
+    "national_id": _lazy("national ID"),
     "household_code": _lazy("household code"),
     "address": _lazy("address"),
     "subdistrict": _lazy("khwaeng"),

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -39,6 +39,8 @@ class RejectNullCharactersMiddleware:
 
     def __call__(self, request):
         if _has_nul(request.GET) or (request.method == "POST" and _has_nul(request.POST)):
+            if request.path.startswith("/api/"):  # API clients get the JSON the schema documents
+                return JsonResponse({"detail": "NUL characters are not accepted."}, status=400)
             return HttpResponseBadRequest("NUL characters are not accepted.")
         return self.get_response(request)
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -287,9 +287,13 @@ def person_anonymise(
         raise ErasureRefused(reasons)
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
+        id_hash = person.national_id_hash
         values = erased_values(person)
+        columns = {k: v for k, v in values.items() if k != "national_id"}
         Person.objects.filter(pk=person.pk).update(
-            **values,
+            **columns,
+            national_id_encrypted="",
+            national_id_hash=None,
             version=F("version") + 1,
             updated_by=actor if getattr(actor, "is_authenticated", False) else None,
             updated_at=timezone.now(),
@@ -297,6 +301,8 @@ def person_anonymise(
         person.consents.update(given_by="", guardian_name="", guardian_relation="", notes="")
         person.privacy_requests.update(requester_name="", details="")
         person.refresh_from_db()
+        # Erasers may need the ID's keyed hash (to find unlinked copies); the row no longer has it.
+        person.erased_id_hash = id_hash
         hooks.run_erasers(person, actor)
         mark = Anonymisation.objects.create(
             person=person,
@@ -323,13 +329,18 @@ def person_anonymise(
 
 @hooks.eraser
 def _erase_target_records(person, actor):
-    """Target-list rows linked to the person hold the same identifiers: blank them too."""
+    """Target-list rows linked to the person, or carrying their national ID without being
+    linked yet, hold the same identifiers: blank them too."""
     from ppaos.targeting.models import TargetRecord
 
-    for record in TargetRecord.objects.filter(person=person):
+    same = Q(person=person)
+    if getattr(person, "erased_id_hash", None):  # rows with the same ID, linked or not
+        same |= Q(national_id_hash=person.erased_id_hash)
+    for record in TargetRecord.objects.filter(same):
         TargetRecord.objects.filter(pk=record.pk).update(
             record_key=f"erased-{record.pk}",
-            national_id="",
+            national_id_encrypted="",
+            national_id_hash=None,
             prefix="",
             first_name=ERASED_NAME,
             last_name="",

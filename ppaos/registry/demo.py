@@ -20,7 +20,7 @@ from django.db.models import Max
 from faker import Faker
 
 from ppaos.areas.models import Community, Subdistrict
-from ppaos.registry import national_id
+from ppaos.registry import id_crypto, national_id
 from ppaos.registry.models import Household, Membership, Person
 
 PILOT_DISTRICTS = {"1008": 12, "1009": 10, "1043": 8}  # communities per district
@@ -158,6 +158,9 @@ class _Generator:
         self.female = list(names.first_names_female)
         self.surnames = list(names.last_names)
         self.serial = seed * 104_729
+        # Fernet's timestamp for the generated IDs: fixed, so a seed always gives the same rows.
+        self.stamp = int(dt.datetime.combine(today, dt.time()).timestamp())
+        self.iv_rng = random.Random(seed + 1)  # apart from `rng`: IDs never change the people
 
     def birth_date(self, age: int) -> dt.date:
         return self.today - dt.timedelta(days=age * 365 + self.rng.randrange(365))
@@ -198,7 +201,10 @@ class _Generator:
             )[0]
         )
         return {
-            "national_id": nid or None,
+            "national_id_encrypted": id_crypto.encrypt_reproducibly(
+                nid, iv=self.iv_rng.randbytes(16), at=self.stamp
+            ),
+            "national_id_hash": id_crypto.lookup_hash(nid),
             "is_undocumented": not nid or nid.startswith("0"),
             "prefix": prefix,
             "first_name": rng.choice(self.male if sex == "M" else self.female),

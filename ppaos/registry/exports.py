@@ -1,175 +1,185 @@
-"""Downloads of a community's household list: CSV and Excel (`.xlsx`), every one audited.
+"""Registry lists as CSV and Excel, on the shared export framework (`ppaos.lib.exports`).
 
-Scope is the community page's: a user who may see the community's people (`view_people`)
-downloads its households with the head's name and phone; `?pseudonymised=1` gives the same
-rows with every identifier replaced by a keyed hash (HMAC-SHA256 with a key derived from
-`SECRET_KEY`) and names, phone and address dropped. That form is the only one a user who sees
-only the community's figures (a researcher, `view_counts`) may download. Anyone else, and any
-community outside the user's scope, gets 404."""
+`household-members`: a household's members, as its page lists them (people scope).
 
-import csv
-import io
-from collections.abc import Iterator
+`households`: a community's households (the community page's list, its URLs
+`/communities/<id>/export.csv|.xlsx` kept) or an area's (`?area=<DOPA code>`). The identified
+form (head's name and phone, address) follows the page's people scope (`view_people`); the
+pseudonymised one (identifiers replaced by keyed hashes, names, phone and address dropped)
+the figures scope (`view_counts`) and is the only one a researcher may download. Anyone else,
+and any community or area outside the user's scope, gets 404."""
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.http import Http404, HttpResponse
+from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.crypto import salted_hmac
-from django.utils.translation import gettext as _
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.areas.selectors import countable_community
-from ppaos.audit.services import audit_export
+from ppaos.exports.views import export_response
+from ppaos.lib import exports as lib
+from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
+from ppaos.registry.access import household_for_user
 from ppaos.registry.models import Household, Membership, Relation
-
-PSEUDONYM_SALT = "ppaos.registry.exports.household-pseudonym"
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from ppaos.registry.selectors import household_list, household_members, household_search
 
 
 def pseudonym(household: Household) -> str:
-    """A stable keyed hash of the household: the same in every export made with this
-    `SECRET_KEY`, and not reversible or recomputable without it."""
-    return salted_hmac(PSEUDONYM_SALT, f"household:{household.pk}", algorithm="sha256").hexdigest()
+    """The household's pseudonym in every export (see `ppaos.lib.exports.pseudonym`)."""
+    return lib.pseudonym("household", household.pk)
 
 
-def _header(pseudonymised: bool) -> list[str]:
-    if pseudonymised:
-        return [
-            _("Pseudonym"),
-            _("Community code"),
-            _("Subdistrict code"),
-            _("Tenure"),
-            _("Members"),
-        ]
-    return [
-        _("Household code"),
-        _("Community code"),
-        _("Subdistrict code"),
-        _("Address"),
-        _("Postal code"),
-        _("Tenure"),
-        _("Members"),
-        _("Head of household"),
-        _("Phone"),
-    ]
+def _community(user, params: dict) -> Community:
+    return get_object_or_404(countable_community(user=user, pk=lib.int_param(params, "community")))
 
 
-def _heads(households) -> dict[int, object]:
-    """Each household's current head (a person), by household id."""
-    memberships = Membership.objects.filter(
-        household__in=households, relation=Relation.HEAD, end_date__isnull=True
-    ).select_related("person")
-    return {m.household_id: m.person for m in memberships}
+def _area(user, params: dict) -> str:
+    code = params.get("area", "")
+    if not code.isdigit() or not scope_for(user).area(VIEW_COUNTS).touches(code):
+        raise Http404("Area outside scope")
+    return code
 
 
-def _rows(community: Community, pseudonymised: bool) -> list[list]:
-    households = (
-        Household.objects.filter(community=community)
-        .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
-        .order_by("code")
-    )
-    if pseudonymised:
-        return [
-            [
-                pseudonym(h),
-                community.code,
-                h.subdistrict_id,
-                h.get_tenure_display(),
-                h.member_count,
-            ]
-            for h in households
-        ]
-    heads = _heads(households)
-    rows = []
-    for h in households:
-        head = heads.get(h.pk)
-        rows.append(
-            [
-                h.code,
-                community.code,
-                h.subdistrict_id,
-                h.address_line(),
-                h.postal_code,
-                h.get_tenure_display(),
-                h.member_count,
-                head.full_name if head else "",
-                head.phone if head else "",
-            ]
-        )
-    return rows
-
-
-def _safe(value):
-    """Text that a spreadsheet would run as a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _csv(rows: Iterator[list]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerows(rows)
-    # With a byte-order mark, Excel opens UTF-8 (Thai) correctly.
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _xlsx(rows: Iterator[list], title: str) -> bytes:
-    import openpyxl
-
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet(title[:31])
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _community_for_export(user, pk: int, pseudonymised: bool) -> Community:
-    """The community page's scope: its figures (view_counts) for a pseudonymised list, its
-    people (view_people) for the identified one; anything else is 404."""
-    community = get_object_or_404(countable_community(user=user, pk=pk))
-    if not pseudonymised and not scope_for(user).area(VIEW_PEOPLE).contains_community(community):
-        raise Http404("Only the pseudonymised list for this role")
-    return community
-
-
-def _export(request, pk: int, kind: str) -> HttpResponse:
-    pseudonymised = request.GET.get("pseudonymised", "") in ("1", "true")
-    community = _community_for_export(request.user, pk, pseudonymised)
-    rows = _rows(community, pseudonymised)
-    table = ([_safe(v) for v in row] for row in [_header(pseudonymised), *rows])
-    suffix = "-pseudonymised" if pseudonymised else ""
-    filename = f"community-{community.code}-households{suffix}.{kind}"
-    if kind == "csv":
-        response = HttpResponse(_csv(table), content_type=CSV_TYPE)
+def household_rows(*, user, params: dict, pseudonymised: bool):
+    """The households of the community (or area) the user may list: the page's selector, with
+    the people scope for the identified form and the figures scope for the pseudonymised."""
+    capability = VIEW_COUNTS if pseudonymised else VIEW_PEOPLE
+    households = household_list(user=user, capability=capability)
+    if "community" in params:
+        households = households.filter(community=_community(user, params))
     else:
-        response = HttpResponse(_xlsx(table, community.code), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    audit_export(
-        actor=request.user,
-        description=f"households of community {community.code} "
-        f"({kind}{', pseudonymised' if pseudonymised else ''})",
-        row_count=len(rows),
+        households = households.filter(community__subdistrict__code__startswith=_area(user, params))
+    query = params.get("q", "")
+    if query and not pseudonymised:
+        households = household_search(households, query)
+    heads = Membership.objects.filter(relation=Relation.HEAD, end_date__isnull=True).select_related(
+        "person"
     )
-    return response
+    return households.prefetch_related(
+        Prefetch("memberships", queryset=heads, to_attr="heads")
+    ).order_by("code")
+
+
+def _head(household):
+    return household.heads[0].person if household.heads else None
+
+
+def identified_allowed(user, params: dict) -> bool:
+    people = scope_for(user).area(VIEW_PEOPLE)
+    if "community" in params:
+        return people.contains_community(_community(user, params))
+    return not people.is_empty
+
+
+def _describe(params: dict) -> str:
+    if "community" in params:
+        code = Community.objects.filter(pk=lib.int_param(params, "community")).values_list(
+            "code", flat=True
+        )
+        return f"households of community {code.first() or params['community']}"
+    return f"households of area {params.get('area', '')}"
+
+
+def _filename(params: dict) -> str:
+    return _describe(params).replace("households of ", "").replace(" ", "-") + "-households"
+
+
+def _url(fmt: str, params: dict) -> str | None:
+    if "community" in params:
+        return reverse(f"registry:community_{fmt}", args=[params["community"]])
+    return None
+
+
+HOUSEHOLDS = lib.register(
+    ExportSpec(
+        name="households",
+        title=_("Households"),
+        keys=("community", "area"),
+        filters=("q",),
+        columns=(
+            Column(
+                _("Household code"),
+                lambda h: h.code,
+                IDENTIFIER,
+                namespace="household",
+                key=lambda h: h.pk,
+                pseudonym_header=_("Pseudonym"),
+            ),
+            Column(_("Community code"), lambda h: h.community.code),
+            Column(_("Subdistrict code"), lambda h: h.subdistrict_id),
+            Column(_("Address"), lambda h: h.address_line(), PERSONAL),
+            Column(_("Postal code"), lambda h: h.postal_code, PERSONAL),
+            Column(_("Tenure"), lambda h: h.get_tenure_display()),
+            Column(_("Members"), lambda h: h.member_count),
+            Column(_("Head of household"), lambda h: _head(h).full_name if _head(h) else "", NAME),
+            Column(_("Phone"), lambda h: _head(h).phone if _head(h) else "", PERSONAL),
+        ),
+        rows=household_rows,
+        identified_allowed=identified_allowed,
+        describe=_describe,
+        filename=_filename,
+        url=_url,
+    )
+)
+
+
+def member_rows(*, user, params: dict, pseudonymised: bool):
+    """A household's members, as its page lists them (`?history=1`: past members too)."""
+    household = household_for_user(user=user, pk=lib.int_param(params, "household"))
+    return household_members(household=household, include_past=params.get("history") == "1")
+
+
+def _date(value) -> object:
+    return value or ""
+
+
+lib.register(
+    ExportSpec(
+        name="household-members",
+        title=_("Household members"),
+        keys=("household",),
+        filters=("history",),
+        columns=(
+            Column(
+                _("Person ID"),
+                lambda m: m.person_id,
+                IDENTIFIER,
+                namespace="person",
+                pseudonym_header=_("Pseudonym"),
+            ),
+            Column(_("Name"), lambda m: m.person.full_name, NAME),
+            Column(_("Relation"), lambda m: m.get_relation_display()),
+            Column(_("Sex"), lambda m: m.person.get_sex_display()),
+            Column(_("Birth date"), lambda m: _date(m.person.birth_date), PERSONAL),
+            Column(_("National ID"), lambda m: getattr(m.person, "masked_id", ""), PERSONAL),
+            Column(_("Phone"), lambda m: m.person.phone, PERSONAL),
+            Column(_("From"), lambda m: _date(m.start_date)),
+            Column(_("Until"), lambda m: _date(m.end_date)),
+        ),
+        rows=member_rows,
+        describe=lambda p: f"members of household {p.get('household', '')}",
+        filename=lambda p: f"household-{p.get('household', '')}-members",
+    )
+)
+
+
+def _community_export(request, pk: int, fmt: str):
+    params = lib.clean_params(HOUSEHOLDS, request.GET) | {"community": str(pk)}
+    params.pop("area", None)
+    return export_response(request, HOUSEHOLDS, fmt, params)
 
 
 @login_required
 @require_GET
 def community_csv(request, pk: int):
-    return _export(request, pk, "csv")
+    return _community_export(request, pk, lib.CSV)
 
 
 @login_required
 @require_GET
 def community_xlsx(request, pk: int):
-    return _export(request, pk, "xlsx")
+    return _community_export(request, pk, lib.XLSX)

@@ -53,6 +53,12 @@ class PersonForm(BlankChoiceLabelMixin, forms.ModelForm):
             "chronic_illness",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Not a model column (stored encrypted): model_to_dict does not fill it in.
+        if self.instance.pk and "national_id" not in self.initial:
+            self.initial["national_id"] = self.instance.national_id or ""
+
 
 class NewMemberForm(PersonForm):
     relation = forms.ChoiceField(label=_("relation to head"), choices=Relation.choices)

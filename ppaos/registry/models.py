@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community, Subdistrict
-from ppaos.registry import national_id
+from ppaos.registry.id_crypto import EncryptedNationalId
 
 
 class Tenure(models.TextChoices):
@@ -132,10 +132,11 @@ class Education(models.TextChoices):
     HIGHER = "higher", _("Higher than bachelor's")
 
 
-class Person(Versioned):
-    national_id = models.CharField(
-        _("national ID"), max_length=13, null=True, blank=True, unique=True
-    )
+class Person(EncryptedNationalId, Versioned):
+    # The ID itself is `national_id` (id_crypto.EncryptedNationalId): stored encrypted, found
+    # and kept unique by its keyed hash. Never filter on the plaintext: use id_crypto.lookup_hash.
+    national_id_encrypted = models.TextField(_("national ID (encrypted)"), blank=True)
+    national_id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
     # True when the person has no ID, or one starting with 0 (no Thai registration status).
     is_undocumented = models.BooleanField(_("undocumented"), default=False)
     prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices, blank=True)
@@ -167,10 +168,6 @@ class Person(Versioned):
     def full_name(self) -> str:
         prefix = self.get_prefix_display() if self.prefix and self.prefix != "other" else ""
         return f"{prefix}{self.first_name} {self.last_name}".strip()
-
-    @property
-    def masked_id(self) -> str:
-        return national_id.masked(self.national_id or "")
 
 
 class Relation(models.TextChoices):

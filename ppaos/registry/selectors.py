@@ -40,3 +40,18 @@ def person_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Person]:
         .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current"))
         .distinct()
     )
+
+
+def household_search(households: QuerySet[Household], query: str) -> QuerySet[Household]:
+    """Households (already scoped) whose code or house number contains `query`, or, when the
+    query is a valid national ID, where a current member has it (found by its keyed hash)."""
+    from ppaos.registry import id_crypto, national_id
+
+    matches = Q(code__icontains=query) | Q(house_no__icontains=query)
+    digits = national_id.normalize(query)
+    if national_id.is_valid(digits):
+        holders = Membership.objects.filter(
+            end_date__isnull=True, person__national_id_hash=id_crypto.lookup_hash(digits)
+        ).values("household_id")
+        matches |= Q(pk__in=holders)
+    return households.filter(matches)

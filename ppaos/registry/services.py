@@ -13,7 +13,7 @@ from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.thaidate import age_on, format_be_numeric
-from ppaos.registry import national_id
+from ppaos.registry import id_crypto, national_id
 from ppaos.registry.models import Household, Membership, Person, Relation
 
 HOUSEHOLD_FIELDS = (
@@ -66,7 +66,7 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]
             if name in SENSITIVE_FIELDS:
                 changes[name] = ["(sensitive)", "(sensitive)"]
             elif name == "national_id":
-                changes[name] = [national_id.masked(old or ""), national_id.masked(new or "")]
+                changes[name] = [id_crypto.mask(old), id_crypto.mask(new)]
             else:
                 changes[name] = [_jsonable(old), _jsonable(new)]
     return changes
@@ -78,6 +78,16 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | str):
         return value
     return str(value)
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Person values as database columns: the national ID becomes its encrypted and hash
+    columns (id_crypto); the plaintext is never a column."""
+    columns = dict(values)
+    if "national_id" in columns:
+        encrypted, digest = id_crypto.seal(columns.pop("national_id"))
+        columns |= {"national_id_encrypted": encrypted, "national_id_hash": digest}
+    return columns
 
 
 def _save_versioned(instance, *, expected_version: int, values: dict[str, Any], actor) -> int:
@@ -150,7 +160,11 @@ def person_clean(data: dict[str, Any], *, person_id: int | None = None) -> dict[
         problem = national_id.problem(raw_id)
         if problem:
             errors["national_id"] = _("National ID %(problem)s.") % {"problem": _(problem)}
-        elif Person.objects.filter(national_id=raw_id).exclude(pk=person_id).exists():
+        elif (
+            Person.objects.filter(national_id_hash=id_crypto.lookup_hash(raw_id))
+            .exclude(pk=person_id)
+            .exists()
+        ):
             errors["national_id"] = _(
                 "This national ID is already in the registry. Search for the person instead "
                 "of adding them again, or ask your coordinator."
@@ -221,7 +235,7 @@ def person_update(*, actor, person: Person, expected_version: int, data: dict[st
             setattr(person, name, value)
         try:
             person.version = _save_versioned(
-                person, expected_version=expected_version, values=values, actor=actor
+                person, expected_version=expected_version, values=_columns(values), actor=actor
             )
         except IntegrityError:
             raise ValidationError(

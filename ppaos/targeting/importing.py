@@ -16,7 +16,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from ppaos.lib.thaidate import DateInputError, parse_date
-from ppaos.registry import national_id
+from ppaos.registry import id_crypto, national_id
 
 FIELDS = (
     "national_id",
@@ -157,9 +157,10 @@ def resolve_mapping(headers: list[str], mapping: dict[str, str] | None = None) -
 
 
 def record_key(values: dict) -> str:
-    """The valid national ID, or a stable hash of the identifying fields."""
+    """The keyed hash of the valid national ID (never the ID itself), or a stable hash of the
+    identifying fields."""
     if values["national_id"]:
-        return values["national_id"]
+        return id_crypto.lookup_hash(values["national_id"])
     parts = [
         values["first_name"],
         values["last_name"],
@@ -178,7 +179,7 @@ def check_row(row: dict[str, str], mapping: dict[str, str], areas: "AreaCodes") 
         raise ValueError("first name is empty")
     raw_id = national_id.normalize(get("national_id"))
     if raw_id and (problem := national_id.problem(raw_id)):
-        raise ValueError(f"national ID {raw_id!r} {problem}")
+        raise ValueError(f"national ID ending {raw_id[-4:]!r} {problem}")
     values["national_id"] = raw_id
     sex = get("sex")
     values["sex"] = SEX_VALUES.get(sex.lower(), "") if sex else ""

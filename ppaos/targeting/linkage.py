@@ -8,10 +8,13 @@ Splink and return the pairs at or above a match probability.
 Comparisons (Splink comparisons over the derived columns; level order matters, first hit wins):
 
 - `national_id`: exact match of a *valid* 13-digit ID (mod-11 checksum), or two valid IDs that
-  differ; an invalid or missing ID counts as missing. The u of an exact match is fixed at 1e-7
-  (two different people share a valid ID only through a copying error), so an ID match
-  dominates (about +23 bits); the m of a mismatch is estimated but at least 0.2 % (a mistyped
-  ID that still passes the checksum), so two different valid IDs weigh about −8 to −9 bits.
+  differ; an invalid or missing ID counts as missing. Frames from the database carry
+  `national_id_hash` (the keyed hash, `registry.id_crypto`) instead: then `nid` is that hash,
+  and the same comparison runs on it without any ID being decrypted. The u of an exact
+  match is fixed at 1e-7 (two different people share a valid ID only through a copying
+  error), so an ID match dominates (about +23 bits); the m of a mismatch is estimated but
+  at least 0.2 % (a mistyped ID that still passes the checksum), so two different valid IDs
+  weigh about −8 to −9 bits.
 - `first_name`: exact (term-frequency adjusted); same romanisation (PyThaiNLP `royin`, which
   folds ณ/น, ศ/ษ/ส, tone marks ...); Jaro–Winkler ≥ 0.9; two or more of four PyThaiNLP soundex
   codes equal (udom83, lk82, metasound, prayut_and_somchaip); first and last name swapped;
@@ -346,7 +349,12 @@ def prepare(frame: pd.DataFrame, *, today: dt.date | None = None) -> pd.DataFram
 
     out = pd.DataFrame({"id": ids.reset_index(drop=True)})
     out["national_id"] = _clean_column(column("national_id"))
-    out["nid"] = _map_unique(out["national_id"], _valid_id)
+    if "national_id_hash" in frame.columns:
+        # The registry's IDs come as their keyed hash (validated when stored): equal IDs have
+        # equal hashes, which is all the exact-match comparison and the blocking rule need.
+        out["nid"] = _clean_column(column("national_id_hash"))
+    else:
+        out["nid"] = _map_unique(out["national_id"], _valid_id)
 
     prefix = _clean_column(column("prefix"))
     first = _map_unique(column("first_name"), normalize_name)

@@ -15,11 +15,17 @@ def target_frame(target_list: TargetList) -> pd.DataFrame:
     rows = TargetRecord.objects.filter(target_list=target_list).exclude(
         link_status=LinkStatus.ACCEPTED
     )
-    frame = pd.DataFrame.from_records(
-        rows.values("id", *[c for c in COLUMNS if c != "id"]), columns=list(COLUMNS)
-    )
+    fields = ["national_id_hash" if c == "national_id" else c for c in COLUMNS]
+    frame = pd.DataFrame.from_records(rows.values(*fields), columns=fields)
     frame["prefix"] = frame["prefix"].map(lambda p: PREFIX_TEXT.get(p, p))
-    return _clean(frame)
+    return _clean(_ids_hashed(frame))
+
+
+def _ids_hashed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Linkage compares IDs by their keyed hash (equal IDs, equal hashes); the plaintext is
+    never decrypted for it."""
+    frame["national_id"] = ""
+    return frame
 
 
 def registry_frame(*, area_prefix: str = "") -> pd.DataFrame:
@@ -34,7 +40,7 @@ def registry_frame(*, area_prefix: str = "") -> pd.DataFrame:
     frame = pd.DataFrame.from_records(
         people.values(
             "id",
-            "national_id",
+            "national_id_hash",
             "prefix",
             "first_name",
             "last_name",
@@ -43,11 +49,13 @@ def registry_frame(*, area_prefix: str = "") -> pd.DataFrame:
             "subdistrict_code",
             "house_no",
         ),
-        columns=[c for c in COLUMNS if c != "district_code"],
+        columns=[
+            "national_id_hash" if c == "national_id" else c for c in COLUMNS if c != "district_code"
+        ],
     )
     frame["district_code"] = frame["subdistrict_code"].str[:4]
     frame["prefix"] = frame["prefix"].map(lambda p: PREFIX_TEXT.get(p, p))
-    return _clean(frame[list(COLUMNS)])
+    return _clean(_ids_hashed(frame)[[*COLUMNS, "national_id_hash"]])
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community
 from ppaos.assessment.models import SurveyResponse
+from ppaos.registry.id_crypto import EncryptedNationalId
 from ppaos.registry.models import Household, Person
 
 USER = settings.AUTH_USER_MODEL
@@ -37,14 +38,16 @@ class LinkStatus(models.TextChoices):
     NEW = "new", _("Not in the registry (new person)")
 
 
-class TargetRecord(models.Model):
-    """One person on a target list. `record_key` makes re-imports idempotent: the valid
-    national ID, or a hash of name, birth date and area when there is none."""
+class TargetRecord(EncryptedNationalId, models.Model):
+    """One person on a target list. `record_key` makes re-imports idempotent: the keyed hash
+    of the valid national ID, or a hash of name, birth date and area when there is none.
+    `national_id` is stored encrypted (id_crypto), like the registry's."""
 
     target_list = models.ForeignKey(TargetList, on_delete=models.CASCADE, related_name="records")
     record_key = models.CharField(max_length=64)
     line_no = models.PositiveIntegerField()
-    national_id = models.CharField(max_length=13, blank=True)
+    national_id_encrypted = models.TextField(blank=True)
+    national_id_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True)
     prefix = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)

@@ -172,3 +172,13 @@ def campaign_progress(*, user, campaign: Campaign) -> dict[str, int]:
         ).count(),
         "conflicts": visits.filter(status=Visit.Status.CONFLICT).count(),
     }
+
+
+def campaign_visits(*, user, campaign: Campaign) -> QuerySet[Visit]:
+    """Every visit of the campaign to households in the user's managed area, newest first."""
+    area = scope_for(user).area(MANAGE_TARGETING)
+    return (
+        Visit.objects.filter(area.q("household__community"), campaign=campaign)
+        .select_related("household__community", "volunteer")
+        .order_by("-visited_on", "-id")
+    )

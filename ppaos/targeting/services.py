@@ -41,6 +41,11 @@ RECORD_FIELDS = (
     "house_no",
     "line_no",
 )
+# What bulk_update writes: the ID as its encrypted and hash columns (id_crypto).
+RECORD_COLUMNS = [f for f in RECORD_FIELDS if f != "national_id"] + [
+    "national_id_encrypted",
+    "national_id_hash",
+]
 
 
 # Jobs ---------------------------------------------------------------------------------------
@@ -97,7 +102,7 @@ def target_list_import(
             if current is None:
                 new.append(TargetRecord(target_list=target_list, **values))
                 continue
-            differs = [f for f in RECORD_FIELDS if getattr(current, f) != values[f]]
+            differs = [f for f in RECORD_FIELDS if (getattr(current, f) or "") != (values[f] or "")]
             if differs == ["line_no"] or not differs:
                 unchanged += 1
                 continue
@@ -105,7 +110,7 @@ def target_list_import(
                 setattr(current, f, values[f])
             changed.append(current)
         TargetRecord.objects.bulk_create(new, batch_size=2000)
-        TargetRecord.objects.bulk_update(changed, RECORD_FIELDS, batch_size=2000)
+        TargetRecord.objects.bulk_update(changed, RECORD_COLUMNS, batch_size=2000)
         created, updated = len(new), len(changed)
     return {
         "target_list": target_list.pk,

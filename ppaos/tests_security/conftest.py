@@ -10,6 +10,7 @@ from ppaos.accounts.services import role_assign, user_create
 from ppaos.areas.models import District
 from ppaos.conftest import PASSWORD
 from ppaos.privacy import services as privacy
+from ppaos.registry.id_crypto import lookup_hash
 from ppaos.targeting.models import Job, LinkCandidate, LinkStatus, TargetList, TargetRecord, Visit
 from ppaos.targeting.services import campaign_assign, campaign_open
 
@@ -47,7 +48,7 @@ def city(households, coordinator, volunteer_a, volunteer_c, communities):
         person = head(households[key])
         records[key] = TargetRecord.objects.create(
             target_list=listed,
-            record_key=person.national_id,
+            record_key=lookup_hash(person.national_id),
             line_no=2,
             national_id=person.national_id,
             first_name=person.first_name,

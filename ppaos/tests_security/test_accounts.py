@@ -6,6 +6,7 @@ from django.conf import settings as live_settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
 
 import ppaos.settings as project_settings
 from ppaos.conftest import PASSWORD
@@ -118,9 +119,51 @@ def test_required_second_factor_sends_staff_to_enrol(
     page = client.get("/accounts/2fa/")
     assert page.status_code == 200 and page.context["key"]
     pending = TOTPDevice.objects.get(user=coordinator, confirmed=False)
+    Token.objects.create(user=coordinator)
     assert client.post("/accounts/2fa/", {"token": "000000"}).status_code == 200
     assert client.post("/accounts/2fa/", {"token": _code(pending)}).status_code == 302
     pending.refresh_from_db()
     assert pending.confirmed
+    assert not Token.objects.filter(user=coordinator).exists()  # asked for without the code
     assert client.get("/audit/").status_code == 200
     assert 'id="two-factor-on"' in client.get("/accounts/2fa/").text
+
+
+def test_api_token_needs_the_authenticator_code_of_enrolled_users(coordinator, device):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    login = {"username": coordinator.username, "password": PASSWORD}
+    missing = api.post("/api/token/", login, format="json")
+    assert missing.status_code == 400 and "otp_token" in missing.json()
+    assert "token" not in missing.json()
+    wrong = api.post("/api/token/", login | {"otp_token": "000000"}, format="json")
+    assert wrong.status_code == 400 and "token" not in wrong.json()
+    right = api.post("/api/token/", login | {"otp_token": _code(device)}, format="json")
+    assert right.status_code == 200 and right.json()["token"]
+
+
+def test_api_token_wrong_codes_count_towards_the_lockout(coordinator, device, settings):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    login = {"username": coordinator.username, "password": PASSWORD, "otp_token": "000000"}
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        api.post("/api/token/", login, format="json")
+    locked = api.post("/api/token/", login | {"otp_token": _code(device)}, format="json")
+    assert locked.status_code == 429 and "token" not in locked.json()
+
+
+def test_api_token_refused_to_staff_who_must_enrol_first(coordinator, volunteer_a, settings):
+    from rest_framework.test import APIClient
+
+    settings.TWO_FACTOR_REQUIRED = True
+    api = APIClient()
+    refused = api.post(
+        "/api/token/", {"username": coordinator.username, "password": PASSWORD}, format="json"
+    )
+    assert refused.status_code == 403 and "token" not in refused.json()
+    volunteer = api.post(
+        "/api/token/", {"username": volunteer_a.username, "password": PASSWORD}, format="json"
+    )
+    assert volunteer.status_code == 200  # not a role that must use a second factor

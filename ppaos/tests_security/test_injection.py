@@ -95,3 +95,13 @@ def test_nul_characters_are_refused_with_400_not_a_server_error(login, coordinat
     assert edit.status_code == 400
     household.refresh_from_db()
     assert household.version == 1
+
+
+def test_nul_characters_in_the_api_get_a_json_400(coordinator, households):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_authenticate(coordinator)
+    response = client.get("/api/households/", {"code": "1\x00"})
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json" and response.json()["detail"]

@@ -15,7 +15,17 @@ from ppaos.targeting.models import Job, LinkCandidate, Visit
 pytestmark = pytest.mark.django_db
 
 # Apps whose every page with an id is listed below.
-SCOPED_NAMESPACES = {"registry", "targeting", "areas", "audit", "privacy"}
+SCOPED_NAMESPACES = {
+    "registry",
+    "targeting",
+    "areas",
+    "audit",
+    "privacy",
+    "livelihoods",
+    "exports",
+    "community",
+    "dashboards",
+}
 
 
 def walk(patterns=None, namespace=None, route=""):
@@ -64,6 +74,39 @@ PERSON_C = _pk(lambda c: c["people"]["C"])
 CAMPAIGN_A = _pk(lambda c: c["campaign_a"])
 CAMPAIGN_C = _pk(lambda c: c["campaign_c"])
 PRIVACY_OUTSIDERS = ["volunteer_a", "leader_a", "district_officer", "coordinator_1009"]
+
+
+def LIVELIHOOD(name: str, key: str | None = None):  # noqa: N802 (reads like the constants)
+    """kwargs of a livelihoods object made on first use (livelihoods/tests/factories.py)."""
+    from ppaos.livelihoods.tests.factories import livelihood_city
+
+    def kwargs(c):
+        value = livelihood_city(c)[name]
+        return {"pk": (value[key] if key else value).pk}
+
+    return kwargs
+
+
+def EXPORT_JOB(c):  # noqa: N802 (reads like the constants)
+    """A finished export of the coordinator's (the owner of the city's import job)."""
+    from ppaos.exports.models import ExportJob
+
+    if "export_job" not in c:
+        c["export_job"] = ExportJob.objects.create(
+            created_by=c["job"].created_by, spec="households", fmt="csv", status="done"
+        )
+    return {"pk": c["export_job"].pk}
+
+
+def COMMUNITY_C(name: str):  # noqa: N802 (reads like the constants)
+    """kwargs of a community-app object in community C (community/tests/factories.py)."""
+    from ppaos.community.tests.factories import community_city
+
+    return lambda c: {"pk": community_city(c)[name].pk}
+
+
+COMMUNITY_B = _pk(lambda c: c["communities"]["B"])
+FUND_OUTSIDERS_C = ["district_officer", "leader_a", "volunteer_a", "researcher", "agency_officer"]
 
 # URL name -> [(kwargs from the city, users who must get 404)]
 CASES = {
@@ -130,13 +173,100 @@ CASES = {
     ],
     "targeting:xlsform": [(CAMPAIGN_C, ["volunteer_a", "district_officer"])],
     "targeting:submissions": [(CAMPAIGN_C, ["district_officer", "volunteer_c"])],
+    # Exports: a job is its owner's alone; lists answer 404 to roles without the list.
+    "exports:job": [(EXPORT_JOB, ["district_officer", "volunteer_a", "researcher"])],
+    "exports:download": [(EXPORT_JOB, ["district_officer", "volunteer_a", "agency_officer"])],
+    "exports:list": [
+        (lambda c: {"name": "audit-log", "fmt": "csv"}, ["district_officer", "researcher"]),
+        (lambda c: {"name": "referrals", "fmt": "xlsx"}, ["volunteer_a", "leader_a"]),
+        (lambda c: {"name": "target-records", "fmt": "csv"}, ["agency_officer"]),
+    ],
+    # Community: the data book needs counts over the community; corrections its people;
+    # the fund its leader or district office. The public page is public by design.
+    "community:databook": [
+        (COMMUNITY_B, ["leader_a", "volunteer_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+    ],
+    "community:databook_pdf": [
+        (COMMUNITY_B, ["leader_a", "volunteer_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+    ],
+    "community:corrections": [
+        (COMMUNITY_B, ["leader_a", "volunteer_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["A"]), ["researcher"]),
+    ],
+    "community:fund": [
+        (COMMUNITY_B, ["leader_a", "volunteer_a", "researcher", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["A"]), ["volunteer_a", "researcher"]),
+        (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+    ],
+    "community:correction_household": [
+        (HOUSEHOLD_B, ["leader_a", "volunteer_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "community:correction_new": [
+        (HOUSEHOLD_B, ["leader_a", "volunteer_a", "researcher"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "community:correction": [(COMMUNITY_C("correction"), FUND_OUTSIDERS_C)],
+    "community:fund_year": [(COMMUNITY_C("fund_year"), FUND_OUTSIDERS_C)],
+    "community:proposal_new": [(COMMUNITY_C("fund_year"), FUND_OUTSIDERS_C)],
+    "community:decision_new": [(COMMUNITY_C("proposal"), FUND_OUTSIDERS_C)],
+    "community:expenditure_new": [(COMMUNITY_C("proposal"), FUND_OUTSIDERS_C)],
+    "community:receipt": [(COMMUNITY_C("expenditure"), FUND_OUTSIDERS_C)],
+    "community:public": [(COMMUNITY_B, [])],
     "privacy:person": [(PERSON_A, PRIVACY_OUTSIDERS)],
     "privacy:export_json": [(PERSON_A, PRIVACY_OUTSIDERS)],
     "privacy:export_pdf": [(PERSON_A, PRIVACY_OUTSIDERS)],
     "privacy:consent_withdraw": [(_pk(lambda c: c["consent_a"]), PRIVACY_OUTSIDERS)],
     "privacy:request_close": [(_pk(lambda c: c["request_a"]), PRIVACY_OUTSIDERS)],
     "privacy:hold_release": [(_pk(lambda c: c["hold_a"]), PRIVACY_OUTSIDERS)],
+    # Livelihoods: programme "SEC" spans A, B and C; "SEC-C" only C (factories.livelihood_city).
+    "livelihoods:programme": [
+        (LIVELIHOOD("programme_c"), ["volunteer_a", "leader_a", "district_officer"]),
+        (LIVELIHOOD("programme"), ["agency_officer"]),
+    ],
+    "livelihoods:enrol": [
+        (LIVELIHOOD("programme_c"), ["volunteer_a", "district_officer"]),
+        (LIVELIHOOD("programme"), ["leader_a", "researcher", "agency_officer"]),
+    ],
+    "livelihoods:programme_mobility": [
+        (LIVELIHOOD("programme_c"), ["volunteer_a", "district_officer", "agency_officer"])
+    ],
+    "livelihoods:enrolment": [
+        (LIVELIHOOD("enrolments", "B"), ["volunteer_a", "leader_a", "agency_officer"]),
+        (LIVELIHOOD("enrolments", "A"), ["researcher"]),
+        (LIVELIHOOD("enrolments", "C"), ["district_officer"]),
+    ],
+    "livelihoods:income_edit": [
+        (LIVELIHOOD("incomes", "B"), ["volunteer_a"]),
+        (LIVELIHOOD("incomes", "A"), ["leader_a", "researcher"]),
+        (LIVELIHOOD("incomes", "C"), ["district_officer"]),
+    ],
+    "livelihoods:mobility_province": [(lambda c: {"code": "10"}, ["agency_officer"])],
+    "livelihoods:mobility_district": [
+        (lambda c: {"code": "1009"}, ["volunteer_a", "district_officer"])
+    ],
+    "livelihoods:mobility_community": [
+        (_pk(lambda c: c["communities"]["B"]), ["volunteer_a", "leader_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+    ],
+    "dashboards:district": [(lambda c: {"code": "1009"}, ["volunteer_a", "district_officer"])],
+    "dashboards:community": [
+        (_pk(lambda c: c["communities"]["B"]), ["volunteer_a", "leader_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+    ],
+    # A refresh is seen only by the coordinator who started it.
+    "dashboards:refresh": [
+        (_pk(lambda c: _refresh_of(c["job"].created_by)), ["coordinator_1009", "volunteer_a"])
+    ],
 }
+
+
+def _refresh_of(user):
+    from ppaos.dashboards.models import Refresh
+
+    return Refresh.objects.get_or_create(created_by=user)[0]
 
 
 def test_every_page_with_an_id_has_a_case():

@@ -36,7 +36,7 @@ from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.thaidate import age_on
-from ppaos.registry import national_id, services
+from ppaos.registry import id_crypto, services
 from ppaos.registry.models import (
     Education,
     Household,
@@ -312,9 +312,11 @@ class HouseholdViewSet(
 
 
 class PersonSerializer(serializers.ModelSerializer):
-    """A person. `national_id` is masked (x-xxxx-xxxxx-78-1) unless you may edit them."""
+    """A person. `national_id` is masked (x-xxxx-xxxxx-78-1) and `chronic_illness` (health
+    data, PDPA s.26) is null unless you may edit them."""
 
     national_id = serializers.CharField(read_only=True, allow_null=True)
+    chronic_illness = serializers.CharField(read_only=True, allow_null=True)
     prefix = _blank_choice(Prefix.choices)
     education = _blank_choice(Education.choices)
     national_id_masked = serializers.SerializerMethodField()
@@ -350,7 +352,7 @@ class PersonSerializer(serializers.ModelSerializer):
         return bool(getattr(person, "api_can_edit", False))
 
     def get_national_id_masked(self, person) -> bool:
-        return bool(person.national_id) and not self.get_can_edit(person)
+        return bool(person.national_id_hash) and not self.get_can_edit(person)
 
     def get_age(self, person) -> int | None:
         return age_on(person.birth_date, timezone.localdate()) if person.birth_date else None
@@ -367,7 +369,9 @@ class PersonSerializer(serializers.ModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if data["national_id_masked"]:
-            data["national_id"] = national_id.masked(instance.national_id)
+            data["national_id"] = id_crypto.mask(instance.national_id)
+        if not data["can_edit"]:
+            data["chronic_illness"] = None  # the pages show it to editors only, too
         return data
 
 
@@ -428,6 +432,11 @@ class PersonFilter(filters.FilterSet):
     sex = filters.ChoiceFilter(choices=Sex.choices)
     has_disability_card = filters.BooleanFilter()
     undocumented = filters.BooleanFilter(field_name="is_undocumented")
+    national_id = filters.CharFilter(
+        method="filter_national_id",
+        help_text="The person with this national ID (13 digits, dashes allowed), found by its "
+        "keyed hash: IDs are stored encrypted.",
+    )
     age_min = IntegerFilter(
         method="filter_age_min", max_value=OLDEST, help_text="Age in whole years, at least."
     )
@@ -445,6 +454,7 @@ class PersonFilter(filters.FilterSet):
             "sex",
             "has_disability_card",
             "undocumented",
+            "national_id",
             "age_min",
             "age_max",
             "updated_since",
@@ -462,6 +472,9 @@ class PersonFilter(filters.FilterSet):
 
     def filter_area(self, queryset, name, value):
         return self._members(queryset, household__community__subdistrict__code__startswith=value)
+
+    def filter_national_id(self, queryset, name, value):
+        return queryset.filter(national_id_hash=id_crypto.lookup_hash(value) or "-")
 
     def filter_age_min(self, queryset, name, value):
         return queryset.filter(birth_date__lte=_years_before(timezone.localdate(), int(value)))

@@ -11,6 +11,7 @@ from ppaos.areas.selectors import total_counts
 from ppaos.audit.models import AuditEvent
 from ppaos.privacy import hooks, services
 from ppaos.privacy.models import Anonymisation, DataSubjectRequest
+from ppaos.registry.id_crypto import lookup_hash
 from ppaos.registry.models import Membership, Person
 from ppaos.registry.services import membership_end
 from ppaos.targeting.models import TargetList, TargetRecord
@@ -34,12 +35,19 @@ def test_erasure_blanks_identifiers_and_keeps_counts(coordinator, households, he
     listed = TargetList.objects.create(source="tpmap", year_be=2566)
     TargetRecord.objects.create(
         target_list=listed,
-        record_key=head_a.national_id,
+        record_key=lookup_hash(head_a.national_id),
         line_no=2,
         national_id=head_a.national_id,
         first_name=head_a.first_name,
         last_name=head_a.last_name,
         person=head_a,
+    )
+    unlinked = TargetRecord.objects.create(  # another list's row with the ID, not linked yet
+        target_list=TargetList.objects.create(source="local", year_be=2567),
+        record_key=lookup_hash(head_a.national_id),
+        line_no=5,
+        national_id=head_a.national_id,
+        first_name=head_a.first_name,
     )
     request = services.request_open(actor=coordinator, person=head_a, kind="erasure")
     before = _counts(coordinator)
@@ -49,6 +57,7 @@ def test_erasure_blanks_identifiers_and_keeps_counts(coordinator, households, he
 
     person = Person.objects.get(pk=head_a.pk)
     assert person.national_id is None and person.phone == "" and person.last_name == ""
+    assert (person.national_id_encrypted, person.national_id_hash) == ("", None)
     assert person.first_name == services.ERASED_NAME
     assert person.birth_date == dt.date(1980, 7, 1) and person.birth_date_estimated
     assert person.sex == "M"  # kept for counts
@@ -58,8 +67,11 @@ def test_erasure_blanks_identifiers_and_keeps_counts(coordinator, households, he
     assert _counts(coordinator) == before
     assert person.consents.get().given_by == ""
     record = TargetRecord.objects.get(target_list=listed)
-    assert (record.national_id, record.last_name) == ("", "")
+    assert (record.national_id, record.last_name) == (None, "")
+    assert (record.national_id_encrypted, record.national_id_hash) == ("", None)
     assert record.first_name == services.ERASED_NAME
+    unlinked.refresh_from_db()
+    assert (unlinked.national_id_hash, unlinked.first_name) == (None, services.ERASED_NAME)
     request.refresh_from_db()
     assert request.status == DataSubjectRequest.Status.DONE
     event = AuditEvent.objects.filter(object_type="registry.person", object_id=str(person.pk))
@@ -151,3 +163,44 @@ def test_retention_job_anonymises_only_people_gone_past_retention(coordinator, h
     assert Person.objects.get(pk=gone_recently.pk).national_id == gone_recently.national_id
     # Nothing left to do on a second run.
     assert services.retention_run(days=365).candidates == []
+
+
+def test_erasure_blanks_visit_notes_photos_and_consent_names(
+    coordinator, households, head_a, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ppaos.targeting.models import Campaign, Visit
+
+    settings.MEDIA_ROOT = tmp_path
+    campaign = Campaign.objects.create(
+        name="verify", opened_by=coordinator, opened_on=dt.date(2024, 1, 1)
+    )
+
+    def visit(household, note):
+        return Visit.objects.create(
+            campaign=campaign,
+            household=household,
+            volunteer=coordinator,
+            visited_on=dt.date(2024, 2, 1),
+            outcome="confirmed_poor",
+            consent_given=True,
+            consent_by=head_a.full_name,
+            notes=note,
+            payload={"head_name": head_a.full_name},
+            photo=SimpleUploadedFile("front.jpg", b"\xff\xd8\xff photo of the house"),
+        )
+
+    own, other = visit(households["A"], "นายสมชาย ป่วยติดเตียง"), visit(households["B"], "keep")
+    photo_path = tmp_path / own.photo.name
+    assert photo_path.exists()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.person_anonymise(actor=coordinator, person=head_a)
+
+    own.refresh_from_db()
+    assert (own.notes, own.consent_by, own.payload, own.photo.name) == ("", "", {}, None)
+    assert own.outcome == "confirmed_poor" and own.consent_given  # counts and the fact stay
+    assert not photo_path.exists()
+    other.refresh_from_db()
+    assert other.notes == "keep" and other.photo.name  # another household's visit is untouched

@@ -18,10 +18,17 @@
 
   var map = L.map(element, { attributionControl: true, zoomSnap: 0.25 });
   map.attributionControl.setPrefix(false);
+  // Attributions are text: Leaflet would read them as HTML.
+  function escapeHtml(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span.innerHTML;
+  }
   if (data.tile_url) {
     L.tileLayer(data.tile_url, { maxZoom: 18 }).addTo(map);
+    if (data.tile_attribution) map.attributionControl.addAttribution(escapeHtml(data.tile_attribution));
   }
-  map.attributionControl.addAttribution(data.attribution);
+  map.attributionControl.addAttribution(escapeHtml(data.attribution));
 
   function figure() { return select ? select.value : "households"; }
 

@@ -2,6 +2,7 @@ import datetime as dt
 
 import pytest
 
+from ppaos.registry.id_crypto import lookup_hash
 from ppaos.targeting.models import LinkStatus, TargetList, TargetRecord
 from ppaos.targeting.services import campaign_assign, campaign_open
 
@@ -14,7 +15,7 @@ def target_list(households):
         person = households[key].memberships.get().person
         TargetRecord.objects.create(
             target_list=listed,
-            record_key=person.national_id,
+            record_key=lookup_hash(person.national_id),
             line_no=2,
             national_id=person.national_id,
             first_name=person.first_name,

@@ -117,7 +117,7 @@ def test_xlsx_with_english_headers_and_explicit_mapping(tmp_path, geography):
         mapping={"national_id": "CID", "birth_date": "DOB"},
     )
     assert result["created"] == 2
-    assert result["rejected"] == [[3, "national ID '12345' must have exactly 13 digits"]]
+    assert result["rejected"] == [[3, "national ID ending '2345' must have exactly 13 digits"]]
 
 
 @pytest.mark.django_db
@@ -173,3 +173,22 @@ def test_import_targets_command(tmp_path, geography, capsys):
     assert report.read_text(encoding="utf-8-sig").splitlines()[1].startswith("3,")
     call_command("import-targets", str(path), "--year", "2566")
     assert "1 unchanged" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_imported_ids_are_stored_encrypted_and_keyed_by_their_hash(tmp_path, geography):
+    from django.db import connection
+
+    from ppaos.registry.id_crypto import lookup_hash
+
+    path = write(tmp_path, THAI_HEADER + good_row(1) + good_row(2))
+    target_list_import(path=path, name="t.csv", source="tpmap", year_be=2566)
+    again = target_list_import(path=path, name="t.csv", source="tpmap", year_be=2566)
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    nid = national_id.make(f"31008{1:07d}")
+    record = TargetRecord.objects.get(national_id_hash=lookup_hash(nid))
+    assert record.national_id == nid and record.record_key == lookup_hash(nid)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM targeting_targetrecord")
+        raw = repr(cursor.fetchall())
+    assert nid not in raw and national_id.make(f"31008{2:07d}") not in raw

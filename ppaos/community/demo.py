@@ -1,0 +1,192 @@
+"""Synthetic community funds for the demo: a fund year with the default budget for every demo
+community, and a few proposals with the community's decisions and expenditures (with a
+generated receipt image), through the same services as the pages.
+
+Deterministic for a seed. Works only on demo communities and replaces its own earlier rows
+(`is_demo`), never real ones."""
+
+import datetime as dt
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from ppaos.accounts.models import Role, User
+from ppaos.areas.models import Community
+from ppaos.community import services
+from ppaos.community.models import Decision, Expenditure, FundYear, Proposal
+
+# (title, purpose, amount requested, [(payee, what for)]) — synthetic examples.
+PROJECTS = [
+    (
+        "ซ่อมทางเดินและท่อระบายน้ำในชุมชน",
+        "ทางเดินชำรุด น้ำท่วมขังหน้าฝน ผู้สูงอายุหกล้มบ่อย",
+        60000,
+        [
+            ("ร้านวัสดุก่อสร้าง (สาธิต)", "ปูนซีเมนต์ ทราย และท่อระบายน้ำ"),
+            ("ช่างในชุมชน (สาธิต)", "ค่าแรงซ่อมทางเดิน"),
+        ],
+    ),
+    (
+        "อาหารกลางวันผู้สูงอายุที่อยู่ลำพัง",
+        "อาหารกลางวันสัปดาห์ละ 2 วัน",
+        36000,
+        [("ร้านข้าวแกงในชุมชน (สาธิต)", "อาหารกลางวันเดือนแรก")],
+    ),
+    (
+        "อบรมอาชีพทำขนมไทย",
+        "ฝึกทักษะและซื้ออุปกรณ์ให้กลุ่มแม่บ้าน",
+        45000,
+        [("ร้านอุปกรณ์เบเกอรี่ (สาธิต)", "เตาอบและอุปกรณ์ทำขนม"), ("วิทยากร (สาธิต)", "ค่าวิทยากร 2 วัน")],
+    ),
+    ("ติดตั้งไฟส่องสว่างในซอย", "ซอยมืด ไม่ปลอดภัยตอนกลางคืน", 24000, [("ร้านไฟฟ้า (สาธิต)", "โคมไฟและสายไฟ")]),
+    (
+        "ทุนการศึกษาเด็กในชุมชน",
+        "ค่าเครื่องแบบและอุปกรณ์การเรียน",
+        40000,
+        [("ร้านเครื่องเขียน (สาธิต)", "อุปกรณ์การเรียน")],
+    ),
+    ("ถังขยะและจุดคัดแยกขยะ", "ลดขยะตกค้างในชุมชน", 18000, [("ร้านพลาสติก (สาธิต)", "ถังขยะแยกประเภท")]),
+    ("ศึกษาดูงานชุมชนต้นแบบ", "คณะกรรมการชุมชนไปดูงานการจัดการขยะ", 30000, []),
+]
+
+
+@dataclass
+class DemoFunds:
+    years: int
+    proposals: int
+    decisions: int
+    expenditures: int
+
+
+def _receipt(rng: random.Random, amount: Decimal, day: dt.date) -> ContentFile:
+    """A small synthetic receipt image (PNG)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (360, 200), (252, 250, 242))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((6, 6, 353, 193), outline=(120, 120, 120))
+    draw.text((20, 20), "DEMO RECEIPT - synthetic", fill=(160, 20, 40))
+    draw.text((20, 60), f"No. {rng.randint(1000, 9999)}   Date {day.isoformat()}", fill=(0, 0, 0))
+    draw.text((20, 100), f"Amount THB {amount:,.2f}", fill=(0, 0, 0))
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return ContentFile(out.getvalue(), name="receipt.png")
+
+
+def _clear() -> None:
+    expenditures = Expenditure.objects.filter(is_demo=True)
+    for expenditure in expenditures:
+        if expenditure.receipt:
+            expenditure.receipt.delete(save=False)
+    expenditures.delete()
+    Decision.objects.filter(is_demo=True).delete()
+    Proposal.objects.filter(is_demo=True).delete()
+    FundYear.objects.filter(is_demo=True).delete()
+
+
+def _actor(community: Community) -> User:
+    """The demo leader records their own community's fund; the district office the others."""
+    leader = User.objects.filter(
+        role_assignments__role=Role.COMMUNITY_LEADER, role_assignments__community=community
+    ).first()
+    if leader:
+        return leader
+    office = User.objects.filter(
+        role_assignments__role=Role.DISTRICT_OFFICER,
+        role_assignments__district_id=community.district_code,
+    ).first()
+    return office or User.objects.filter(is_superuser=True).first() or User.objects.first()
+
+
+def _community_fund(rng, community: Community, actor, year_be: int, base: dt.date, first: bool):
+    counts = [0, 0, 0]
+    year = services.fund_year_open(actor=actor, community=community, year_be=year_be)
+    picks = rng.sample(PROJECTS, 4 if first else rng.randint(1, 3))
+    for position, (title, purpose, requested, lines) in enumerate(picks):
+        proposal = services.proposal_create(
+            actor=actor,
+            fund_year=year,
+            title=title,
+            purpose=purpose,
+            amount_requested=Decimal(requested),
+            proposer_name="คณะกรรมการชุมชน" if position % 2 == 0 else "กลุ่มแม่บ้าน",
+        )
+        counts[0] += 1
+        # The leader's community keeps its last proposal open, for the demo to decide.
+        if first and position == len(picks) - 1:
+            continue
+        meeting = base - dt.timedelta(days=rng.randint(60, 120))
+        attendance = rng.randint(25, 60)
+        rejected = not first and rng.random() < 0.2 or (first and position == 2)
+        votes_for = attendance // 4 if rejected else attendance - rng.randint(2, 8)
+        votes_against = attendance - votes_for - 2 if rejected else rng.randint(0, 2)
+        approved_amount = Decimal(requested) - Decimal(rng.choice([0, 0, 5000]))
+        services.decision_record(
+            actor=actor,
+            proposal=proposal,
+            meeting_date=meeting,
+            attendance=attendance,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=attendance - votes_for - votes_against,
+            approved_amount=None if rejected else approved_amount,
+            minutes_note="ที่ประชุมเห็นชอบ" if not rejected else "ที่ประชุมไม่เห็นชอบ ให้ทบทวนใหม่",
+        )
+        counts[1] += 1
+        if rejected:
+            continue
+        left = approved_amount
+        for payee, description in lines:
+            amount = (left * Decimal(rng.choice(["0.4", "0.5", "0.6"]))).quantize(Decimal(1))
+            day = meeting + dt.timedelta(days=rng.randint(5, 50))
+            services.expenditure_record(
+                actor=actor,
+                proposal=proposal,
+                spent_on=min(day, base),
+                amount=amount,
+                payee=payee,
+                description=description,
+                receipt=_receipt(rng, amount, day),
+            )
+            left -= amount
+            counts[2] += 1
+    return counts
+
+
+def demo_community_load(*, seed: int) -> DemoFunds:
+    """Replace the demo funds with freshly generated ones."""
+    rng = random.Random(seed)
+    today = timezone.localdate()
+    base = min(today, dt.date(2026, 6, 30))
+    year_be = base.year + 543
+    _clear()
+    communities = list(
+        Community.objects.filter(is_demo=True).select_related("subdistrict").order_by("code")
+    )
+    leader_communities = set(
+        User.objects.filter(role_assignments__role=Role.COMMUNITY_LEADER).values_list(
+            "role_assignments__community_id", flat=True
+        )
+    )
+    totals = [0, 0, 0]
+    with transaction.atomic():
+        for community in communities:
+            if community.fund_years.filter(year_be=year_be).exists():
+                continue  # a real fund year someone opened: never replaced
+            actor = _actor(community)
+            counts = _community_fund(
+                rng, community, actor, year_be, base, community.pk in leader_communities
+            )
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+        FundYear.objects.filter(community__in=communities).update(is_demo=True)
+        Proposal.objects.filter(fund_year__community__in=communities).update(is_demo=True)
+        Decision.objects.filter(proposal__fund_year__community__in=communities).update(is_demo=True)
+        Expenditure.objects.filter(proposal__fund_year__community__in=communities).update(
+            is_demo=True
+        )
+    return DemoFunds(len(communities), *totals)

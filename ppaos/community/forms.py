@@ -1,0 +1,104 @@
+"""Forms of the community pages. They only shape input: the rules are in services.py."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.community import correctable
+from ppaos.lib.forms import ThaiDateField
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
+
+
+class CorrectionForm(forms.Form):
+    """The proposed value of one field, typed like the registry form types it, and why."""
+
+    reason = forms.CharField(
+        label=_("Why is the record wrong? (how you know)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, target, field: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        value = correctable.form_field(target, field)
+        value.label = _("Proposed value")
+        choices = list(getattr(value, "choices", None) or [])
+        if choices and choices[0][0] == "":
+            value.choices = [("", _("— choose —")), *choices[1:]]
+        self.fields = {"value": value, "reason": self.fields["reason"]}
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept and apply")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (required when rejecting)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    # Set only when the reviewer has seen the conflict and applies over the record as it is now.
+    record_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class FundYearForm(forms.Form):
+    year_be = forms.IntegerField(label=_("Year (B.E.)"), min_value=2500, max_value=2700)
+    budget = forms.DecimalField(label=_("Budget (baht)"), required=False, **MONEY)
+
+    def __init__(self, *args, can_set_budget: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_set_budget:
+            del self.fields["budget"]
+
+
+class BudgetForm(forms.Form):
+    budget = forms.DecimalField(label=_("Budget (baht)"), **MONEY)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    purpose = forms.CharField(
+        label=_("Purpose"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    amount_requested = forms.DecimalField(label=_("Amount requested (baht)"), **MONEY)
+    proposer_name = forms.CharField(label=_("Proposed by (name or group)"), max_length=200)
+
+
+class DecisionForm(forms.Form):
+    meeting_date = ThaiDateField(label=_("Meeting date"))
+    attendance = forms.IntegerField(label=_("People attending"), min_value=0)
+    votes_for = forms.IntegerField(label=_("Votes for"), min_value=0)
+    votes_against = forms.IntegerField(label=_("Votes against"), min_value=0)
+    votes_abstain = forms.IntegerField(label=_("Abstentions"), min_value=0, initial=0)
+    approved_amount = forms.DecimalField(
+        label=_("Approved amount (baht)"),
+        required=False,
+        help_text=_("Empty: the amount requested, if the votes approve it."),
+        **MONEY,
+    )
+    minutes_note = forms.CharField(
+        label=_("Minutes (what was decided, conditions)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+    )
+
+
+class ExpenditureForm(forms.Form):
+    spent_on = ThaiDateField(label=_("Date paid"))
+    amount = forms.DecimalField(label=_("Amount (baht)"), **MONEY)
+    payee = forms.CharField(label=_("Paid to (shop or person)"), max_length=200)
+    description = forms.CharField(
+        label=_("What for"),
+        max_length=300,
+        help_text=_("Shown on the public page: do not write the names of people helped."),
+    )
+    receipt = forms.FileField(
+        label=_("Receipt (photo or PDF, at most 5 MB)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+    )

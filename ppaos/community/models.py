@@ -1,0 +1,231 @@
+"""The community's own side of PPAOS: corrections it proposes to its registry data, and its
+yearly fund (budget, proposals, the community's decisions, expenditures with receipts).
+
+Money is `Decimal` with two places (baht and satang). Rows of the fund are never edited after
+they are recorded: the ledger is the history."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.areas.models import Community
+from ppaos.registry.models import Household, Person
+
+USER = settings.AUTH_USER_MODEL
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+# Corrections ---------------------------------------------------------------------------------
+
+
+class CorrectionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for review")
+    ACCEPTED = "accepted", _("Accepted and applied")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Correction(models.Model):
+    """A change to one field of a household or a person that someone of the community proposes
+    and a district officer reviews. `old_value` and `base_version` are the record as the proposer
+    saw it: if the record has moved on by the review, the reviewer sees a conflict instead of the
+    change being applied over someone else's edit."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="corrections")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("household")
+    )
+    # Empty: the correction is to the household itself; set: to this member.
+    person = models.ForeignKey(
+        Person, on_delete=models.PROTECT, null=True, blank=True, related_name="corrections"
+    )
+    field = models.CharField(_("field"), max_length=40)
+    # JSON-ready values (dates ISO, decimals as text) and the text shown for them.
+    old_value = models.JSONField(null=True, blank=True)
+    old_display = models.CharField(_("value now"), max_length=300, blank=True)
+    proposed_value = models.JSONField(null=True, blank=True)
+    proposed_display = models.CharField(_("proposed value"), max_length=300, blank=True)
+    reason = models.TextField(_("reason"))
+    base_version = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
+    )
+    proposed_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    proposed_at = models.DateTimeField(auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    # The record's version after the change was applied.
+    applied_version = models.PositiveIntegerField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-proposed_at", "-id"]
+        indexes = [models.Index(fields=["community", "status"])]
+        verbose_name = _("correction")
+
+    def __str__(self) -> str:
+        return f"C-{self.pk:05d}" if self.pk else "C-new"
+
+    @property
+    def number(self) -> str:
+        return str(self)
+
+    @property
+    def target(self) -> Household | Person:
+        return self.person if self.person_id else self.household
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == CorrectionStatus.PENDING
+
+
+class CorrectionEvent(models.Model):
+    """One step in a correction's history: proposed, conflict found, accepted, rejected."""
+
+    class Kind(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        CONFLICT = "conflict", _("Record changed since the proposal")
+        ACCEPTED = "accepted", _("Accepted and applied")
+        REJECTED = "rejected", _("Rejected")
+
+    correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT, null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.TextField(blank=True)
+    # Values at that moment (the record's version and the field's value then).
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.correction} {self.kind}"
+
+
+# Community fund ------------------------------------------------------------------------------
+
+
+class FundYear(models.Model):
+    """A community's budget for one year (Buddhist era), given by the city to be decided on by
+    the community itself."""
+
+    community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="fund_years")
+    year_be = models.PositiveSmallIntegerField(_("year (B.E.)"))
+    budget = models.DecimalField(_("budget (baht)"), **MONEY)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["community", "-year_be"]
+        constraints = [
+            models.UniqueConstraint(fields=["community", "year_be"], name="one_fund_year"),
+            models.CheckConstraint(
+                name="fund_budget_not_negative", condition=models.Q(budget__gte=0)
+            ),
+        ]
+        verbose_name = _("fund year")
+
+    def __str__(self) -> str:
+        return f"{self.community} {self.year_be}"
+
+
+class ProposalStatus(models.TextChoices):
+    PROPOSED = "proposed", _("Waiting for the community's decision")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Not approved")
+
+
+class Proposal(models.Model):
+    """A project the community is asked to fund."""
+
+    fund_year = models.ForeignKey(FundYear, on_delete=models.PROTECT, related_name="proposals")
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.TextField(_("purpose"))
+    amount_requested = models.DecimalField(_("amount requested (baht)"), **MONEY)
+    proposer_name = models.CharField(_("proposed by (name or group)"), max_length=200)
+    status = models.CharField(
+        max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.PROPOSED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="proposal_amount_positive", condition=models.Q(amount_requested__gt=0)
+            )
+        ]
+        verbose_name = _("proposal")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Decision(models.Model):
+    """The community meeting's decision on one proposal: who came, how they voted, how much."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="decision")
+    meeting_date = models.DateField(_("meeting date"))
+    attendance = models.PositiveIntegerField(_("people attending"))
+    votes_for = models.PositiveIntegerField(_("votes for"))
+    votes_against = models.PositiveIntegerField(_("votes against"))
+    votes_abstain = models.PositiveIntegerField(_("abstentions"), default=0)
+    approved = models.BooleanField(_("approved"))
+    approved_amount = models.DecimalField(_("approved amount (baht)"), default=0, **MONEY)
+    minutes_note = models.TextField(_("minutes"), blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                name="decision_amount_not_negative", condition=models.Q(approved_amount__gte=0)
+            )
+        ]
+        verbose_name = _("decision")
+
+    def __str__(self) -> str:
+        return f"{self.proposal} ({self.meeting_date})"
+
+
+def receipt_path(instance: "Expenditure", filename: str) -> str:
+    """Receipts live under MEDIA_ROOT by community and year; the name is the upload's suffix
+    only, so nothing the uploader typed reaches the file system."""
+    suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    year = instance.proposal.fund_year
+    return f"community/receipts/{year.community_id}/{year.year_be}/{instance.uid}.{suffix}"
+
+
+class Expenditure(models.Model):
+    """Money paid out of an approved proposal, with its receipt."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="expenditures")
+    spent_on = models.DateField(_("date paid"))
+    amount = models.DecimalField(_("amount (baht)"), **MONEY)
+    payee = models.CharField(_("paid to"), max_length=200)
+    description = models.CharField(_("what for"), max_length=300)
+    receipt = models.FileField(_("receipt"), upload_to=receipt_path, blank=True)
+    uid = models.CharField(max_length=32, editable=False, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["spent_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="expenditure_amount_positive", condition=models.Q(amount__gt=0)
+            )
+        ]
+        verbose_name = _("expenditure")
+
+    def __str__(self) -> str:
+        return f"{self.spent_on} {self.amount} {self.description}"

@@ -1,0 +1,596 @@
+"""Writes for the community app: corrections (propose, accept through the registry services,
+reject) and the community fund (years, proposals, decisions, expenditures). Each checks its
+rules, saves inside a transaction and writes the audit row; callers have checked the scope."""
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.crypto import get_random_string
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+
+from ppaos.areas.models import Community
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_record
+from ppaos.community import correctable
+from ppaos.community.models import (
+    Correction,
+    CorrectionEvent,
+    CorrectionStatus,
+    Decision,
+    Expenditure,
+    FundYear,
+    Proposal,
+    ProposalStatus,
+)
+from ppaos.lib.thaidate import format_be_numeric
+from ppaos.registry import services as registry
+from ppaos.registry.models import Household, Person
+from ppaos.registry.services import StaleEditError
+
+CENT = Decimal("0.01")
+MAX_RECEIPT = 5 * 1024 * 1024
+RECEIPT_TYPES = {
+    "pdf": (b"%PDF-",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+class CorrectionConflict(Exception):
+    """The record changed after the correction was proposed; nothing was applied."""
+
+    def __init__(self, correction: Correction, current: Household | Person):
+        self.correction = correction
+        self.current = current
+        super().__init__(f"{correction} conflicts with version {current.version}")
+
+
+# Corrections ---------------------------------------------------------------------------------
+
+
+def _event(correction: Correction, *, actor, kind: str, note: str = "", **data) -> None:
+    CorrectionEvent.objects.create(
+        correction=correction, actor=actor, kind=kind, note=note, data=data
+    )
+
+
+def _check_proposed(target: Household | Person, name: str, value: Any) -> None:
+    """Refuse a value the registry would refuse, before anyone reviews it."""
+    if isinstance(target, Person):
+        data = {k: getattr(target, k) for k in registry.PERSON_FIELDS} | {name: value}
+        registry.person_clean(data, person_id=target.pk)
+        return
+    probe = Household.objects.get(pk=target.pk)
+    setattr(probe, name, value)
+    probe.full_clean(exclude=["code", "community"], validate_unique=False)
+
+
+def correction_propose(
+    *,
+    actor,
+    household: Household,
+    person: Person | None = None,
+    field: str,
+    value: Any,
+    reason: str,
+) -> Correction:
+    """Propose changing one field of `household` (or of its current member `person`)."""
+    target = person or household
+    if field not in correctable.fields_for(target):
+        raise ValidationError({"field": _("This field cannot be corrected here.")})
+    if (
+        person is not None
+        and not person.memberships.filter(household=household, end_date__isnull=True).exists()
+    ):
+        raise ValidationError(_("This person no longer lives in this household."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the record is wrong.")})
+    current = getattr(target, field)
+    if correctable.to_json(value) == correctable.to_json(current) or (
+        value in (None, "") and current in (None, "")
+    ):
+        raise ValidationError({"value": _("The proposed value is the same as the record.")})
+    pending = Correction.objects.filter(
+        household=household, person=person, field=field, status=CorrectionStatus.PENDING
+    )
+    if pending.exists():
+        raise ValidationError(
+            _("A correction of this field is already waiting for review: %(number)s.")
+            % {"number": pending.first().number}
+        )
+    _check_proposed(target, field, value)
+    with transaction.atomic():
+        correction = Correction.objects.create(
+            community=household.community,
+            household=household,
+            person=person,
+            field=field,
+            old_value=correctable.to_json(current),
+            old_display=correctable.display(target, field, current)[:300],
+            proposed_value=correctable.to_json(value),
+            proposed_display=correctable.display(target, field, value)[:300],
+            reason=reason.strip(),
+            base_version=target.version,
+            proposed_by=actor,
+        )
+        _event(
+            correction,
+            actor=actor,
+            kind=CorrectionEvent.Kind.PROPOSED,
+            note=correction.reason,
+            version=target.version,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=correction,
+            label=f"{correction.number} · {household.code} · {field}",
+            changes={field: [correction.old_value, correction.proposed_value]},
+        )
+    return correction
+
+
+def _claim(correction: Correction, expected_version: int) -> None:
+    """Take the correction for this review, or refuse if someone reviewed it meanwhile."""
+    claimed = Correction.objects.filter(
+        pk=correction.pk, version=expected_version, status=CorrectionStatus.PENDING
+    ).update(version=F("version") + 1)
+    if claimed != 1:
+        raise ValidationError(_("Someone has reviewed this correction meanwhile. Reload it."))
+    correction.version = expected_version + 1
+
+
+def _reviewable(correction: Correction, actor) -> None:
+    if not correction.is_pending:
+        raise ValidationError(_("This correction has already been reviewed."))
+    if correction.proposed_by_id == actor.pk:
+        raise ValidationError(_("Someone other than the proposer must review a correction."))
+
+
+def correction_accept(
+    *,
+    actor,
+    correction: Correction,
+    expected_version: int,
+    record_version: int | None = None,
+    note: str = "",
+) -> Correction:
+    """Apply the proposed value through the registry services.
+
+    The record must still be at the version the proposer saw (`base_version`), or at
+    `record_version` when the reviewer has seen the conflict and confirms against the record as
+    it is now. Otherwise CorrectionConflict is raised, the conflict is kept in the history and
+    nothing is applied."""
+    _reviewable(correction, actor)
+    version = record_version if record_version is not None else correction.base_version
+    try:
+        with transaction.atomic():
+            _claim(correction, expected_version)
+            if version != correction.base_version:
+                # The reviewer saw the conflict and applies over the record as it is now.
+                target = correction.person if correction.person_id else correction.household
+                _event(
+                    correction,
+                    actor=actor,
+                    kind=CorrectionEvent.Kind.CONFLICT,
+                    note=_("Applied over the record as it is now."),
+                    version=version,
+                    value=correctable.to_json(getattr(target, correction.field)),
+                )
+            if correction.person_id:
+                person = Person.objects.get(pk=correction.person_id)
+                value = correctable.from_json(person, correction.field, correction.proposed_value)
+                data = {k: getattr(person, k) for k in registry.PERSON_FIELDS}
+                data[correction.field] = value
+                updated = registry.person_update(
+                    actor=actor, person=person, expected_version=version, data=data
+                )
+            else:
+                household = Household.objects.get(pk=correction.household_id)
+                value = correctable.from_json(
+                    household, correction.field, correction.proposed_value
+                )
+                updated = registry.household_update(
+                    actor=actor,
+                    household=household,
+                    expected_version=version,
+                    data={correction.field: value},
+                )
+            now = timezone.now()
+            Correction.objects.filter(pk=correction.pk).update(
+                status=CorrectionStatus.ACCEPTED,
+                reviewed_by=actor,
+                reviewed_at=now,
+                review_note=note.strip(),
+                applied_version=updated.version,
+            )
+            correction.refresh_from_db()
+            _event(
+                correction,
+                actor=actor,
+                kind=CorrectionEvent.Kind.ACCEPTED,
+                note=note.strip(),
+                version=updated.version,
+            )
+            audit_record(
+                actor=actor,
+                action=Action.UPDATE,
+                obj=correction,
+                label=f"{correction.number} · {correction.household.code} · {correction.field}",
+                changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.ACCEPTED]},
+            )
+    except StaleEditError as error:
+        # The claim above was rolled back with the rest: the correction stays pending.
+        correction.refresh_from_db()
+        current_value = getattr(error.current, correction.field)
+        _event(
+            correction,
+            actor=actor,
+            kind=CorrectionEvent.Kind.CONFLICT,
+            version=error.current.version,
+            value=correctable.to_json(current_value),
+        )
+        raise CorrectionConflict(correction, error.current) from None
+    return correction
+
+
+def correction_reject(*, actor, correction: Correction, expected_version: int, note: str):
+    """Refuse the correction; the reason is kept and shown to the proposer."""
+    _reviewable(correction, actor)
+    if not (note or "").strip():
+        raise ValidationError({"note": _("Say why the correction is rejected.")})
+    with transaction.atomic():
+        _claim(correction, expected_version)
+        correction.status = CorrectionStatus.REJECTED
+        correction.reviewed_by = actor
+        correction.reviewed_at = timezone.now()
+        correction.review_note = note.strip()
+        correction.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        _event(correction, actor=actor, kind=CorrectionEvent.Kind.REJECTED, note=note.strip())
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=correction,
+            label=f"{correction.number} · {correction.household.code} · {correction.field}",
+            changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.REJECTED]},
+        )
+    return correction
+
+
+# Community fund ------------------------------------------------------------------------------
+
+
+def default_budget() -> Decimal:
+    """The yearly budget of a new fund year (PPAOS_COMMUNITY_FUND_BUDGET)."""
+    return _money(settings.COMMUNITY_FUND_BUDGET, "budget")
+
+
+def baht(value: Decimal) -> str:
+    return number_format(value, decimal_pos=2, force_grouping=True)
+
+
+def _money(value: Any, field: str, *, positive: bool = True) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(CENT)
+    except (InvalidOperation, ValueError):
+        raise ValidationError(
+            {field: _("Enter an amount in baht, e.g. 1500 or 1500.50.")}
+        ) from None
+    if amount < 0 or (positive and amount == 0):
+        raise ValidationError({field: _("The amount must be more than 0 baht.")})
+    return amount
+
+
+def _locked_year(fund_year: FundYear) -> FundYear:
+    """The fund year, locked until the end of the transaction: two recorders cannot both spend
+    the last of the budget."""
+    return FundYear.objects.select_for_update().get(pk=fund_year.pk)
+
+
+def _approved_total(fund_year: FundYear, *, exclude: Proposal | None = None) -> Decimal:
+    decisions = Decision.objects.filter(proposal__fund_year=fund_year, approved=True)
+    if exclude is not None:
+        decisions = decisions.exclude(proposal=exclude)
+    return decisions.aggregate(s=Sum("approved_amount"))["s"] or Decimal(0)
+
+
+def _spent(**filters) -> Decimal:
+    return Expenditure.objects.filter(**filters).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+
+
+def fund_year_open(
+    *, actor, community: Community, year_be: int, budget: Decimal | None = None
+) -> FundYear:
+    """Open the community's fund for a Buddhist-era year, with the default budget unless one
+    is given."""
+    if not 2500 <= int(year_be) <= 2700:
+        raise ValidationError({"year_be": _("Give the year in the Buddhist era, e.g. 2569.")})
+    amount = default_budget() if budget is None else _money(budget, "budget", positive=False)
+    if FundYear.objects.filter(community=community, year_be=year_be).exists():
+        raise ValidationError({"year_be": _("This year's fund is already open.")})
+    with transaction.atomic():
+        fund_year = FundYear.objects.create(
+            community=community, year_be=year_be, budget=amount, created_by=actor
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=fund_year,
+            changes={"budget": [None, str(amount)]},
+        )
+    return fund_year
+
+
+def fund_year_set_budget(
+    *, actor, fund_year: FundYear, expected_version: int, budget: Decimal
+) -> FundYear:
+    """Change a year's budget; never below what the community has already approved."""
+    amount = _money(budget, "budget", positive=False)
+    with transaction.atomic():
+        locked = _locked_year(fund_year)
+        if locked.version != expected_version:
+            raise ValidationError(_("Someone changed this budget meanwhile. Reload the page."))
+        approved = _approved_total(locked)
+        if amount < approved:
+            raise ValidationError(
+                {
+                    "budget": _(
+                        "The budget cannot be less than the %(approved)s baht already approved."
+                    )
+                    % {"approved": baht(approved)}
+                }
+            )
+        before = locked.budget
+        FundYear.objects.filter(pk=locked.pk).update(budget=amount, version=F("version") + 1)
+        locked.refresh_from_db()
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=locked,
+            changes={"budget": [str(before), str(amount)]},
+        )
+    return locked
+
+
+def proposal_create(
+    *,
+    actor,
+    fund_year: FundYear,
+    title: str,
+    purpose: str,
+    amount_requested: Decimal,
+    proposer_name: str,
+) -> Proposal:
+    """A project put to the community for funding."""
+    amount = _money(amount_requested, "amount_requested")
+    errors = {}
+    if not (title or "").strip():
+        errors["title"] = _("Give the proposal a title.")
+    if not (purpose or "").strip():
+        errors["purpose"] = _("Say what the money is for.")
+    if not (proposer_name or "").strip():
+        errors["proposer_name"] = _("Say who proposes it.")
+    if amount > fund_year.budget:
+        errors["amount_requested"] = _(
+            "The request is more than the year's whole budget (%(budget)s baht)."
+        ) % {"budget": baht(fund_year.budget)}
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        proposal = Proposal.objects.create(
+            fund_year=fund_year,
+            title=title.strip(),
+            purpose=purpose.strip(),
+            amount_requested=amount,
+            proposer_name=proposer_name.strip(),
+            created_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=proposal,
+            changes={"amount_requested": [None, str(amount)]},
+        )
+    return proposal
+
+
+def decision_record(
+    *,
+    actor,
+    proposal: Proposal,
+    meeting_date: dt.date,
+    attendance: int,
+    votes_for: int,
+    votes_against: int,
+    votes_abstain: int = 0,
+    approved_amount: Decimal | None = None,
+    minutes_note: str = "",
+) -> Decision:
+    """The community meeting's decision. More votes for than against approves it; the approved
+    amount may not exceed the request or what is left of the year's budget."""
+    errors = {}
+    today = timezone.localdate()
+    if meeting_date > today:
+        errors["meeting_date"] = _("The meeting date %(date)s is in the future.") % {
+            "date": format_be_numeric(meeting_date)
+        }
+    numbers = (attendance, votes_for, votes_against, votes_abstain)
+    if any(n is None or n < 0 for n in numbers):
+        errors["attendance"] = _("Counts of people and votes cannot be negative.")
+    elif attendance == 0:
+        errors["attendance"] = _("Say how many people attended the meeting.")
+    elif votes_for + votes_against + votes_abstain > attendance:
+        errors["votes_for"] = _(
+            "%(votes)s votes were counted but only %(attendance)s people attended."
+        ) % {"votes": votes_for + votes_against + votes_abstain, "attendance": attendance}
+    approved = votes_for > votes_against
+    amount = Decimal(0)
+    if approved:
+        amount = _money(
+            approved_amount if approved_amount is not None else proposal.amount_requested,
+            "approved_amount",
+        )
+        if amount > proposal.amount_requested:
+            errors["approved_amount"] = _(
+                "The approved amount is more than the %(requested)s baht requested."
+            ) % {"requested": baht(proposal.amount_requested)}
+    elif approved_amount:
+        errors["approved_amount"] = _(
+            "The votes do not approve the proposal, so no amount can be approved."
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        fund_year = _locked_year(proposal.fund_year)
+        if Decision.objects.filter(proposal=proposal).exists():
+            raise ValidationError(_("This proposal already has the community's decision."))
+        left = fund_year.budget - _approved_total(fund_year)
+        if approved and amount > left:
+            raise ValidationError(
+                {
+                    "approved_amount": _(
+                        "Only %(left)s baht of the %(budget)s baht budget is not yet approved "
+                        "for other proposals."
+                    )
+                    % {"left": baht(left), "budget": baht(fund_year.budget)}
+                }
+            )
+        decision = Decision.objects.create(
+            proposal=proposal,
+            meeting_date=meeting_date,
+            attendance=attendance,
+            votes_for=votes_for,
+            votes_against=votes_against,
+            votes_abstain=votes_abstain,
+            approved=approved,
+            approved_amount=amount,
+            minutes_note=(minutes_note or "").strip(),
+            recorded_by=actor,
+        )
+        proposal.status = ProposalStatus.APPROVED if approved else ProposalStatus.REJECTED
+        proposal.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=decision,
+            changes={
+                "votes": [None, f"{votes_for}/{votes_against}/{votes_abstain} of {attendance}"],
+                "approved_amount": [None, str(amount)],
+            },
+        )
+    return decision
+
+
+def receipt_check(upload) -> None:
+    """A receipt is a PDF, JPEG or PNG file of at most 5 MB whose content is what its name says."""
+    if upload is None:
+        raise ValidationError({"receipt": _("Attach the receipt (a photo or a PDF).")})
+    name = (upload.name or "").lower()
+    suffix = name.rsplit(".", 1)[-1] if "." in name else ""
+    if suffix not in RECEIPT_TYPES:
+        raise ValidationError({"receipt": _("Use a .pdf, .jpg or .png file for the receipt.")})
+    if upload.size > MAX_RECEIPT:
+        raise ValidationError({"receipt": _("The receipt is larger than 5 MB.")})
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if not head.startswith(RECEIPT_TYPES[suffix]):
+        raise ValidationError({"receipt": _("The file is not the PDF or image its name says.")})
+    if suffix != "pdf":
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(upload) as image:
+                image.verify()
+        except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+            raise ValidationError(
+                {"receipt": _("The file is not the PDF or image its name says.")}
+            ) from None
+        finally:
+            upload.seek(0)
+
+
+def expenditure_record(
+    *,
+    actor,
+    proposal: Proposal,
+    spent_on: dt.date,
+    amount: Decimal,
+    payee: str,
+    description: str,
+    receipt,
+) -> Expenditure:
+    """Money paid for an approved proposal. Refused if it would take the proposal past its
+    approved amount or the year past its budget."""
+    value = _money(amount, "amount")
+    errors = {}
+    decision = Decision.objects.filter(proposal=proposal).first()
+    if decision is None or not decision.approved:
+        raise ValidationError(_("Only an approved proposal can be spent on."))
+    if spent_on > timezone.localdate():
+        errors["spent_on"] = _("The date paid %(date)s is in the future.") % {
+            "date": format_be_numeric(spent_on)
+        }
+    elif spent_on < decision.meeting_date:
+        errors["spent_on"] = _(
+            "The date paid is before the meeting of %(date)s that approved the money."
+        ) % {"date": format_be_numeric(decision.meeting_date)}
+    if not (payee or "").strip():
+        errors["payee"] = _("Say who was paid.")
+    if not (description or "").strip():
+        errors["description"] = _("Say what the money paid for.")
+    if errors:
+        raise ValidationError(errors)
+    receipt_check(receipt)
+    with transaction.atomic():
+        fund_year = _locked_year(proposal.fund_year)
+        spent_here = _spent(proposal=proposal)
+        if spent_here + value > decision.approved_amount:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Overspending refused: %(left)s baht of the %(approved)s baht approved "
+                        "for this proposal is left."
+                    )
+                    % {
+                        "left": baht(decision.approved_amount - spent_here),
+                        "approved": baht(decision.approved_amount),
+                    }
+                }
+            )
+        spent_year = _spent(proposal__fund_year=fund_year)
+        if spent_year + value > fund_year.budget:
+            raise ValidationError(
+                {
+                    "amount": _(
+                        "Overspending refused: %(left)s baht of this year's budget is left."
+                    )
+                    % {"left": baht(fund_year.budget - spent_year)}
+                }
+            )
+        expenditure = Expenditure(
+            proposal=proposal,
+            spent_on=spent_on,
+            amount=value,
+            payee=payee.strip(),
+            description=description.strip(),
+            recorded_by=actor,
+            uid=get_random_string(24),
+        )
+        expenditure.receipt.save(receipt.name, receipt, save=False)
+        expenditure.save()
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=expenditure,
+            changes={"amount": [None, str(value)], "proposal": [None, proposal.pk]},
+        )
+    return expenditure

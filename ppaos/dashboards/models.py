@@ -1,0 +1,82 @@
+"""Pre-aggregated dashboard figures: one row per (refresh, community, metric, month, round).
+
+Communities are the scoping unit, so every figure of any area a user may count is a SUM over
+the rows of the communities in that user's scope. A refresh writes a complete new set of rows
+under its own id and then drops the older sets: pages always read one finished refresh and
+never see a half-written one."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.areas.models import Community
+
+
+class Refresh(models.Model):
+    """One computation of every figure (`ppaos refresh-dashboards` or the background task)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    steps_total = models.PositiveIntegerField(default=0)
+    steps_done = models.PositiveIntegerField(default=0)
+    # The day monthly and "overdue" figures are computed for.
+    as_of = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("dashboard refresh")
+
+    def __str__(self) -> str:
+        return f"refresh {self.pk} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class Figure(models.Model):
+    """A count for one community. `period` is the first day of a month for monthly counts
+    (things that happened in that month) and empty for the state at the refresh;
+    `round_name` is set for counts per survey round (levels)."""
+
+    # Indexed by (refresh, period, round_name) below.
+    refresh = models.ForeignKey(Refresh, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Not indexed: only a community's deletion looks rows up by it.
+    community = models.ForeignKey(
+        Community, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    metric = models.CharField(max_length=40)
+    period = models.DateField(null=True, blank=True)
+    round_name = models.CharField(max_length=50, blank=True)
+    value = models.BigIntegerField()
+
+    class Meta:
+        # Pages read one refresh's rows of one kind: at the refresh, per month, per round.
+        indexes = [models.Index(fields=["refresh", "period", "round_name"])]
+
+    def __str__(self) -> str:
+        when = self.period or self.round_name
+        return f"{self.community_id} {self.metric} {when} = {self.value}"

@@ -1,0 +1,227 @@
+"""Dashboard reads: sums of the pre-aggregated figures over the communities the user may count.
+
+Every read starts from `_rows`, which keeps only the current refresh and the user's
+VIEW_COUNTS scope, so an area's figures are those of the communities of it the user may count.
+Viewers who may not see the people of every community summed get small counts suppressed
+(ppaos.lib.suppression), and so do the rates built from them."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import F, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import translation
+
+from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.areas.models import Community
+from ppaos.assessment.models import IndicatorSet
+from ppaos.dashboards.models import Figure, Refresh
+from ppaos.lib.stats import Proportion, wilson
+from ppaos.lib.suppression import suppress
+
+# Counts of things, not of households or people: never suppressed.
+NOT_PERSONAL = {"communities", "communities_verified"}
+# The figures kept at the state of the refresh (period and round empty).
+METRICS = frozenset(
+    {
+        "communities",
+        "communities_verified",
+        "households",
+        "people",
+        "households_verified",
+        "people_verified",
+        "listed_verified",
+        "listed_not_poor",
+        "poor_verified",
+        "newly_found_poor",
+        "referrals_made",
+        "referrals_completed",
+        "referrals_open",
+        "referrals_overdue",
+    }
+)
+
+
+def current_refresh() -> Refresh | None:
+    """The latest finished refresh: the figures every page shows."""
+    return Refresh.objects.filter(status=Refresh.Status.DONE).order_by("-pk").first()
+
+
+def _rows(*, user, refresh: Refresh, area_code: str = "", community=None) -> QuerySet[Figure]:
+    area = scope_for(user).area(VIEW_COUNTS)
+    rows = Figure.objects.filter(area.q("community"), refresh=refresh)
+    if area_code:
+        rows = rows.filter(community__subdistrict__code__startswith=area_code)
+    if community is not None:
+        rows = rows.filter(community=community)
+    return rows.order_by()
+
+
+def hidden_communities(*, user) -> dict[int, str]:
+    """Communities the user may count but whose people they may not see (pk → subdistrict):
+    figures summing any of them are suppressed."""
+    scope = scope_for(user)
+    rows = (
+        Community.objects.filter(scope.area(VIEW_COUNTS).community_q())
+        .exclude(scope.area(VIEW_PEOPLE).community_q())
+        .values_list("pk", "subdistrict_id")
+    )
+    return dict(rows)
+
+
+def must_suppress(*, hidden: dict[int, str], area_code: str = "", community=None) -> bool:
+    """True when the area (or community) holds a community in `hidden`."""
+    if community is not None:
+        return community.pk in hidden
+    return any(code.startswith(area_code) for code in hidden.values())
+
+
+@dataclass
+class Summary:
+    """One area's figures (None: suppressed) and the error rates built from them."""
+
+    values: dict[str, int | None] = field(default_factory=dict)
+    suppressed: bool = False
+
+    def __getitem__(self, metric: str) -> int | None:
+        # Unknown names raise, so templates fall back to the attributes (`inclusion` …).
+        if metric not in METRICS:
+            raise KeyError(metric)
+        return self.values.get(metric, 0)
+
+    def _rate(self, count: str, total: str) -> Proportion | None:
+        n, d = self[count], self[total]
+        if n is None or d is None:
+            return None
+        return wilson(n, d)
+
+    @property
+    def inclusion(self) -> Proportion | None:
+        """Listed households found not poor ÷ listed households verified."""
+        return self._rate("listed_not_poor", "listed_verified")
+
+    @property
+    def exclusion(self) -> Proportion | None:
+        """Poor households missing from the list ÷ all verified poor households."""
+        return self._rate("newly_found_poor", "poor_verified")
+
+    def figure(self, key: str) -> float | int | None:
+        """A figure for the map: a count, or a rate in percent (None: suppressed or unknown)."""
+        if key in ("inclusion", "exclusion"):
+            rate = getattr(self, key)
+            return None if rate is None or rate.rate is None else round(100 * rate.rate, 1)
+        return self[key]
+
+
+def _summary(raw: dict[str, int], suppressed: bool) -> Summary:
+    if not suppressed:
+        return Summary(dict(raw), False)
+    return Summary(
+        {k: v if k in NOT_PERSONAL else suppress(v) for k, v in raw.items()}, suppressed=True
+    )
+
+
+def _snapshot(rows: QuerySet[Figure]) -> QuerySet:
+    return rows.filter(period__isnull=True, round_name="")
+
+
+def area_summary(
+    *, user, refresh: Refresh, hidden: dict[int, str], area_code: str = "", community=None
+) -> Summary:
+    """The area's (or one community's) figures at the refresh."""
+    rows = _snapshot(_rows(user=user, refresh=refresh, area_code=area_code, community=community))
+    raw = {r["metric"]: int(r["n"]) for r in rows.values("metric").annotate(n=Sum("value"))}
+    return _summary(raw, must_suppress(hidden=hidden, area_code=area_code, community=community))
+
+
+def child_summaries(
+    *, user, refresh: Refresh, hidden: dict[int, str], area_code: str, by: str
+) -> dict[str, Summary]:
+    """Per district (`by="district"`, key: DOPA code) or community (key: str(pk)) of the area."""
+    rows = _snapshot(_rows(user=user, refresh=refresh, area_code=area_code))
+    key = Substr("community__subdistrict_id", 1, 4) if by == "district" else F("community_id")
+    grouped: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in rows.values("metric", child=key).annotate(n=Sum("value")):
+        grouped[str(r["child"])][r["metric"]] = int(r["n"])
+    result = {}
+    for child, raw in grouped.items():
+        if by == "district":
+            suppressed = must_suppress(hidden=hidden, area_code=child)
+        else:
+            suppressed = int(child) in hidden
+        result[child] = _summary(raw, suppressed)
+    return result
+
+
+@dataclass
+class Month:
+    period: dt.date
+    values: dict[str, int | None]
+
+
+def monthly(
+    *, user, refresh: Refresh, area_code: str = "", community=None, suppressed: bool = False
+) -> list[Month]:
+    """Per month (oldest first, gaps filled with zeros): households verified for the first
+    time, referrals sent, referrals completed."""
+    rows = _rows(user=user, refresh=refresh, area_code=area_code, community=community).filter(
+        period__isnull=False
+    )
+    grouped: dict[dt.date, dict[str, int]] = defaultdict(dict)
+    for r in rows.values("period", "metric").annotate(n=Sum("value")):
+        grouped[r["period"]][r["metric"]] = int(r["n"])
+    if not grouped:
+        return []
+    months = []
+    current, last = min(grouped), max(grouped)
+    while current <= last:
+        raw = grouped.get(current, {})
+        values = {
+            m: raw.get(m, 0)
+            for m in ("households_verified", "referrals_made", "referrals_completed")
+        }
+        if suppressed:
+            values = {k: suppress(v) for k, v in values.items()}
+        months.append(Month(current, values))
+        current = (current.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def rounds(
+    *, user, refresh: Refresh, area_code: str = "", community=None, suppressed: bool = False
+) -> dict[str, dict[str, int | None]]:
+    """Per survey round: households assessed (the sum of the levels), poor, and per level."""
+    rows = _rows(user=user, refresh=refresh, area_code=area_code, community=community).exclude(
+        round_name=""
+    )
+    grouped: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in rows.values("round_name", "metric").annotate(n=Sum("value")):
+        grouped[r["round_name"]][r["metric"]] = int(r["n"])
+    result = {}
+    for round_name, raw in sorted(grouped.items()):
+        raw["assessed"] = sum(n for metric, n in raw.items() if metric.startswith("level_"))
+        result[round_name] = {k: suppress(v) if suppressed else v for k, v in raw.items()}
+    return result
+
+
+def level_names() -> dict:
+    """Level number → name in the page's language, from the active indicator set."""
+    active = IndicatorSet.objects.filter(is_active=True).first()
+    levels = (active.definition if active else {}).get("capitals", {}).get("levels", [])
+    english = translation.get_language() == "en"
+    return {
+        raw.get("level"): (raw.get("name_en") if english and raw.get("name_en") else None)
+        or raw.get("name_th", "")
+        for raw in levels
+    }
+
+
+def countable_communities(*, user, area_code: str) -> QuerySet[Community]:
+    """The area's communities the user may count, for the child table."""
+    area = scope_for(user).area(VIEW_COUNTS)
+    return (
+        Community.objects.filter(area.community_q(), subdistrict__code__startswith=area_code)
+        .select_related("subdistrict")
+        .order_by("code")
+    )

@@ -1,0 +1,12 @@
+"""Background tasks (django.tasks): thin wrappers that call services."""
+
+from django.tasks import task
+
+from ppaos.dashboards.models import Refresh
+
+
+@task
+def run_refresh(refresh_id: int) -> None:
+    from ppaos.dashboards.services import refresh_run
+
+    refresh_run(refresh=Refresh.objects.get(pk=refresh_id))

@@ -1,0 +1,254 @@
+"""One way to export any list as CSV or Excel, identified or pseudonymised.
+
+A list declares itself once as an `ExportSpec`: its columns (header msgid, value getter and
+*kind*) and a `rows` function that returns the rows the user may see, built from the SAME
+scoped selector the list's page uses (and raising Http404 outside the user's scope). The
+framework then writes the table:
+
+- `plain` columns always;
+- `identifier` columns as they are, or, pseudonymised, as a keyed hash (`pseudonym()`);
+- `name` and `personal` columns only in the identified form (pseudonymised: dropped).
+
+Every cell that a spreadsheet would run as a formula is kept as text (CSV injection). CSV
+carries a UTF-8 byte-order mark so that Excel reads Thai. Excel files are written with
+openpyxl's write-only mode, row by row. Jobs, audit and the pages are in `ppaos.exports`.
+"""
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+IDENTIFIER = "identifier"
+NAME = "name"
+PERSONAL = "personal"
+PLAIN = "plain"
+KINDS = (IDENTIFIER, NAME, PERSONAL, PLAIN)
+
+CSV = "csv"
+XLSX = "xlsx"
+FORMATS = (CSV, XLSX)
+CONTENT_TYPES = {
+    CSV: "text/csv; charset=utf-8",
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
+# The salt of the first (household) exports, kept so that pseudonyms already handed to
+# researchers stay valid; the namespace inside the message separates kinds of record.
+PSEUDONYM_SALT = "ppaos.registry.exports.household-pseudonym"
+# A cell starting with one of these is a formula to Excel and LibreOffice (CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CHUNK = 2000
+
+
+def pseudonym(namespace: str, key: object) -> str:
+    """A stable keyed hash (HMAC-SHA256, key derived from `SECRET_KEY`) of one record: the
+    same in every export made with this key, neither reversible nor recomputable without it."""
+    return salted_hmac(PSEUDONYM_SALT, f"{namespace}:{key}", algorithm="sha256").hexdigest()
+
+
+def sees_people(user) -> bool:
+    """The default rule for the identified form: the user's role sees people somewhere."""
+    from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
+
+    return scope_for(user).can(VIEW_PEOPLE)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: `header` is a lazily translated English msgid (`gettext_lazy`), written in
+    the requester's language; `value` reads the cell from a row; an identifier's `key` is what
+    gets hashed (default: the value)."""
+
+    header: object  # str or a lazy translation
+    value: Callable[[Any], Any]
+    kind: str = PLAIN
+    namespace: str = ""
+    key: Callable[[Any], Any] | None = None
+    pseudonym_header: str = ""
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown column kind {self.kind!r}")
+        if self.kind == IDENTIFIER and not self.namespace:
+            raise ValueError(f"identifier column {self.header!r} needs a namespace")
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """A list that can be exported.
+
+    `rows(user, params, pseudonymised)` returns the rows (a queryset or a list) the user may
+    export, from the list page's own scoped selector; it raises Http404 for anything outside
+    the user's scope, including the identified form for a role that may only count.
+    `describe(params)` names the list for the audit log and `filename(params)` the file
+    (without extension). `keys` and `filters` are the query parameters the list accepts."""
+
+    name: str
+    title: object
+    columns: tuple[Column, ...]
+    rows: Callable[..., Iterable]
+    describe: Callable[[dict], str]
+    filename: Callable[[dict], str]
+    filters: tuple[str, ...] = ()
+    # Query parameters naming the object the list belongs to (a community, a campaign): the
+    # `describe` text names it, so the audit label does not repeat them.
+    keys: tuple[str, ...] = ()
+    # Whether the user may have the identified form (names, IDs); the rows are still scoped
+    # by `rows`. Default: a role that sees people. Lists without personal columns ignore it.
+    identified_allowed: Callable[..., bool] = field(default=lambda user, params: sees_people(user))
+    # A list that keeps its own download URLs: (fmt, params) -> path (keys in the path; the
+    # filters follow as a query), or None for the generic /exports/<name>/<fmt>/.
+    url: Callable[[str, dict], str | None] | None = None
+
+    @property
+    def has_personal(self) -> bool:
+        """False for lists of aggregates: both forms are then the same table."""
+        return any(c.kind != PLAIN for c in self.columns)
+
+    def may_identify(self, user, params: dict) -> bool:
+        return not self.has_personal or self.identified_allowed(user, params)
+
+    def columns_for(self, pseudonymised: bool) -> list[Column]:
+        if not pseudonymised:
+            return list(self.columns)
+        return [c for c in self.columns if c.kind in (IDENTIFIER, PLAIN)]
+
+    def header(self, pseudonymised: bool) -> list[str]:
+        headers = []
+        for c in self.columns_for(pseudonymised):
+            if pseudonymised and c.kind == IDENTIFIER:
+                headers.append(
+                    str(c.pseudonym_header)
+                    if c.pseudonym_header
+                    else _("%(column)s (pseudonym)") % {"column": c.header}
+                )
+            else:
+                headers.append(str(c.header))
+        return headers
+
+    def cells(self, row, pseudonymised: bool) -> list:
+        values = []
+        for c in self.columns_for(pseudonymised):
+            value = c.value(row)
+            if pseudonymised and c.kind == IDENTIFIER:
+                key = c.key(row) if c.key else value
+                value = pseudonym(c.namespace, key) if key not in (None, "") else ""
+            values.append(value)
+        return values
+
+
+_SPECS: dict[str, ExportSpec] = {}
+
+
+def register(spec: ExportSpec) -> ExportSpec:
+    """Make a list exportable under `spec.name` (each app registers its lists when ready)."""
+    _SPECS[spec.name] = spec
+    return spec
+
+
+def get_spec(name: str) -> ExportSpec:
+    try:
+        return _SPECS[name]
+    except KeyError:
+        raise Http404("No such export") from None
+
+
+def all_specs() -> dict[str, ExportSpec]:
+    return dict(_SPECS)
+
+
+def clean_params(spec: ExportSpec, query) -> dict[str, str]:
+    """The list's own keys and filters from a query (GET) dict; anything else is ignored."""
+    names = (*spec.keys, *spec.filters)
+    return {k: query.get(k, "").strip()[:100] for k in names if query.get(k, "").strip()}
+
+
+def count_rows(rows: Iterable) -> int:
+    if isinstance(rows, QuerySet):
+        return rows.count()
+    return len(rows)  # type: ignore[arg-type]
+
+
+def iterate(rows: Iterable) -> Iterator:
+    """Rows one by one; querysets are read in chunks so that a large export stays small in
+    memory (prefetches are applied per chunk)."""
+    if isinstance(rows, QuerySet):
+        return rows.iterator(chunk_size=CHUNK)
+    return iter(rows)
+
+
+def safe(value):
+    """Text that a spreadsheet would run as a formula is kept as text."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def table(spec: ExportSpec, rows: Iterable, pseudonymised: bool, progress=None) -> Iterator[list]:
+    """The header, then one guarded list of cells per row; `progress(n)` every CHUNK rows."""
+    yield [safe(h) for h in spec.header(pseudonymised)]
+    n = 0
+    for row in iterate(rows):
+        yield [safe(v) for v in spec.cells(row, pseudonymised)]
+        n += 1
+        if progress and n % CHUNK == 0:
+            progress(n)
+    if progress:
+        progress(n)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(lines: Iterable[list]) -> Iterator[bytes]:
+    """CSV bytes for a streaming response, the byte-order mark first (Excel reads Thai)."""
+    writer = csv.writer(_Echo())
+    yield "\ufeff".encode()
+    for line in lines:
+        yield writer.writerow(line).encode("utf-8")
+
+
+def write_csv(lines: Iterable[list], out: IO[bytes]) -> None:
+    for chunk in csv_chunks(lines):
+        out.write(chunk)
+
+
+def write_xlsx(lines: Iterable[list], out: IO[bytes], title: str) -> None:
+    """An Excel workbook written row by row (openpyxl write-only mode)."""
+    import openpyxl
+
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet(_sheet_title(title))
+    for line in lines:
+        sheet.append(line)
+    book.save(out)
+
+
+def _sheet_title(title: str) -> str:
+    cleaned = "".join(" " if ch in "[]:*?/\\" else ch for ch in title).strip()
+    return (cleaned or "export")[:31]
+
+
+def render_bytes(fmt: str, lines: Iterable[list], title: str) -> bytes:
+    buffer = io.BytesIO()
+    if fmt == CSV:
+        write_csv(lines, buffer)
+    else:
+        write_xlsx(lines, buffer, title)
+    return buffer.getvalue()
+
+
+def int_param(params: dict, key: str) -> int:
+    """An id from the export's parameters; anything else is 404, like an unknown id."""
+    try:
+        return int(params[key])
+    except (KeyError, TypeError, ValueError):
+        raise Http404(f"Bad {key}") from None

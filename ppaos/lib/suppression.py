@@ -1,0 +1,38 @@
+"""Small-count suppression for aggregates shown to users who may not see people.
+
+A count of 1 to threshold-1 can identify a household in a small area (a researcher who sees
+"2 households fell back in community X" can often tell which), so it is replaced by None and
+shown as "< threshold". Zero and counts at or above the threshold are shown as they are.
+The threshold is the setting SMALL_COUNT_THRESHOLD (`PPAOS_SMALL_COUNT_THRESHOLD`, default 5).
+"""
+
+from collections.abc import Mapping
+
+from django.conf import settings
+
+
+def small_count_threshold() -> int:
+    """The configured threshold below which a non-zero count is suppressed."""
+    return int(getattr(settings, "SMALL_COUNT_THRESHOLD", 5))
+
+
+def suppress(count: int | None, threshold: int | None = None) -> int | None:
+    """`count`, or None when it is small enough to identify someone (0 < count < threshold).
+
+    `threshold` defaults to the setting; None stays None."""
+    if count is None:
+        return None
+    limit = small_count_threshold() if threshold is None else threshold
+    if 0 < count < limit:
+        return None
+    return count
+
+
+def is_suppressed(count: int | None, threshold: int | None = None) -> bool:
+    """True when `suppress` would hide this count."""
+    return count is not None and suppress(count, threshold) is None
+
+
+def suppress_mapping(counts: Mapping[str, int | None], threshold: int | None = None) -> dict:
+    """A copy of `counts` with every small value suppressed."""
+    return {key: suppress(value, threshold) for key, value in counts.items()}

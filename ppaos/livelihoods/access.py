@@ -1,0 +1,29 @@
+"""Permission-checked fetchers. Out of scope looks exactly like not found: 404."""
+
+from django.shortcuts import get_object_or_404
+
+from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_PEOPLE
+from ppaos.livelihoods.models import Enrolment, IncomeRecord, Programme
+from ppaos.livelihoods.selectors import enrolment_list, programme_list
+
+
+def programme_for_user(*, user, pk: int) -> Programme:
+    """A programme working in a community the user may count."""
+    return get_object_or_404(programme_list(user=user), pk=pk)
+
+
+def enrolment_for_user(*, user, pk: int, for_edit: bool = False) -> Enrolment:
+    """An enrolment of a household the user may see (or edit)."""
+    capability = EDIT_PEOPLE if for_edit else VIEW_PEOPLE
+    return get_object_or_404(enrolment_list(user=user, capability=capability), pk=pk)
+
+
+def income_for_user(*, user, pk: int, for_edit: bool = False) -> IncomeRecord:
+    """An income record of an enrolment the user may see (or edit)."""
+    enrolments = enrolment_list(user=user, capability=EDIT_PEOPLE if for_edit else VIEW_PEOPLE)
+    return get_object_or_404(
+        IncomeRecord.objects.filter(enrolment__in=enrolments).select_related(
+            "enrolment__person", "enrolment__programme", "enrolment__household"
+        ),
+        pk=pk,
+    )

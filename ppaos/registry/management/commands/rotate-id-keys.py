@@ -1,0 +1,25 @@
+"""`ppaos rotate-id-keys`: re-encrypt every stored national ID with the current key."""
+
+from django.core.management.base import BaseCommand
+
+from ppaos.registry import id_crypto
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-encrypt every stored national ID with the first key of PPAOS_ID_KEYS and recompute "
+        "its lookup hash with PPAOS_ID_HASH_KEY, in batches. Run it after putting a new key "
+        "first; remove the old key only after it has finished."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args, batch_size: int, **options):
+        def progress(label: str, count: int) -> None:
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {label}: {count}")
+
+        done = id_crypto.rotate_all(batch_size=max(1, batch_size), progress=progress)
+        for label, count in done.items():
+            self.stdout.write(f"{label}: {count} national IDs re-encrypted")

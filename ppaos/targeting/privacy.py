@@ -1,0 +1,25 @@
+"""What erasure (PDPA s.33) does to targeting data: registered with `ppaos.privacy.hooks`.
+
+A visit is to a household, but its free-text notes, its photo, the name of whoever gave
+consent and the raw form submission can all identify each member. Erasing one member blanks
+them in every visit to every household the person ever lived in (the outcome, the consent
+flag and time, and the survey answers stay: they are counts, not identities). The photo files
+are deleted once the erasure has committed."""
+
+from django.db import transaction
+
+from ppaos.privacy import hooks
+
+
+@hooks.eraser
+def erase_visits(person, actor) -> None:
+    """Blank notes, photo, consent name and raw submission of the person's households' visits."""
+    from ppaos.targeting.models import Visit
+
+    households = person.memberships.values("household_id")
+    visits = Visit.objects.filter(household_id__in=households)
+    files = [name for name in visits.values_list("photo", flat=True) if name]
+    visits.update(notes="", consent_by="", payload={}, photo=None)
+    if files:
+        storage = Visit._meta.get_field("photo").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in files])

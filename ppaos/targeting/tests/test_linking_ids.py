@@ -1,0 +1,52 @@
+"""Linkage against the registry compares national IDs by their keyed hash, never decrypted."""
+
+import pytest
+
+from ppaos.registry.id_crypto import lookup_hash
+from ppaos.targeting.linking import registry_frame, target_frame, target_list_link
+from ppaos.targeting.models import LinkStatus, TargetList, TargetRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def _record(listed, person, line, **changes):
+    values = {
+        "national_id": person.national_id,
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "birth_date": person.birth_date,
+        "sex": person.sex,
+        "prefix": person.prefix,
+    } | changes
+    return TargetRecord.objects.create(
+        target_list=listed,
+        record_key=lookup_hash(values["national_id"]) or f"h:{line}",
+        line_no=line,
+        **values,
+    )
+
+
+def test_frames_carry_hashes_not_ids(households):
+    heads = [households[k].memberships.get().person for k in "ABC"]
+    frame = registry_frame()
+    assert set(frame["national_id"]) == {""}
+    assert set(frame["national_id_hash"]) == {lookup_hash(p.national_id) for p in heads}
+    listed = TargetList.objects.create(source="tpmap", year_be=2566)
+    _record(listed, heads[0], 2)
+    left = target_frame(listed)
+    assert set(left["national_id"]) == {""}
+    assert list(left["national_id_hash"]) == [lookup_hash(heads[0].national_id)]
+
+
+def test_same_id_links_the_right_person_despite_other_differences(households):
+    a, b, c = (households[k].memberships.get().person for k in "ABC")
+    listed = TargetList.objects.create(source="tpmap", year_be=2566)
+    # Same ID as A, but another spelling of the surname: the ID decides.
+    first = _record(listed, a, 2, last_name="ใจดีมาก")
+    # B's name and birth date, but C's ID: the ID decides for C.
+    second = _record(listed, b, 3, national_id=c.national_id)
+    target_list_link(target_list=listed)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.link_status, first.person_id) == (LinkStatus.AUTO, a.pk)
+    assert second.person_id in (None, c.pk) and second.person_id != b.pk
