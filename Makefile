@@ -51,6 +51,7 @@ bench: install
 	$(PY) bench/assessment.py
 	$(PY) bench/load.py --seconds 300 --restart-postgres --killed-import
 	$(PY) bench/latency.py
+	$(PY) bench/dashboards.py
 
 lint: install
 	$(VENV)/bin/ruff check .

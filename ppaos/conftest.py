@@ -30,6 +30,13 @@ def immediate_tasks_and_private_media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Fixtures create many users; Argon2, the real hasher, would dominate the run. Its use is
+    tested in tests_security/test_accounts.py, which puts the project's hashers back."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def geography(db):
     """Geography survives rollbacks, but a transactional test empties the tables: reload."""

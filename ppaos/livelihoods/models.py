@@ -77,6 +77,7 @@ class Partner(models.Model):
     stage = models.ForeignKey(
         Stage, on_delete=models.SET_NULL, null=True, blank=True, related_name="partners"
     )
+    contact = models.CharField(_("contact"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:

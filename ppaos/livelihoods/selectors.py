@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 
-from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.assessment.models import Assessment
 from ppaos.lib.suppression import suppress
@@ -32,6 +32,25 @@ def programme_list(*, user) -> QuerySet[Programme]:
         .prefetch_related("stages")
         .order_by("name_th", "id")
     )
+
+
+def may_manage(user) -> bool:
+    """Whether the user sets programmes up: coordinators and district officers (and admins)."""
+    return scope_for(user).can(MANAGE_TARGETING)
+
+
+def manageable_communities(*, user) -> QuerySet[Community]:
+    """Communities the user may attach a programme to: those of their managing area."""
+    area = scope_for(user).area(MANAGE_TARGETING)
+    return Community.objects.filter(area.community_q()).order_by("name_th")
+
+
+def managed_programme_list(*, user) -> QuerySet[Programme]:
+    """Programmes the user may edit: working in at least one community they manage."""
+    through = Programme.communities.through.objects.filter(
+        community__in=manageable_communities(user=user).order_by()
+    )
+    return Programme.objects.filter(pk__in=through.values("programme_id")).order_by("name_th")
 
 
 def enrolment_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Enrolment]:

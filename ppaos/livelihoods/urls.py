@@ -7,6 +7,13 @@ urlpatterns = [
     path("livelihoods/", views.programme_list, name="programmes"),
     path("livelihoods/programmes/<int:pk>/", views.programme_detail, name="programme"),
     path("livelihoods/programmes/<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("livelihoods/programmes/new/", views.programme_create, name="programme_create"),
+    path("livelihoods/programmes/<int:pk>/edit/", views.programme_edit, name="programme_edit"),
+    path("livelihoods/programmes/<int:pk>/stages/add/", views.stage_add, name="stage_add"),
+    path("livelihoods/stages/<int:pk>/edit/", views.stage_edit, name="stage_edit"),
+    path("livelihoods/programmes/<int:pk>/partners/add/", views.partner_add, name="partner_add"),
+    path("livelihoods/partners/<int:pk>/edit/", views.partner_edit, name="partner_edit"),
+    path("livelihoods/enrolments/<int:pk>/edit/", views.enrolment_edit, name="enrolment_edit"),
     path(
         "livelihoods/programmes/<int:pk>/mobility/",
         views.programme_mobility,

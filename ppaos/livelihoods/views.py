@@ -6,18 +6,36 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.access import require_capability
-from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province
 from ppaos.areas.selectors import countable_community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
 from ppaos.lib.forms import add_service_errors
 from ppaos.livelihoods import selectors, services
-from ppaos.livelihoods.access import enrolment_for_user, income_for_user, programme_for_user
-from ppaos.livelihoods.forms import EnrolForm, IncomeEditForm, IncomeForm, RoundsForm
+from ppaos.livelihoods.access import (
+    enrolment_for_manager,
+    enrolment_for_user,
+    income_for_user,
+    partner_for_manager,
+    programme_for_manager,
+    programme_for_user,
+    stage_for_manager,
+)
+from ppaos.livelihoods.forms import (
+    EnrolForm,
+    EnrolmentEditForm,
+    IncomeEditForm,
+    IncomeForm,
+    PartnerForm,
+    ProgrammeForm,
+    RoundsForm,
+    StageForm,
+)
 from ppaos.registry.selectors import person_list
 from ppaos.registry.services import StaleEditError
 
@@ -30,7 +48,11 @@ def programme_list(request):
     programmes = list(selectors.programme_list(user=request.user))
     for programme in programmes:
         programme.summary = selectors.programme_summary(user=request.user, programme=programme)
-    return render(request, "livelihoods/programmes.html", {"programmes": programmes})
+    return render(
+        request,
+        "livelihoods/programmes.html",
+        {"programmes": programmes, "can_manage": selectors.may_manage(request.user)},
+    )
 
 
 @login_required
@@ -58,6 +80,9 @@ def programme_detail(request, pk: int):
             ).order_by("name_th"),
             "enrolments": enrolments,
             "can_enrol": scope.can(EDIT_PEOPLE),
+            "can_manage": selectors.managed_programme_list(user=request.user)
+            .filter(pk=programme.pk)
+            .exists(),
         },
     )
 
@@ -126,6 +151,9 @@ def enrolment_detail(request, pk: int):
             "incomes": selectors.enrolment_incomes(enrolment=enrolment),
             "form": form,
             "can_edit": can_edit,
+            "can_manage": scope_for(request.user)
+            .area(MANAGE_TARGETING)
+            .contains_community(enrolment.household.community),
         },
     )
 
@@ -174,6 +202,198 @@ def income_edit(request, pk: int):
         "livelihoods/income_form.html",
         {"record": record, "form": form, "conflicts": conflicts},
     )
+
+
+# Managing programmes: coordinators and district officers ----------------------------------------
+
+
+def _manage_page(request, form, *, title, back, conflicts=()):
+    """The one form page for programmes, stages, partners and enrolment changes."""
+    back_url, back_label = back
+    return render(
+        request,
+        "livelihoods/manage_form.html",
+        {
+            "form": form,
+            "title": title,
+            "back_url": back_url,
+            "back_label": back_label,
+            "conflicts": conflicts,
+        },
+    )
+
+
+@login_required
+def programme_create(request):
+    require_capability(request.user, MANAGE_TARGETING)
+    communities = selectors.manageable_communities(user=request.user)
+    form = ProgrammeForm(request.POST or None, communities=communities)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            programme = services.programme_create(
+                actor=request.user,
+                code=data["code"],
+                name_th=data["name_th"],
+                name_en=data["name_en"],
+                kind=data["kind"],
+                description=data["description"],
+                start_date=data["start_date"],
+                communities=data["communities"],
+                within=scope_for(request.user).area(MANAGE_TARGETING),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Programme created. Add its stages and partners."))
+            return redirect("livelihoods:programme", pk=programme.pk)
+    back = (reverse("livelihoods:programmes"), _("Livelihood programmes"))
+    return _manage_page(request, form, title=_("New programme"), back=back)
+
+
+@login_required
+def programme_edit(request, pk: int):
+    programme = programme_for_manager(user=request.user, pk=pk)
+    communities = selectors.manageable_communities(user=request.user)
+    initial = {name: getattr(programme, name) for name in services.PROGRAMME_FIELDS}
+    initial["communities"] = list(programme.communities.filter(pk__in=communities))
+    form = ProgrammeForm(
+        request.POST or None, initial=initial, communities=communities, editing=True
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.programme_update(
+                actor=request.user,
+                programme=programme,
+                data=form.cleaned_data,
+                communities=form.cleaned_data["communities"],
+                within=scope_for(request.user).area(MANAGE_TARGETING),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Programme saved."))
+            return redirect("livelihoods:programme", pk=programme.pk)
+    programme.refresh_from_db()
+    back = (reverse("livelihoods:programme", args=[programme.pk]), programme.name_th)
+    return _manage_page(request, form, title=_("Edit programme"), back=back)
+
+
+@login_required
+def stage_add(request, pk: int):
+    programme = programme_for_manager(user=request.user, pk=pk)
+    form = StageForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_add(actor=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Stage added."))
+            return redirect("livelihoods:programme", pk=programme.pk)
+    back = (reverse("livelihoods:programme", args=[programme.pk]), programme.name_th)
+    return _manage_page(request, form, title=_("Add a stage"), back=back)
+
+
+@login_required
+def stage_edit(request, pk: int):
+    stage = stage_for_manager(user=request.user, pk=pk)
+    initial = {"name_th": stage.name_th, "name_en": stage.name_en, "position": stage.position}
+    form = StageForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {**form.cleaned_data, "position": form.cleaned_data["position"] or stage.position}
+        try:
+            services.stage_update(actor=request.user, stage=stage, **data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Stage saved."))
+            return redirect("livelihoods:programme", pk=stage.programme_id)
+    back = (reverse("livelihoods:programme", args=[stage.programme_id]), stage.programme.name_th)
+    return _manage_page(request, form, title=_("Edit stage"), back=back)
+
+
+@login_required
+def partner_add(request, pk: int):
+    programme = programme_for_manager(user=request.user, pk=pk)
+    form = PartnerForm(request.POST or None, stages=programme.stages.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_add(actor=request.user, programme=programme, **form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Partner added."))
+            return redirect("livelihoods:programme", pk=programme.pk)
+    back = (reverse("livelihoods:programme", args=[programme.pk]), programme.name_th)
+    return _manage_page(request, form, title=_("Add a partner"), back=back)
+
+
+@login_required
+def partner_edit(request, pk: int):
+    partner = partner_for_manager(user=request.user, pk=pk)
+    initial = {name: getattr(partner, name) for name in services.PARTNER_FIELDS}
+    form = PartnerForm(request.POST or None, initial=initial, stages=partner.programme.stages.all())
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.partner_update(actor=request.user, partner=partner, data=form.cleaned_data)
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Partner saved."))
+            return redirect("livelihoods:programme", pk=partner.programme_id)
+    programme = partner.programme
+    back = (reverse("livelihoods:programme", args=[programme.pk]), programme.name_th)
+    return _manage_page(request, form, title=_("Edit partner"), back=back)
+
+
+@login_required
+def enrolment_edit(request, pk: int):
+    enrolment = enrolment_for_manager(user=request.user, pk=pk)
+    initial = {
+        "stage": enrolment.stage,
+        "status": enrolment.status,
+        "end_date": enrolment.end_date,
+        "version": enrolment.version,
+    }
+    stages = enrolment.programme.stages.all()
+    form = EnrolmentEditForm(request.POST or None, initial=initial, stages=stages)
+    conflicts = []
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.enrolment_update(
+                actor=request.user,
+                enrolment=enrolment,
+                expected_version=data["version"],
+                stage=data["stage"],
+                status=data["status"],
+                end_date=data["end_date"],
+            )
+        except StaleEditError as e:
+            current = e.current
+            for name in ("stage", "status", "end_date"):
+                mine, theirs = data[name], getattr(current, name)
+                if mine != theirs:
+                    conflicts.append((form.fields[name].label, theirs, mine))
+            fresh = form.data.copy()
+            fresh["version"] = current.version
+            form.data = fresh
+            form.add_error(
+                None,
+                _(
+                    "Not saved: someone else saved this record after you opened it. Their "
+                    "values are shown below; check them, then save again to keep yours."
+                ),
+            )
+        except ValidationError as e:
+            add_service_errors(form, e)
+        else:
+            messages.success(request, _("Enrolment saved."))
+            return redirect("livelihoods:enrolment", pk=enrolment.pk)
+    back = (reverse("livelihoods:enrolment", args=[enrolment.pk]), enrolment.person.full_name)
+    title = _("Stage and status") + f": {enrolment.programme.name_th}"
+    return _manage_page(request, form, title=title, back=back, conflicts=conflicts)
 
 
 # Social mobility ---------------------------------------------------------------------------------

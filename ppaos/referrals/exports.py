@@ -3,14 +3,24 @@ agency's inbox, the overdue list and the report tables. Each reads through the p
 selector: the city side by area, an agency only the referrals addressed to it."""
 
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.accounts.scope import VIEW_COUNTS, scope_for
-from ppaos.lib.exports import IDENTIFIER, NAME, Column, ExportSpec, register, sees_people
-from ppaos.referrals import selectors
+from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, scope_for
+from ppaos.lib.exports import (
+    IDENTIFIER,
+    NAME,
+    PERSONAL,
+    Column,
+    ExportSpec,
+    register,
+    sees_people,
+)
+from ppaos.referrals import access, selectors
 from ppaos.referrals.forms import ReportFilterForm
-from ppaos.referrals.models import OPEN_STATUSES, Status
+from ppaos.referrals.models import OPEN_STATUSES, Service, Status
+from ppaos.referrals.templatetags.referrals import rule_text
 
 
 def _status_filter(referrals, status: str):
@@ -166,5 +176,94 @@ register(
         rows=report_rows,
         describe=lambda p: "referral report",
         filename=lambda p: f"referral-report-{p.get('group', 'agency')}",
+    )
+)
+
+
+# Eligible but not receiving ------------------------------------------------------------------
+
+
+def excluded_rows(*, user, params: dict, pseudonymised: bool):
+    """The people of the "Eligible but not receiving" page: households in the user's area
+    (and the `area` code) eligible for `service` but not receiving it. The page's control
+    names the service it shows; without one, every service's excluded people."""
+    access.require_city(user)
+    area = scope_for(user).area(MANAGE_TARGETING)
+    households = selectors.households_in_area(code=params.get("area", "")).filter(
+        area.q("community")
+    )
+    report = selectors.exclusion_report(
+        households=households, service_code=params.get("service", "")
+    )
+    return report.rows
+
+
+register(
+    ExportSpec(
+        name="eligible-excluded",
+        title=_("Eligible but not receiving"),
+        filters=("area", "service"),
+        columns=(
+            Column(_("Person"), lambda e: e.person.full_name, NAME),
+            Column(_("Person ID"), lambda e: e.person.pk, IDENTIFIER, namespace="person"),
+            Column(
+                _("Household code"),
+                lambda e: e.household.code,
+                IDENTIFIER,
+                namespace="household",
+                key=lambda e: e.household.pk,
+            ),
+            Column(_("District code"), lambda e: e.household.subdistrict_id[:4]),
+            Column(_("Service"), lambda e: e.service.name),
+            Column(_("Why"), lambda e: e.summary, PERSONAL),
+            Column(_("baht"), lambda e: "" if e.amount is None else f"{e.amount:.0f}"),
+            Column(_("Open referral"), lambda e: "1" if e.open_referral else "0"),
+        ),
+        rows=excluded_rows,
+        describe=lambda p: f"eligible but excluded {p.get('area') or '*'} {p.get('service', '')}",
+        filename=lambda p: f"eligible-excluded-{p.get('service') or 'all'}",
+    )
+)
+
+
+# The service catalogue (public information) ----------------------------------------------------
+
+
+def catalogue_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
+    """The catalogue page's services, each with its rule in force today."""
+    today = timezone.localdate()
+    services = Service.objects.select_related("provider").prefetch_related("rules")
+    return [(s, s.rule_on(today)) for s in services]
+
+
+def _rule(rule) -> str:
+    if rule is None or rule.eligibility is None:
+        return ""
+    return rule_text(rule.eligibility)
+
+
+register(
+    ExportSpec(
+        name="service-catalogue",
+        title=_("Services"),
+        columns=(
+            Column(_("Code"), lambda r: r[0].code),
+            Column(_("Service"), lambda r: r[0].name),
+            Column(_("Category"), lambda r: r[0].get_category_display()),
+            Column(_("Active"), lambda r: "1" if r[0].is_active else "0"),
+            Column(_("Provider"), lambda r: str(r[0].provider) if r[0].provider else ""),
+            Column(_("Rule in force"), lambda r: _rule(r[1])),
+            Column(
+                _("Amount (baht)"), lambda r: rule_text(r[1].amount) if r[1] is not None else ""
+            ),
+            Column(_("Amount period"), lambda r: r[0].get_amount_period_display()),
+            Column(
+                _("Rule confirmed"), lambda r: "1" if r[1] is not None and r[1].is_confirmed else ""
+            ),
+            Column(_("days"), lambda r: r[0].sla_days),
+        ),
+        rows=catalogue_rows,
+        describe=lambda p: "service catalogue",
+        filename=lambda p: "service-catalogue",
     )
 )

@@ -15,12 +15,6 @@ from ppaos.targeting.models import Job, LinkCandidate, LinkStatus, TargetList, T
 from ppaos.targeting.services import campaign_assign, campaign_open
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Fixtures create many users; the real hasher (Argon2) is tested in test_accounts."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def coordinator_1009(geography):
     user = user_create(username="coord1009", password=PASSWORD)

@@ -87,6 +87,16 @@ def LIVELIHOOD(name: str, key: str | None = None):  # noqa: N802 (reads like the
     return kwargs
 
 
+def LIVELIHOOD_C(related: str):  # noqa: N802 (reads like the constants)
+    """kwargs of the first stage or partner of programme "SEC-C" (community C only)."""
+    from ppaos.livelihoods.tests.factories import livelihood_city
+
+    return lambda c: {"pk": getattr(livelihood_city(c)["programme_c"], related).first().pk}
+
+
+LIVELIHOOD_MANAGERS_NOT = ["volunteer_a", "leader_a", "researcher", "agency_officer"]
+
+
 def EXPORT_JOB(c):  # noqa: N802 (reads like the constants)
     """A finished export of the coordinator's (the owner of the city's import job)."""
     from ppaos.exports.models import ExportJob
@@ -242,6 +252,29 @@ CASES = {
         (LIVELIHOOD("incomes", "B"), ["volunteer_a"]),
         (LIVELIHOOD("incomes", "A"), ["leader_a", "researcher"]),
         (LIVELIHOOD("incomes", "C"), ["district_officer"]),
+    ],
+    # Managing programmes: MANAGE_TARGETING over one of the programme's communities.
+    "livelihoods:programme_edit": [
+        (LIVELIHOOD("programme_c"), ["district_officer", "volunteer_a"]),
+        (LIVELIHOOD("programme"), LIVELIHOOD_MANAGERS_NOT),
+    ],
+    "livelihoods:stage_add": [
+        (LIVELIHOOD("programme_c"), ["district_officer"]),
+        (LIVELIHOOD("programme"), LIVELIHOOD_MANAGERS_NOT),
+    ],
+    "livelihoods:stage_edit": [
+        (LIVELIHOOD_C("stages"), ["district_officer", *LIVELIHOOD_MANAGERS_NOT])
+    ],
+    "livelihoods:partner_add": [
+        (LIVELIHOOD("programme_c"), ["district_officer"]),
+        (LIVELIHOOD("programme"), LIVELIHOOD_MANAGERS_NOT),
+    ],
+    "livelihoods:partner_edit": [
+        (LIVELIHOOD_C("partners"), ["district_officer", *LIVELIHOOD_MANAGERS_NOT])
+    ],
+    "livelihoods:enrolment_edit": [
+        (LIVELIHOOD("enrolments", "A"), ["coordinator_1009", *LIVELIHOOD_MANAGERS_NOT]),
+        (LIVELIHOOD("enrolments", "C"), ["district_officer"]),
     ],
     "livelihoods:mobility_province": [(lambda c: {"code": "10"}, ["agency_officer"])],
     "livelihoods:mobility_district": [

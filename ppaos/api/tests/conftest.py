@@ -26,9 +26,3 @@ def api():
         return client
 
     return _api
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The personas' passwords are hashed with a fast hasher: these tests are about the API."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

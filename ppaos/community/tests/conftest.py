@@ -45,11 +45,6 @@ ASSESSED = [
 CAPITALS = ("human", "physical", "financial", "natural", "social")
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def english_login(client, settings):
     """Signed in, pages in English, so tests can read English text."""

@@ -16,11 +16,6 @@ from ppaos.targeting.models import Campaign, Visit
 
 
 @pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def english(client):
     client.cookies["django_language"] = "en"
 

@@ -37,9 +37,3 @@ def child_a(households, coordinator):
         ),
         relation="child",
     )
-
-
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    """Fixtures create many users; Argon2 (the real hasher) is tested in test_accounts."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -37,12 +37,6 @@ def login(client, settings):
     return _login
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    """The personas' passwords need no slow hashing here (the suite's time budget)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def agency_org(agency_officer) -> Organisation:
     agency_officer.email = "agency@example.org"

@@ -27,9 +27,8 @@ YESTERDAY = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
 
 @pytest.fixture(autouse=True)
-def english_and_fast_passwords(settings):
-    """English messages; a cheap hasher so the personas' passwords do not dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def english():
+    """English messages."""
     with translation.override("en"):
         yield
 

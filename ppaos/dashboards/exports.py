@@ -1,0 +1,80 @@
+"""The dashboard's child-area table (districts of a province, communities of a district) as
+CSV and Excel (see `ppaos.lib.exports`): aggregates only, suppressed exactly as on the page
+(the same `child_summaries` with the user's hidden communities)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from ppaos.accounts.scope import VIEW_COUNTS, scope_for
+from ppaos.dashboards import access, selectors
+from ppaos.lib.exports import Column, ExportSpec, register
+from ppaos.lib.suppression import small_count_threshold
+
+
+def _count(value) -> object:
+    """A count as the page shows it: suppressed (None) as "< threshold"."""
+    return f"< {small_count_threshold()}" if value is None else value
+
+
+def area_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
+    """(area, summary or None) rows of the dashboard's table: a district's communities with
+    `district`, else the districts of `province` (default: the home province) in scope."""
+    if params.get("district"):
+        parent = access.district_for_user(user=user, code=params["district"])
+        children = list(selectors.countable_communities(user=user, area_code=parent.code))
+        by, key = "community", lambda c: str(c.pk)
+    else:
+        parent = access.province_for_user(user=user, code=params.get("province"))
+        area = scope_for(user).area(VIEW_COUNTS)
+        children = [d for d in parent.districts.all() if area.touches(d.code)]
+        by, key = "district", lambda d: d.code
+    refresh = selectors.current_refresh()
+    summaries = {}
+    if refresh is not None:
+        summaries = selectors.child_summaries(
+            user=user,
+            refresh=refresh,
+            hidden=selectors.hidden_communities(user=user),
+            area_code=parent.code,
+            by=by,
+        )
+    return [(child, summaries.get(key(child))) for child in children]
+
+
+def _metric(name: str):
+    return lambda row: "" if row[1] is None else _count(row[1][name])
+
+
+def _rate(name: str):
+    def value(row):
+        rate = getattr(row[1], name) if row[1] is not None else None
+        return "" if rate is None or rate.rate is None else round(rate.rate, 4)
+
+    return value
+
+
+register(
+    ExportSpec(
+        name="dashboard-areas",
+        title=_("Dashboard"),
+        keys=("province", "district"),
+        columns=(
+            Column(_("Area code"), lambda r: r[0].code),
+            Column(_("Name"), lambda r: r[0].name),
+            Column(_("communities"), _metric("communities")),
+            Column(_("households"), _metric("households")),
+            Column(_("verified"), _metric("households_verified")),
+            Column(_("people verified"), _metric("people_verified")),
+            Column(_("referrals made"), _metric("referrals_made")),
+            Column(_("completed"), _metric("referrals_completed")),
+            Column(_("inclusion error"), _rate("inclusion")),
+            Column(_("exclusion error"), _rate("exclusion")),
+        ),
+        rows=area_rows,
+        describe=lambda p: (
+            f"dashboard of district {p['district']}"
+            if p.get("district")
+            else f"dashboard of province {p.get('province', '')}"
+        ),
+        filename=lambda p: f"dashboard-{p.get('district') or p.get('province') or 'city'}",
+    )
+)
