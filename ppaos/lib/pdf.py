@@ -1,5 +1,6 @@
 """Printable Thai PDFs: WeasyPrint with the Sarabun font embedded, reading the font files and
-nothing else (no network, no other file), as the privacy export does."""
+nothing else (no network, no other file). Used by the privacy access export and the
+community data book."""
 
 from pathlib import Path
 

@@ -5,10 +5,8 @@ import datetime as dt
 import decimal
 import json
 import re
-from pathlib import Path
 from typing import Any
 
-import fontpkg_sarabun
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -17,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from ppaos.audit.models import AuditEvent
+from ppaos.lib.pdf import font_urls, html_to_pdf
 from ppaos.lib.templatetags.thai import bedate, bedatetime
 from ppaos.privacy import hooks
 from ppaos.privacy.models import Anonymisation, ConsentRecord, DataSubjectRequest, LegalHold
 from ppaos.registry import services as registry_services
 from ppaos.registry.models import Person, Relation
 
-FONT_DIR = Path(fontpkg_sarabun.__file__).parent / "files"
-FONTS = {"regular": FONT_DIR / "Sarabun-Regular.ttf", "bold": FONT_DIR / "Sarabun-Bold.ttf"}
 # How much of the access log (who viewed or changed the record) the export lists.
 ACCESS_LOG_LIMIT = 500
 # The registry's own person fields, plus the record's history markers.
@@ -142,21 +139,6 @@ def as_json(record: dict[str, Any]) -> bytes:
     return json.dumps(record, ensure_ascii=False, indent=2, default=str).encode("utf-8")
 
 
-def _fonts_only_fetcher():
-    """WeasyPrint may read the Sarabun files and nothing else: no network, no other file."""
-    from weasyprint.urls import URLFetcher
-
-    allowed = {path.as_uri() for path in FONTS.values()}
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url, headers=None):
-            if url not in allowed:
-                raise ValueError(f"not fetched: {url[:80]!r}")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols={"file"}, allow_redirects=False)
-
-
 # Labels for the keys that are not model fields.
 LABELS = {
     "national_id": _lazy("national ID"),
@@ -245,9 +227,6 @@ def pdf_sections(record: dict[str, Any]) -> list[tuple[str, list[list[tuple[str,
 
 def as_pdf(record: dict[str, Any], *, person: Person) -> bytes:
     """The record as a printable Thai document, the font embedded."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     html = render_to_string(
         "privacy/export_pdf.html",
         {
@@ -257,10 +236,7 @@ def as_pdf(record: dict[str, Any], *, person: Person) -> bytes:
             "access_log": [{**e, "at": readable_date(e["at"])} for e in record["access_log"]],
             "sections": pdf_sections(record),
             "person": person,
-            "fonts": {name: path.as_uri() for name, path in FONTS.items()},
+            "fonts": font_urls(),
         },
     )
-    fonts = FontConfiguration()
-    return HTML(
-        string=html, url_fetcher=_fonts_only_fetcher(), base_url=FONT_DIR.as_uri() + "/"
-    ).write_pdf(font_config=fonts)
+    return html_to_pdf(html)
