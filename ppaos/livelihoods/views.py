@@ -15,7 +15,7 @@ from ppaos.areas.models import Community, District, Province
 from ppaos.areas.selectors import countable_community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
-from ppaos.lib.forms import add_service_errors
+from ppaos.lib.forms import add_service_errors, stale_edit_conflicts
 from ppaos.livelihoods import selectors, services
 from ppaos.livelihoods.access import (
     enrolment_for_manager,
@@ -177,21 +177,7 @@ def income_edit(request, pk: int):
                 data=form.cleaned_data,
             )
         except StaleEditError as e:
-            current = e.current
-            for name in ("monthly_income", "source"):
-                mine, theirs = form.cleaned_data[name], getattr(current, name)
-                if mine != theirs:
-                    conflicts.append((form.fields[name].label, theirs, mine))
-            data = form.data.copy()
-            data["version"] = current.version
-            form.data = data
-            form.add_error(
-                None,
-                _(
-                    "Not saved: someone else saved this record after you opened it. Their "
-                    "values are shown below; check them, then save again to keep yours."
-                ),
-            )
+            conflicts = stale_edit_conflicts(form, e, ("monthly_income", "source"))
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -371,21 +357,7 @@ def enrolment_edit(request, pk: int):
                 end_date=data["end_date"],
             )
         except StaleEditError as e:
-            current = e.current
-            for name in ("stage", "status", "end_date"):
-                mine, theirs = data[name], getattr(current, name)
-                if mine != theirs:
-                    conflicts.append((form.fields[name].label, theirs, mine))
-            fresh = form.data.copy()
-            fresh["version"] = current.version
-            form.data = fresh
-            form.add_error(
-                None,
-                _(
-                    "Not saved: someone else saved this record after you opened it. Their "
-                    "values are shown below; check them, then save again to keep yours."
-                ),
-            )
+            conflicts = stale_edit_conflicts(form, e, ("stage", "status", "end_date"))
         except ValidationError as e:
             add_service_errors(form, e)
         else:

@@ -9,7 +9,7 @@ from ppaos.accounts.scope import EDIT_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
-from ppaos.lib.forms import add_service_errors
+from ppaos.lib.forms import add_service_errors, stale_edit_conflicts
 from ppaos.registry import services
 from ppaos.registry.access import current_membership_for_user, household_for_user, person_for_user
 from ppaos.registry.forms import HouseholdForm, LeaveForm, NewMemberForm, PersonForm
@@ -22,29 +22,6 @@ def _editable_community(user, pk: int) -> Community:
     if not scope_for(user).area(EDIT_PEOPLE).contains_community(community):
         raise Http404("Community outside scope")
     return community
-
-
-def _stale(form, error: services.StaleEditError, fields) -> list[tuple[str, object, object]]:
-    """Explain a lost race: which fields the other person changed. The form keeps the user's
-    input and now carries the current version, so saving again is a deliberate choice."""
-    current = error.current
-    conflicts = []
-    for name in fields:
-        if name in form.cleaned_data and name in form.fields:
-            mine, theirs = form.cleaned_data[name], getattr(current, name, None)
-            if mine != theirs and name != "version":
-                conflicts.append((form.fields[name].label, theirs, mine))
-    data = form.data.copy()
-    data["version"] = current.version
-    form.data = data
-    form.add_error(
-        None,
-        _(
-            "Not saved: someone else saved this record after you opened it. Their values are "
-            "shown below; check them, then save again to keep yours."
-        ),
-    )
-    return conflicts
 
 
 @login_required
@@ -103,7 +80,7 @@ def household_edit(request, pk: int):
                 data=form.cleaned_data,
             )
         except services.StaleEditError as e:
-            conflicts = _stale(form, e, form.Meta.fields)
+            conflicts = stale_edit_conflicts(form, e, form.Meta.fields)
             household = e.current
         except ValidationError as e:
             add_service_errors(form, e)
@@ -165,7 +142,7 @@ def person_edit(request, pk: int):
                 data=form.cleaned_data,
             )
         except services.StaleEditError as e:
-            conflicts = _stale(form, e, form.Meta.fields)
+            conflicts = stale_edit_conflicts(form, e, form.Meta.fields)
             person = e.current
         except ValidationError as e:
             add_service_errors(form, e)
