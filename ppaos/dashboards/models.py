@@ -10,16 +10,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community
+from ppaos.lib.jobs import JobProgress, JobStatus
 
 
-class Refresh(models.Model):
+class Refresh(JobProgress, models.Model):
     """One computation of every figure (`ppaos refresh-dashboards` or the background task)."""
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -45,16 +42,6 @@ class Refresh(models.Model):
 
     def __str__(self) -> str:
         return f"refresh {self.pk} ({self.status})"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class Figure(models.Model):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community
 from ppaos.assessment.models import SurveyResponse
+from ppaos.lib.jobs import JobProgress, JobStatus
 from ppaos.registry.id_crypto import EncryptedNationalId
 from ppaos.registry.models import Household, Person
 
@@ -76,18 +77,14 @@ class TargetRecord(EncryptedNationalId, models.Model):
         return f"{self.first_name} {self.last_name}".strip()
 
 
-class Job(models.Model):
+class Job(JobProgress, models.Model):
     """Long work (an import, a linkage run) done by a background task; pages poll progress."""
 
     class Kind(models.TextChoices):
         IMPORT = "import", _("Target-list import")
         LINKAGE = "linkage", _("Record linkage")
 
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+    Status = JobStatus
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -106,16 +103,6 @@ class Job(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == self.Status.DONE:
-            return 100
-        return int(100 * self.steps_done / self.steps_total) if self.steps_total else 0
-
-    @property
-    def is_finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
 
 
 class LinkCandidate(models.Model):
