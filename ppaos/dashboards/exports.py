@@ -4,7 +4,6 @@ CSV and Excel (see `ppaos.lib.exports`): aggregates only, suppressed exactly as 
 
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.accounts.scope import VIEW_COUNTS, scope_for
 from ppaos.dashboards import access, selectors
 from ppaos.lib.exports import Column, ExportSpec, register
 from ppaos.lib.suppression import small_count_threshold
@@ -20,24 +19,14 @@ def area_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
     `district`, else the districts of `province` (default: the home province) in scope."""
     if params.get("district"):
         parent = access.district_for_user(user=user, code=params["district"])
-        children = list(selectors.countable_communities(user=user, area_code=parent.code))
-        by, key = "community", lambda c: str(c.pk)
     else:
         parent = access.province_for_user(user=user, code=params.get("province"))
-        area = scope_for(user).area(VIEW_COUNTS)
-        children = [d for d in parent.districts.all() if area.touches(d.code)]
-        by, key = "district", lambda d: d.code
-    refresh = selectors.current_refresh()
-    summaries = {}
-    if refresh is not None:
-        summaries = selectors.child_summaries(
-            user=user,
-            refresh=refresh,
-            hidden=selectors.hidden_communities(user=user),
-            area_code=parent.code,
-            by=by,
-        )
-    return [(child, summaries.get(key(child))) for child in children]
+    return selectors.child_rows(
+        user=user,
+        parent=parent,
+        refresh=selectors.current_refresh(),
+        hidden=selectors.hidden_communities(user=user),
+    )
 
 
 def _metric(name: str):

@@ -14,7 +14,7 @@ from django.db.models.functions import Substr
 from django.utils import translation
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
-from ppaos.areas.models import Community
+from ppaos.areas.models import Community, District, Province
 from ppaos.assessment.models import IndicatorSet
 from ppaos.dashboards.models import Figure, Refresh
 from ppaos.lib.stats import Proportion, wilson
@@ -225,3 +225,24 @@ def countable_communities(*, user, area_code: str) -> QuerySet[Community]:
         .select_related("subdistrict")
         .order_by("code")
     )
+
+
+def child_rows(
+    *, user, parent: Province | District, refresh: Refresh | None, hidden: dict[int, str]
+) -> list[tuple]:
+    """The dashboard's table, shared by its page and its export: (child, Summary or None) for
+    each district of a province the user's counts touch, or each community of a district the
+    user may count; no summaries before the first refresh."""
+    if isinstance(parent, Province):
+        area = scope_for(user).area(VIEW_COUNTS)
+        children = [d for d in parent.districts.all() if area.touches(d.code)]
+        by, key = "district", lambda d: d.code
+    else:
+        children = list(countable_communities(user=user, area_code=parent.code))
+        by, key = "community", lambda c: str(c.pk)
+    summaries = {}
+    if refresh is not None:
+        summaries = child_summaries(
+            user=user, refresh=refresh, hidden=hidden, area_code=parent.code, by=by
+        )
+    return [(child, summaries.get(key(child))) for child in children]

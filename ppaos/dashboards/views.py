@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from ppaos.accounts.access import require_capability
-from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.audit.services import audit_export
 from ppaos.dashboards import access, maps, selectors, services, tasks
@@ -97,25 +97,20 @@ def city(request):
     """A province's dashboard (the city by default): its districts and their figures."""
     province = access.province_for_user(user=request.user, code=request.GET.get("province"))
     context = _dashboard(request, area_code=province.code)
-    area = scope_for(request.user).area(VIEW_COUNTS)
-    districts = [d for d in province.districts.all() if area.touches(d.code)]
-    children = {}
-    if context["refresh"]:
-        children = selectors.child_summaries(
-            user=request.user,
-            refresh=context["refresh"],
-            hidden=context["hidden"],
-            area_code=province.code,
-            by="district",
-        )
+    rows = selectors.child_rows(
+        user=request.user,
+        parent=province,
+        refresh=context["refresh"],
+        hidden=context.get("hidden", {}),
+    )
     features = maps.district_features(
         district_codes=[d.code for d in province.districts.all()],
-        summaries=children,
-        in_scope={d.code for d in districts},
+        summaries={d.code: summary for d, summary in rows if summary is not None},
+        in_scope={d.code for d, _summary in rows},
     )
     context.update(
         province=province,
-        rows=[(d, children.get(d.code)) for d in districts],
+        rows=rows,
         child_url="dashboards:district",
         map_data=_map_data(request, features=features, area_code=province.code),
     )
@@ -127,16 +122,6 @@ def district(request, code: str):
     """A district's dashboard: its communities and their figures."""
     district = access.district_for_user(user=request.user, code=code)
     context = _dashboard(request, area_code=district.code)
-    communities = list(selectors.countable_communities(user=request.user, area_code=district.code))
-    children = {}
-    if context["refresh"]:
-        children = selectors.child_summaries(
-            user=request.user,
-            refresh=context["refresh"],
-            hidden=context["hidden"],
-            area_code=district.code,
-            by="community",
-        )
     features = maps.district_features(
         district_codes=[district.code],
         summaries={district.code: context.get("summary")},
@@ -144,7 +129,12 @@ def district(request, code: str):
     )
     context.update(
         district=district,
-        rows=[(c, children.get(str(c.pk))) for c in communities],
+        rows=selectors.child_rows(
+            user=request.user,
+            parent=district,
+            refresh=context["refresh"],
+            hidden=context.get("hidden", {}),
+        ),
         map_data=_map_data(request, features=features, area_code=district.code),
     )
     return render(request, "dashboards/district.html", context)
