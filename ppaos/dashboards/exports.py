@@ -6,12 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.dashboards import access, selectors
 from ppaos.lib.exports import Column, ExportSpec, register
-from ppaos.lib.suppression import small_count_threshold
-
-
-def _count(value) -> object:
-    """A count as the page shows it: suppressed (None) as "< threshold"."""
-    return f"< {small_count_threshold()}" if value is None else value
+from ppaos.lib.suppression import shown
 
 
 def area_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
@@ -30,7 +25,7 @@ def area_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
 
 
 def _metric(name: str):
-    return lambda row: "" if row[1] is None else _count(row[1][name])
+    return lambda row: "" if row[1] is None else shown(row[1][name])
 
 
 def _rate(name: str):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
 from ppaos.areas.boundaries import ATTRIBUTION
 from ppaos.areas.models import Boundary, BoundaryLevel, District
-from ppaos.lib.suppression import small_count_threshold
+from ppaos.lib.suppression import suppressed_label
 from ppaos.registry.models import Household
 
 # At most this many household points in one answer; beyond it the map asks to zoom in.
@@ -39,7 +39,7 @@ def map_settings() -> dict:
     return {
         "tile_url": settings.MAP_TILE_URL,
         "attribution": " · ".join(attribution),
-        "suppressed_label": f"< {small_count_threshold()}",
+        "suppressed_label": suppressed_label(),
     }
 
 

@@ -16,6 +16,16 @@ def small_count_threshold() -> int:
     return int(getattr(settings, "SMALL_COUNT_THRESHOLD", 5))
 
 
+def suppressed_label() -> str:
+    """How a suppressed count is shown: "< threshold"."""
+    return f"< {small_count_threshold()}"
+
+
+def shown(count: int | None) -> int | str:
+    """A possibly suppressed count for a table or export: the count, or `suppressed_label()`."""
+    return suppressed_label() if count is None else count
+
+
 def suppress(count: int | None, threshold: int | None = None) -> int | None:
     """`count`, or None when it is small enough to identify someone (0 < count < threshold).
 

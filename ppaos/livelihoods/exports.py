@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
-from ppaos.lib.suppression import small_count_threshold
+from ppaos.lib.suppression import shown
 from ppaos.livelihoods import selectors
 from ppaos.livelihoods.access import programme_for_user
 from ppaos.livelihoods.models import IncomeRecord
@@ -73,11 +73,6 @@ lib.register(
 # The mobility matrix (aggregates) ----------------------------------------------------------------
 
 
-def _count(value) -> object:
-    """A count as the page shows it: suppressed (None) as "< threshold"."""
-    return f"< {small_count_threshold()}" if value is None else value
-
-
 def mobility_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
     """The matrix of the programme's mobility page, the same suppressed result, as (level in
     the first round, level in the second, households) rows; the row totals follow each row."""
@@ -90,9 +85,9 @@ def mobility_rows(*, user, params: dict, pseudonymised: bool) -> list[tuple]:
     rows = []
     for row in result.rows:
         for (_level, label), cell in zip(result.levels, row.cells, strict=True):
-            rows.append((result.from_round, row.label, result.to_round, label, _count(cell)))
+            rows.append((result.from_round, row.label, result.to_round, label, shown(cell)))
         rows.append(
-            (result.from_round, row.label, result.to_round, gettext("total"), _count(row.total))
+            (result.from_round, row.label, result.to_round, gettext("total"), shown(row.total))
         )
     return rows
 

@@ -2,7 +2,7 @@
 
 from django import template
 
-from ppaos.lib.suppression import small_count_threshold
+from ppaos.lib.suppression import suppressed_label
 
 register = template.Library()
 
@@ -11,5 +11,5 @@ register = template.Library()
 def small_count(value: int | None) -> str:
     """Show a possibly suppressed count: None (suppressed) becomes "< threshold"."""
     if value is None:
-        return f"< {small_count_threshold()}"
+        return suppressed_label()
     return f"{value:,}"
