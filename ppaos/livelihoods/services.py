@@ -24,7 +24,7 @@ from ppaos.livelihoods.models import (
     Stage,
 )
 from ppaos.registry.models import Person
-from ppaos.registry.services import _diff, _save_versioned
+from ppaos.registry.services import audit_changes, save_versioned
 
 MAX_MONTHLY_INCOME = Decimal("10000000")
 
@@ -125,7 +125,7 @@ def programme_update(
         )
     programme.save()
     old_set = {c.pk for c in current}
-    changes = _diff(before, values)
+    changes = audit_changes(before, values)
     if new_set != old_set:
         programme.communities.set(Community.objects.filter(pk__in=new_set))
         changes["communities"] = [sorted(old_set), sorted(new_set)]
@@ -183,7 +183,7 @@ def stage_update(*, actor, stage: Stage, name_th: str, name_en: str, position: i
     others.insert(max(0, min(position - 1, len(others))), stage)
     _renumber(stage.programme, others)
     after = {"name_th": stage.name_th, "name_en": stage.name_en, "position": stage.position}
-    audit_record(actor=actor, action=Action.UPDATE, obj=stage, changes=_diff(before, after))
+    audit_record(actor=actor, action=Action.UPDATE, obj=stage, changes=audit_changes(before, after))
     return stage
 
 
@@ -225,7 +225,9 @@ def partner_update(*, actor, partner: Partner, data: dict[str, Any]) -> Partner:
     partner.full_clean()
     with transaction.atomic():
         partner.save()
-        audit_record(actor=actor, action=Action.UPDATE, obj=partner, changes=_diff(before, values))
+        audit_record(
+            actor=actor, action=Action.UPDATE, obj=partner, changes=audit_changes(before, values)
+        )
     return partner
 
 
@@ -333,7 +335,7 @@ def enrolment_update(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                enrolment.version = _save_versioned(
+                enrolment.version = save_versioned(
                     enrolment, expected_version=expected_version, values=values, actor=actor
                 )
         except IntegrityError:  # reopened while a concurrent enrolment became active
@@ -345,7 +347,7 @@ def enrolment_update(
             action=Action.UPDATE,
             obj=enrolment,
             label=f"{enrolment.person.full_name} · {enrolment.programme.code}",
-            changes=_diff(before, after),
+            changes=audit_changes(before, after),
         )
     return enrolment
 
@@ -401,7 +403,7 @@ def income_record(
             action=Action.CREATE,
             obj=record,
             label=f"{enrolment.person.full_name} · {values['round_name']}",
-            changes=_diff({}, values),
+            changes=audit_changes({}, values),
         )
     return record
 
@@ -414,7 +416,7 @@ def income_update(
     values.pop("round_name")
     with transaction.atomic():
         before = {k: getattr(record, k) for k in values}
-        record.version = _save_versioned(
+        record.version = save_versioned(
             record, expected_version=expected_version, values=values, actor=actor
         )
         for name, value in values.items():
@@ -424,6 +426,6 @@ def income_update(
             action=Action.UPDATE,
             obj=record,
             label=f"{record.enrolment.person.full_name} · {record.round_name}",
-            changes=_diff(before, values),
+            changes=audit_changes(before, values),
         )
     return record

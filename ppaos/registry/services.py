@@ -58,7 +58,9 @@ class StaleEditError(Exception):
         super().__init__(f"{current._meta.label} {current.pk} is now at version {current.version}")
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """The audit row's `changes`: [old, new] per changed field, health fields hidden and
+    national IDs masked. Other apps' services that keep personal data use it too."""
     changes = {}
     for name, new in after.items():
         old = before.get(name)
@@ -90,8 +92,9 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
-def _save_versioned(instance, *, expected_version: int, values: dict[str, Any], actor) -> int:
-    """Apply `values` only if the row is still at `expected_version`; return the new version."""
+def save_versioned(instance, *, expected_version: int, values: dict[str, Any], actor) -> int:
+    """Apply `values` only if the row is still at `expected_version`; return the new version.
+    The one optimistic-locking write for every `Versioned` model; StaleEditError otherwise."""
     model = type(instance)
     updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
         **values, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
@@ -124,7 +127,7 @@ def household_create(*, actor, community: Community, data: dict[str, Any]) -> Ho
             actor=actor,
             action=Action.CREATE,
             obj=household,
-            changes=_diff({}, {k: getattr(household, k) for k in values}),
+            changes=audit_changes({}, {k: getattr(household, k) for k in values}),
         )
     return household
 
@@ -139,11 +142,11 @@ def household_update(
         for name, value in values.items():
             setattr(household, name, value)
         household.full_clean(exclude=["code", "community"], validate_unique=False)
-        household.version = _save_versioned(
+        household.version = save_versioned(
             household, expected_version=expected_version, values=values, actor=actor
         )
         audit_record(
-            actor=actor, action=Action.UPDATE, obj=household, changes=_diff(before, values)
+            actor=actor, action=Action.UPDATE, obj=household, changes=audit_changes(before, values)
         )
     return household
 
@@ -221,7 +224,7 @@ def person_add_to_household(
             actor=actor,
             action=Action.CREATE,
             obj=person,
-            changes=_diff({}, values) | {"household": [None, household.code]},
+            changes=audit_changes({}, values) | {"household": [None, household.code]},
         )
     return person
 
@@ -234,14 +237,16 @@ def person_update(*, actor, person: Person, expected_version: int, data: dict[st
         for name, value in values.items():
             setattr(person, name, value)
         try:
-            person.version = _save_versioned(
+            person.version = save_versioned(
                 person, expected_version=expected_version, values=_columns(values), actor=actor
             )
         except IntegrityError:
             raise ValidationError(
                 {"national_id": _("This national ID is already in the registry.")}
             ) from None
-        audit_record(actor=actor, action=Action.UPDATE, obj=person, changes=_diff(before, values))
+        audit_record(
+            actor=actor, action=Action.UPDATE, obj=person, changes=audit_changes(before, values)
+        )
     return person
 
 
