@@ -22,7 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from ppaos.api.authentication import expires_at
-from ppaos.privacy.auth import confirmed_device
+from ppaos.privacy.auth import code_is_valid, confirmed_device
 from ppaos.privacy.middleware import needs_second_factor
 
 
@@ -94,8 +94,7 @@ class TokenView(APIView):
                 )
             return
         code = code.replace(" ", "")
-        allowed, _extra = device.verify_is_allowed()
-        if code and allowed and device.verify_token(code):
+        if code and code_is_valid(device, code):
             return
         user_login_failed.send(
             sender=__name__,

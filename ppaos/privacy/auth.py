@@ -24,6 +24,13 @@ def confirmed_device(user) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
+def code_is_valid(device: TOTPDevice, code: str) -> bool:
+    """The authenticator code (spaces allowed) is the device's current one and the device is
+    not throttled after wrong codes. Used by the login form and the API token endpoint."""
+    allowed, _extra = device.verify_is_allowed()
+    return allowed and bool(device.verify_token(code.replace(" ", "")))
+
+
 class OTPLoginForm(AuthenticationForm):
     otp_token = forms.CharField(
         label=gettext_lazy("Authenticator code (if you use one)"),
@@ -43,8 +50,7 @@ class OTPLoginForm(AuthenticationForm):
             raise forms.ValidationError(
                 _("Type the 6-digit code from your authenticator app."), code="token_required"
             )
-        allowed, _extra = device.verify_is_allowed()
-        if not allowed or not device.verify_token(token):
+        if not code_is_valid(device, token):
             raise forms.ValidationError(
                 _("The authenticator code is wrong or too old. Try the current one."),
                 code="invalid_token",
