@@ -59,6 +59,29 @@ def test_coordinator_sees_the_city_and_drills_down(
     )
 
 
+def test_without_boundaries_the_page_says_how_to_add_them(
+    refreshed, login, coordinator, researcher
+):
+    """No outlines loaded: the page works and says how to add them, also for a role whose map
+    still carries the household points."""
+    from ppaos.areas.models import Boundary
+
+    assert not Boundary.objects.exists()
+    for user in (coordinator, researcher):
+        page = login(user).get(reverse("dashboards:city"))
+        assert page.status_code == 200
+        assert 'id="map-empty"' in page.content.decode()
+        assert "load-boundaries" in page.content.decode()
+    assert map_data(page) == {}  # the researcher: no points, no outlines, no map
+    coordinator_page = login(coordinator).get(reverse("dashboards:city"))
+    assert map_data(coordinator_page)["points_url"]
+
+
+def test_outlines_loaded_no_how_to(refreshed, outlines, login, coordinator):
+    page = login(coordinator).get(reverse("dashboards:city"))
+    assert 'id="map-empty"' not in page.content.decode()
+
+
 def test_other_provinces_by_query(refreshed, login, coordinator):
     client = login(coordinator)
     assert client.get(reverse("dashboards:city") + "?province=50").status_code == 404
