@@ -10,12 +10,15 @@ from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib.env import env_bool, env_int, env_list, env_str
+from ppaos.ops.checks import DEFAULT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BASE_DIR.parent
 
-DEBUG = env_bool("PPAOS_DEBUG", True)
-SECRET_KEY = env_str("PPAOS_SECRET_KEY", "insecure-demo-key-change-me-in-production")
+# Off unless asked for (development only): with it off, startup refuses the default secret
+# key and missing ID keys (ppaos/ops/checks.py, ppaos/registry/id_crypto.py).
+DEBUG = env_bool("PPAOS_DEBUG", False)
+SECRET_KEY = env_str("PPAOS_SECRET_KEY", DEFAULT_SECRET_KEY)
 ALLOWED_HOSTS = env_list("PPAOS_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("PPAOS_CSRF_TRUSTED_ORIGINS", [])
 # Marks every page as demonstration data, so synthetic records are never mistaken for real ones.
@@ -54,6 +57,7 @@ INSTALLED_APPS = [
     "ppaos.community",
     "ppaos.livelihoods",
     "ppaos.dashboards",
+    "ppaos.ops",
     # Login throttling and two-factor authentication (README: "Security and privacy").
     "axes",
     "django_otp",
@@ -61,6 +65,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later log line of the request carries its id.
+    "ppaos.lib.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "ppaos.privacy.middleware.SecurityHeadersMiddleware",
@@ -161,7 +167,8 @@ STATICFILES_DIRS = [
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    # `collectstatic` also writes gzip and Brotli copies, which WhiteNoise serves.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
 # Uploaded files (target lists being imported, visit photos): personal data, never public.
@@ -274,12 +281,46 @@ SMALL_COUNT_THRESHOLD = env_int("PPAOS_SMALL_COUNT_THRESHOLD", 5)
 # budget of a new fund year; a district officer may set another for one year.
 COMMUNITY_FUND_BUDGET = env_str("PPAOS_COMMUNITY_FUND_BUDGET", "200000")
 
+# Logs go to standard error, one JSON object per line (ppaos/lib/logs.py) unless
+# PPAOS_LOG_FORMAT=text; each request adds one line at INFO on the `ppaos.request` logger.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "ppaos.lib.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env_str("PPAOS_LOG_FORMAT", "json"),
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("PPAOS_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "ppaos.request": {"level": env_str("PPAOS_REQUEST_LOG_LEVEL", "INFO")},
+        "ppaos.ops": {"level": "INFO"},
+    },
 }
+
+# Running it as a service (README: "Running it for a district office") ----------------------
+# Periodic jobs (ppaos/ops/jobs.py) and when each runs: `every 15m`, `every 2h`, `daily 02:30`
+# (local time) or `off`. The scheduler (`ppaos scheduler`) enqueues them; the worker runs them.
+PERIODIC_JOBS = {
+    "heartbeat": env_str("PPAOS_SCHEDULE_HEARTBEAT", "every 1m"),
+    "refresh_dashboards": env_str("PPAOS_SCHEDULE_REFRESH_DASHBOARDS", "every 1h"),
+    "referrals_overdue": env_str("PPAOS_SCHEDULE_REFERRALS_OVERDUE", "daily 06:00"),
+    "privacy_retention": env_str("PPAOS_SCHEDULE_PRIVACY_RETENTION", "daily 01:30"),
+    "exports_cleanup": env_str("PPAOS_SCHEDULE_EXPORTS_CLEANUP", "every 1h"),
+    "backup": env_str("PPAOS_SCHEDULE_BACKUP", "daily 02:30"),
+    "history_prune": env_str("PPAOS_SCHEDULE_HISTORY_PRUNE", "daily 03:30"),
+}
+# The nightly backup's folder (personal data: keep it private, copy it off the machine) and
+# how many of the newest backups it keeps.
+BACKUP_DIR = Path(env_str("PPAOS_BACKUP_DIR", str(PROJECT_DIR / "backups")))
+BACKUP_KEEP = env_int("PPAOS_BACKUP_KEEP", 14)
+# /health/ fails when the disk of the media or backup folder has less free space than this.
+HEALTH_MIN_FREE_MB = env_int("PPAOS_HEALTH_MIN_FREE_MB", 1024)
 
 # REST API (/api/, see README "REST API"). Token or session authentication; every endpoint
 # scopes like the pages. Page size: PPAOS_PAGE_SIZE, at most 200 (`?page_size=`).

@@ -24,4 +24,5 @@ urlpatterns = [
     path("", include("ppaos.exports.urls")),
     path("dashboards/", include("ppaos.dashboards.urls")),
     path("admin/", admin.site.urls),
+    path("", include("ppaos.ops.urls")),
 ]

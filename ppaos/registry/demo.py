@@ -158,9 +158,6 @@ class _Generator:
         self.female = list(names.first_names_female)
         self.surnames = list(names.last_names)
         self.serial = seed * 104_729
-        # Fernet's timestamp for the generated IDs: fixed, so a seed always gives the same rows.
-        self.stamp = int(dt.datetime.combine(today, dt.time()).timestamp())
-        self.iv_rng = random.Random(seed + 1)  # apart from `rng`: IDs never change the people
 
     def birth_date(self, age: int) -> dt.date:
         return self.today - dt.timedelta(days=age * 365 + self.rng.randrange(365))
@@ -201,9 +198,8 @@ class _Generator:
             )[0]
         )
         return {
-            "national_id_encrypted": id_crypto.encrypt_reproducibly(
-                nid, iv=self.iv_rng.randbytes(16), at=self.stamp
-            ),
+            # A fresh IV per value, as for real IDs: the seed fixes the plaintext and the hash.
+            "national_id_encrypted": id_crypto.encrypt(nid),
             "national_id_hash": id_crypto.lookup_hash(nid),
             "is_undocumented": not nid or nid.startswith("0"),
             "prefix": prefix,

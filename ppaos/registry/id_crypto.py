@@ -88,16 +88,6 @@ def decrypt(token: str | None) -> str:
         ) from None
 
 
-def encrypt_reproducibly(plain: str | None, *, iv: bytes, at: int) -> str:
-    """Like `encrypt`, with the IV and timestamp given: for seeded synthetic data only (a seed
-    must always give the same rows); real IDs always go through `encrypt`."""
-    digits = national_id.normalize(plain or "")
-    if not digits:
-        return ""
-    current = _fernet()._fernets[0]  # MultiFernet encrypts with its first key
-    return current._encrypt_from_parts(digits.encode(), at, iv).decode("ascii")
-
-
 def rotate(token: str) -> str:
     """The token re-encrypted with the current (first) key."""
     try:

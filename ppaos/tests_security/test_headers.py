@@ -109,7 +109,8 @@ def _settings_under(env: dict) -> dict:
 
 
 def test_production_settings_turn_hsts_and_secure_cookies_on():
-    debug = _settings_under({})
+    assert _settings_under({})["secure"] is True, "production is the default"
+    debug = _settings_under({"PPAOS_DEBUG": "true"})
     assert debug["hsts"] == 0 and debug["close"] is False and debug["two"] is False
     production = _settings_under(
         {
