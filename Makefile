@@ -32,6 +32,7 @@ demo: export PPAOS_SECURE_COOKIES := false
 demo: export PPAOS_SECRET_KEY_FILE := $(CURDIR)/$(DEMO_VAR)/secrets/secret_key
 demo: export PPAOS_ID_KEYS_FILE := $(CURDIR)/$(DEMO_VAR)/secrets/id_keys
 demo: export PPAOS_ID_HASH_KEY_FILE := $(CURDIR)/$(DEMO_VAR)/secrets/id_hash_key
+demo: export PPAOS_PSEUDONYM_KEY_FILE := $(CURDIR)/$(DEMO_VAR)/secrets/pseudonym_key
 demo: export PPAOS_BACKUP_DIR := $(CURDIR)/$(DEMO_VAR)/backups
 demo: install
 	scripts/make-secrets $(DEMO_VAR)/secrets
@@ -87,6 +88,7 @@ upgrade-check: | $(UV)
 bench: export PPAOS_SECRET_KEY_FILE := $(CURDIR)/var/bench/secrets/secret_key
 bench: export PPAOS_ID_KEYS_FILE := $(CURDIR)/var/bench/secrets/id_keys
 bench: export PPAOS_ID_HASH_KEY_FILE := $(CURDIR)/var/bench/secrets/id_hash_key
+bench: export PPAOS_PSEUDONYM_KEY_FILE := $(CURDIR)/var/bench/secrets/pseudonym_key
 bench: install
 	scripts/make-secrets var/bench/secrets
 	$(PY) bench/run.py

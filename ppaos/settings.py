@@ -268,6 +268,9 @@ OTP_TOTP_ISSUER = "PPAOS"
 # system check refuses that when DEBUG is off.
 ID_KEYS = env_list("PPAOS_ID_KEYS", [])
 ID_HASH_KEY = env_str("PPAOS_ID_HASH_KEY", "")
+# The key of the pseudonyms in pseudonymised exports (ppaos/lib/exports.py), 32+ characters,
+# required when DEBUG is off (ppaos.E007). Changing it changes every pseudonym.
+PSEUDONYM_KEY = env_str("PPAOS_PSEUDONYM_KEY", "")
 
 # PDPA s.37(3): people who left the registry (every stay ended) this many days ago are
 # anonymised by `ppaos privacy-retention`; legal holds and other apps' hooks can block it.
@@ -290,10 +293,13 @@ LOGGING = {
         "json": {"()": "ppaos.lib.logs.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
     },
+    # National IDs are masked in every line (ppaos/lib/redact.py), whatever logged it.
+    "filters": {"redact_ids": {"()": "ppaos.lib.logs.RedactIdsFilter"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": env_str("PPAOS_LOG_FORMAT", "json"),
+            "filters": ["redact_ids"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("PPAOS_LOG_LEVEL", "WARNING")},

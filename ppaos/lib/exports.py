@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.crypto import salted_hmac
@@ -47,9 +48,13 @@ CHUNK = 2000
 
 
 def pseudonym(namespace: str, key: object) -> str:
-    """A stable keyed hash (HMAC-SHA256, key derived from `SECRET_KEY`) of one record: the
-    same in every export made with this key, neither reversible nor recomputable without it."""
-    return salted_hmac(PSEUDONYM_SALT, f"{namespace}:{key}", algorithm="sha256").hexdigest()
+    """A stable keyed hash (HMAC-SHA256 under `PSEUDONYM_KEY`) of one record: the same in
+    every export made with this key, neither reversible nor recomputable without it, even by
+    someone who knows every public id (they are sequential). The key is its own, never the
+    secret key; unset, it falls back to the secret key (development only: ppaos.E007)."""
+    message = f"{namespace}:{key}"
+    secret = settings.PSEUDONYM_KEY or None
+    return salted_hmac(PSEUDONYM_SALT, message, secret=secret, algorithm="sha256").hexdigest()
 
 
 def sees_people(user) -> bool:

@@ -13,10 +13,26 @@ import re
 import time
 import uuid
 
+from ppaos.lib.redact import redact_ids
+
 request_id: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="")
 
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 request_logger = logging.getLogger("ppaos.request")
+
+
+class RedactIdsFilter(logging.Filter):
+    """Masks national IDs in every record's message and traceback, whatever its format: a
+    library's debug line or an exception that quotes a value must not leak one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact_ids(record.getMessage()), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact_ids(record.exc_text)
+            record.exc_info = None
+        return True
 
 
 class JsonFormatter(logging.Formatter):
@@ -38,6 +54,8 @@ class JsonFormatter(logging.Formatter):
                 line[name] = getattr(record, name)
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            line["exception"] = record.exc_text
         return json.dumps(line, ensure_ascii=False)
 
 

@@ -31,6 +31,23 @@ def check_secret_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     return []
 
 
+@checks.register(checks.Tags.security)
+def check_pseudonym_key(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """DEBUG off needs a pseudonym key of its own, apart from the secret key."""
+    key = settings.PSEUDONYM_KEY
+    if settings.DEBUG or (len(key) >= 32 and key != settings.SECRET_KEY):
+        return []
+    return [
+        checks.Error(
+            "PPAOS_PSEUDONYM_KEY is missing, shorter than 32 characters or the secret key "
+            "itself while PPAOS_DEBUG is false.",
+            hint="scripts/make-secrets writes one (pseudonym_key); point "
+            "PPAOS_PSEUDONYM_KEY_FILE at it.",
+            id="ppaos.E007",
+        )
+    ]
+
+
 @checks.register()
 def check_schedules(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """Every periodic job's schedule parses, and names a job that exists."""

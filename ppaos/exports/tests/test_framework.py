@@ -196,6 +196,18 @@ def test_pseudonyms_are_keyed_per_kind_of_record(settings):
     assert lib.pseudonym("household", 1) != first
 
 
+def test_pseudonyms_use_their_own_key_not_the_secret_key(settings):
+    """Issue 14 (1): knowing SECRET_KEY (a default one, say) and the sequential public ids is
+    not enough to recompute a pseudonym once PPAOS_PSEUDONYM_KEY is set."""
+    settings.PSEUDONYM_KEY = ""
+    from_secret_key = lib.pseudonym("household", 19)
+    settings.PSEUDONYM_KEY = "p" * 8 + "-a-pseudonym-key-of-its-own-0123"
+    keyed = lib.pseudonym("household", 19)
+    assert keyed != from_secret_key
+    settings.SECRET_KEY = "another-" + "k" * 50
+    assert lib.pseudonym("household", 19) == keyed
+
+
 def test_safe_guards_every_formula_start():
     for start in lib.FORMULA_START:
         assert lib.safe(start + "x") == "'" + start + "x"

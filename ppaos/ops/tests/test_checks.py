@@ -3,6 +3,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from ppaos.ops.checks import (
     DEFAULT_SECRET_KEY,
+    check_pseudonym_key,
     check_schedules,
     check_secret_key,
     refuse_unsafe_settings,
@@ -29,14 +30,25 @@ def test_startup_names_every_unsafe_setting(settings):
     settings.ID_KEYS, settings.ID_HASH_KEY = [], ""
     with pytest.raises(ImproperlyConfigured) as refused:
         refuse_unsafe_settings()
-    assert "ppaos.E004" in str(refused.value) and "ppaos.E001" in str(refused.value)
+    for check in ("ppaos.E004", "ppaos.E001", "ppaos.E007"):
+        assert check in str(refused.value)
 
 
 def test_startup_passes_with_keys_of_its_own(settings):
     settings.DEBUG, settings.SECRET_KEY = False, GOOD_KEY
     settings.ID_KEYS = ["xeR6giD8pCyMdgJ-pMso6JN0CJaU_05BYS8GVP6Lzgw="]
     settings.ID_HASH_KEY = "h" * 8 + "-hash-key-of-forty-characters-ok"
+    settings.PSEUDONYM_KEY = "p" * 8 + "-a-pseudonym-key-of-its-own-0123"
     refuse_unsafe_settings()
+
+
+@pytest.mark.parametrize("key", ["", "short-pseudonym-key", "SAME"])
+def test_production_needs_a_pseudonym_key_of_its_own(settings, key):
+    settings.DEBUG, settings.SECRET_KEY = False, GOOD_KEY
+    settings.PSEUDONYM_KEY = GOOD_KEY if key == "SAME" else key
+    assert [e.id for e in check_pseudonym_key()] == ["ppaos.E007"]
+    settings.PSEUDONYM_KEY = "p" * 8 + "-a-pseudonym-key-of-its-own-0123"
+    assert check_pseudonym_key() == []
 
 
 def test_schedules_must_parse_and_name_real_jobs(settings):

@@ -46,6 +46,7 @@ def _secrets(folder: Path) -> dict[str, str]:
         "PPAOS_SECRET_KEY_FILE": str(folder / "secret_key"),
         "PPAOS_ID_KEYS_FILE": str(folder / "id_keys"),
         "PPAOS_ID_HASH_KEY_FILE": str(folder / "id_hash_key"),
+        "PPAOS_PSEUDONYM_KEY_FILE": str(folder / "pseudonym_key"),
     }
 
 
@@ -73,7 +74,8 @@ def test_startup_refuses_the_default_secret_key_and_missing_id_keys(tmp_path):
     )
     assert result.returncode != 0
     assert "PPAOS refuses to start" in result.stderr
-    assert "ppaos.E004" in result.stderr and "ppaos.E001" in result.stderr
+    for check in ("ppaos.E004", "ppaos.E001", "ppaos.E007"):
+        assert check in result.stderr
 
 
 @pytest.fixture
