@@ -48,3 +48,24 @@ def test_map_draws_scoped_districts_and_links_them(
     in_scope.click()
     page.wait_for_url("**" + reverse("areas:district", args=["1008"]))
     assert errors == []
+
+
+def test_district_names_in_tooltips_are_text_not_html(
+    live_server, phone_page, district_officer, households, tmp_path
+):
+    """Issue 14 (7): a name carrying markup shows as its characters; no element is made."""
+    from ppaos.areas.models import District
+
+    path = tmp_path / "adm2.geojson"
+    feature = {"type": "Feature", "properties": {"ADM2_PCODE": "TH1008"}}
+    feature["geometry"] = _square(100.5, 13.7)
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    boundaries_load(path)
+    District.objects.filter(code="1008").update(name_th='<b id="injected">ป้อมปราบ</b>')
+    page = phone_page
+    live_login(page, live_server, district_officer.username, PASSWORD)
+    page.goto(live_server.url + reverse("areas:province", args=["10"]))
+    page.locator("#area-map path.leaflet-interactive").first.hover()
+    tooltip = page.locator(".leaflet-tooltip")
+    expect(tooltip).to_contain_text('<b id="injected">ป้อมปราบ</b>')
+    assert page.locator("#injected").count() == 0

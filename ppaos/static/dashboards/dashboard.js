@@ -77,7 +77,8 @@
       }
       shape.setStyle({ fillColor: fill });
       shape.unbindTooltip();
-      shape.bindTooltip(text, { sticky: true });
+      // Leaflet reads a tooltip string as HTML: names are text (issue 14, 7).
+      shape.bindTooltip(escapeHtml(text), { sticky: true });
     });
     if (legend) legend.textContent = label + ": 0 – " + max.toLocaleString();
     element.setAttribute("data-colour-by", key);
@@ -102,7 +103,7 @@
     link.textContent = feature.properties.code;
     link.className = "household-point-link";
     point.bindPopup(link);
-    point.bindTooltip(feature.properties.code);
+    point.bindTooltip(escapeHtml(feature.properties.code));
     return point;
   }
 

@@ -18,7 +18,7 @@
 
   var map = L.map(element, { attributionControl: true, zoomSnap: 0.25 });
   map.attributionControl.setPrefix(false);
-  // Attributions are text: Leaflet would read them as HTML.
+  // Attributions, tooltips and labels are text: Leaflet would read them as HTML.
   function escapeHtml(text) {
     var span = document.createElement("span");
     span.textContent = text;
@@ -71,7 +71,8 @@
         shape.setStyle({ fillColor: grey });
       }
       shape.unbindTooltip();
-      shape.bindTooltip(text, { sticky: true });
+      // Leaflet reads a tooltip string as HTML: names are text (issue 14, 7).
+      shape.bindTooltip(escapeHtml(text), { sticky: true });
     });
     if (legend) {
       legend.textContent = labels[key] + ": 0 – " + max.toLocaleString();
