@@ -256,6 +256,20 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "privacy/locked_out.html"
 AXES_VERBOSE = False
+# Failed logins from one address, whatever the usernames, before it is refused for the
+# lockout time (ppaos/privacy/throttle.py): a shared office connection stays usable.
+LOGIN_ADDRESS_LIMIT = env_int("PPAOS_LOGIN_ADDRESS_LIMIT", 30)
+
+# Throttle counts (API token, failed logins per address) live in this cache, shared by every
+# process: Redis when PPAOS_REDIS_URL is set, else a database table that `migrate` creates.
+REDIS_URL = env_str("PPAOS_REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "ppaos_cache"}
+    )
+}
 
 # Two-factor authentication (django-otp, TOTP): optional for everyone; with this on, admins
 # and coordinators must enrol and use it before they reach any page.

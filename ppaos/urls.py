@@ -1,15 +1,14 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from ppaos.accounts import views as account_views
-from ppaos.privacy.auth import PPAOSLoginView
+from ppaos.privacy.auth import PPAOSLoginView, PPAOSLogoutView
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     # The login form asks for an authenticator code too, for users who enrolled one.
     path("accounts/login/", PPAOSLoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", PPAOSLogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("ppaos.areas.urls")),
     path("", include("ppaos.registry.urls")),

@@ -24,6 +24,7 @@ from rest_framework.views import APIView
 from ppaos.api.authentication import expires_at
 from ppaos.privacy.auth import code_is_valid, confirmed_device
 from ppaos.privacy.middleware import needs_second_factor
+from ppaos.privacy.throttle import login_address_blocked, login_address_failure_record
 
 
 class TokenRequestSerializer(AuthTokenSerializer):
@@ -69,8 +70,11 @@ class TokenView(APIView):
         summary="Get an API token",
     )
     def post(self, request):
+        if login_address_blocked(request):
+            raise Throttled(detail=_("Too many failed logins: try again later."))
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         if not serializer.is_valid():
+            login_address_failure_record(request)
             # django-axes marks the request when the username is locked out after failures.
             if getattr(request, "axes_locked_out", False):
                 raise Throttled(detail=_("Too many failed logins: try again later."))
@@ -96,6 +100,7 @@ class TokenView(APIView):
         code = code.replace(" ", "")
         if code and code_is_valid(device, code):
             return
+        login_address_failure_record(request)
         user_login_failed.send(
             sender=__name__,
             credentials={"username": user.get_username()},

@@ -10,7 +10,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
+from django.contrib.auth.views import LoginView, LogoutView
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -18,6 +18,8 @@ from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
+
+from ppaos.privacy.throttle import login_address_blocked, login_address_failure_record
 
 
 def confirmed_device(user) -> TOTPDevice | None:
@@ -61,7 +63,29 @@ class OTPLoginForm(AuthenticationForm):
 
 
 class PPAOSLoginView(LoginView):
+    """The login form, refusing an address that failed too often (ppaos.privacy.throttle)."""
+
     authentication_form = OTPLoginForm
+
+    def post(self, request, *args, **kwargs):
+        if login_address_blocked(request):
+            return render(request, "privacy/locked_out.html", status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        if form.data.get("username") and form.data.get("password"):
+            login_address_failure_record(self.request)
+        return super().form_invalid(form)
+
+
+class PPAOSLogoutView(LogoutView):
+    """Logging out also revokes the user's API token: a token must not outlive the session
+    its owner ended (a shared computer in a community centre)."""
+
+    def post(self, request, *args, **kwargs):
+        if request.user.is_authenticated:
+            Token.objects.filter(user=request.user).delete()
+        return super().post(request, *args, **kwargs)
 
 
 class EnrolForm(forms.Form):
