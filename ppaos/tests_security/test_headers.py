@@ -93,6 +93,7 @@ def _settings_under(env: dict) -> dict:
         "'secure': s.SESSION_COOKIE_SECURE, 'csp': bool(getattr(s, 'SECURE_CSP', None)), "
         "'csp_ro': bool(getattr(s, 'SECURE_CSP_REPORT_ONLY', None)), "
         "'proxy': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), "
+        "'redirect': getattr(s, 'SECURE_SSL_REDIRECT', False), "
         "'limit': s.AXES_FAILURE_LIMIT, 'two': s.TWO_FACTOR_REQUIRED}))"
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith("PPAOS_")}
@@ -126,6 +127,7 @@ def test_production_settings_turn_hsts_and_secure_cookies_on():
     assert production["close"] is True
     assert production["csp"] is False and production["csp_ro"] is True
     assert production["proxy"] == ["HTTP_X_FORWARDED_PROTO", "https"]
+    assert production["redirect"] is True and debug["redirect"] is False
     assert production["limit"] == 3 and production["two"] is True
 
 

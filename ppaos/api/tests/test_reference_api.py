@@ -126,7 +126,14 @@ def test_target_lists_count_records_in_scope(api, district_officer, households):
     assert [(r["id"], r["records_in_scope"]) for r in rows] == [(listed.pk, 1)]
 
 
+def test_schema_and_docs_need_a_login(client):
+    """Issue 14 (11): the map of every endpoint is for users, not for anyone who asks."""
+    for url in ("/api/schema/?format=json", "/api/docs/", "/api/redoc/", "/api/docs/?script="):
+        assert client.get(url).status_code in (401, 403), url
+
+
 def test_schema_and_self_hosted_docs(client, api, volunteer_a):
+    client.force_login(volunteer_a)
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]

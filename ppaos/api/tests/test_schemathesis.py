@@ -67,7 +67,9 @@ def _run(operation, mode: GenerationMode, examples: int, headers: dict, checks: 
 def test_api_conforms_to_its_schema(same_connection, households, coordinator):
     token = Token.objects.create(user=coordinator)
     headers = {"Authorization": f"Token {token.key}"}
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/?format=json", application, headers=headers
+    )
     failures, ran = [], 0
     for result in schema.get_all_operations():
         operation = result.ok()
