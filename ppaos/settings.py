@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "ppaos.privacy.middleware.TwoFactorRequiredMiddleware",
+    "ppaos.privacy.middleware.IdleSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -209,6 +210,10 @@ X_FRAME_OPTIONS = "DENY"
 # Security and privacy (README: "Security and privacy") ------------------------------------
 # Sessions end when the browser closes (shared computers in community centres), if asked.
 SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("PPAOS_SESSION_BROWSER_CLOSE", False)
+# A session idle this long ends (ppaos.privacy.middleware.IdleSessionTimeoutMiddleware); 0: never.
+SESSION_IDLE_SECONDS = 60 * env_int("PPAOS_SESSION_IDLE_MINUTES", 30)
+# Password-reset links by e-mail stay valid this long.
+PASSWORD_RESET_TIMEOUT = 3600
 # htmx reads the CSRF token from the page, never from the cookie.
 CSRF_COOKIE_HTTPONLY = True
 # HTTPS only, for a year, once out of debug (sent on HTTPS requests only).

@@ -88,12 +88,39 @@ class PPAOSLogoutView(LogoutView):
         return super().post(request, *args, **kwargs)
 
 
-class EnrolForm(forms.Form):
+class ReauthForm(forms.Form):
+    """The password again, and the authenticator's current code: what turning two-factor
+    login on or off asks for, so a session left open cannot change it."""
+
+    password = forms.CharField(
+        label=gettext_lazy("Your password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
     token = forms.CharField(
         label=gettext_lazy("Code shown by the app"),
         max_length=8,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
+
+    def __init__(self, *args, user, device: TOTPDevice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.device = user, device
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is wrong."), code="wrong_password")
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        # The code is checked (and so used up) only once the password is right.
+        if self.errors:
+            return cleaned
+        if not self.device.verify_token(cleaned["token"].replace(" ", "")):
+            self.add_error("token", _("That code does not match. Check the phone's clock."))
+        return cleaned
 
 
 def _key_text(device: TOTPDevice) -> str:
@@ -104,24 +131,29 @@ def _key_text(device: TOTPDevice) -> str:
 @never_cache
 @login_required
 def two_factor(request):
-    """Turn on a TOTP authenticator: show the key, check one code, confirm the device."""
+    """Turn a TOTP authenticator on (show the key, check one code, confirm the device) or off;
+    either asks for the password and a current code again. Both revoke the API token: one
+    asked for under the old setting must not outlive the change."""
     device = confirmed_device(request.user)
     if device is not None:
-        return render(request, "privacy/two_factor.html", {"enabled": True})
+        form = ReauthForm(request.POST or None, user=request.user, device=device)
+        if request.method == "POST" and form.is_valid():
+            TOTPDevice.objects.filter(user=request.user).delete()
+            Token.objects.filter(user=request.user).delete()
+            messages.success(request, _("Two-factor login is off."))
+            return redirect("home")
+        return render(request, "privacy/two_factor.html", {"enabled": True, "form": form})
     pending, _created = TOTPDevice.objects.get_or_create(
         user=request.user, confirmed=False, defaults={"name": "authenticator"}
     )
-    form = EnrolForm(request.POST or None)
+    form = ReauthForm(request.POST or None, user=request.user, device=pending)
     if request.method == "POST" and form.is_valid():
-        if pending.verify_token(form.cleaned_data["token"].replace(" ", "")):
-            pending.confirmed = True
-            pending.save(update_fields=["confirmed"])
-            # An API token asked for with the password alone must not outlive the change.
-            Token.objects.filter(user=request.user).delete()
-            otp_login(request, pending)
-            messages.success(request, _("Two-factor login is on."))
-            return redirect("home")
-        form.add_error("token", _("That code does not match. Check the phone's clock."))
+        pending.confirmed = True
+        pending.save(update_fields=["confirmed"])
+        Token.objects.filter(user=request.user).delete()
+        otp_login(request, pending)
+        messages.success(request, _("Two-factor login is on."))
+        return redirect("home")
     return render(
         request,
         "privacy/two_factor.html",

@@ -1,4 +1,7 @@
-"""Security headers Django does not send itself, and the two-factor requirement for staff."""
+"""Security headers Django does not send itself, the two-factor requirement for staff, and
+the idle-session timeout."""
+
+import time
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -84,3 +87,29 @@ class TwoFactorRequiredMiddleware:
         if path in {reverse("privacy:two_factor"), reverse("logout"), reverse("login")}:
             return True
         return path.startswith((settings.STATIC_URL, "/i18n/"))
+
+
+class IdleSessionTimeoutMiddleware:
+    """A signed-in session left idle for PPAOS_SESSION_IDLE_MINUTES ends: the next request
+    logs out and goes to the login page (a shared computer left open in a community centre).
+    The last activity is written at most once a minute, not on every request."""
+
+    KEY = "ppaos_last_seen"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        idle = settings.SESSION_IDLE_SECONDS
+        user = getattr(request, "user", None)
+        if idle and user is not None and user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(self.KEY, now)
+            if now - last > idle:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"detail": "The session ended after inactivity."}, 401)
+                return redirect_to_login(request.get_full_path())
+            if now - last >= 60 or self.KEY not in request.session:
+                request.session[self.KEY] = now
+        return self.get_response(request)

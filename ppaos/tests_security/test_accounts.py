@@ -120,8 +120,14 @@ def test_required_second_factor_sends_staff_to_enrol(
     assert page.status_code == 200 and page.context["key"]
     pending = TOTPDevice.objects.get(user=coordinator, confirmed=False)
     Token.objects.create(user=coordinator)
-    assert client.post("/accounts/2fa/", {"token": "000000"}).status_code == 200
-    assert client.post("/accounts/2fa/", {"token": _code(pending)}).status_code == 302
+    assert (
+        client.post("/accounts/2fa/", {"token": "000000", "password": PASSWORD}).status_code == 200
+    )
+    without_password = {"token": _code(pending), "password": "not-my-password"}
+    assert client.post("/accounts/2fa/", without_password).status_code == 200
+    assert not TOTPDevice.objects.get(pk=pending.pk).confirmed
+    right = {"token": _code(pending), "password": PASSWORD}
+    assert client.post("/accounts/2fa/", right).status_code == 302
     pending.refresh_from_db()
     assert pending.confirmed
     assert not Token.objects.filter(user=coordinator).exists()  # asked for without the code
