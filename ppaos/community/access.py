@@ -8,12 +8,13 @@ from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.areas.selectors import countable_community
-from ppaos.community.models import Correction, Expenditure, FundYear, Proposal
+from ppaos.community.models import Correction, Expenditure, FundYear, Procurement, Proposal
 from ppaos.community.selectors import (
     corrections_visible,
     expenditures_managed,
     fund_communities,
     fund_years_managed,
+    procurements_managed,
     proposals_managed,
 )
 
@@ -55,3 +56,7 @@ def proposal_for_user(*, user, pk: int) -> Proposal:
 
 def expenditure_for_user(*, user, pk: int) -> Expenditure:
     return get_object_or_404(expenditures_managed(user=user), pk=pk)
+
+
+def procurement_for_user(*, user, pk: int) -> Procurement:
+    return get_object_or_404(procurements_managed(user=user), pk=pk)

@@ -1,6 +1,11 @@
-"""Synthetic community funds for the demo: a fund year with the default budget for every demo
-community, and a few proposals with the community's decisions and expenditures (with a
-generated receipt image), through the same services as the pages.
+"""Synthetic community funds for the demo: this fiscal year's fund for every demo community,
+in its province's mode, with a few proposals and the community's decisions, through the same
+services as the pages. In a fund run by district procurement (Bangkok), the leader's community
+takes every step: one request bought, delivered and confirmed as received; one delivered and
+waiting for the leader to confirm; one waiting for the district office to buy. (Other demo
+communities have no leader account to request their items, so their approved proposals wait
+for the community's request.) In a cash-ledger fund, approved proposals get expenditures with
+a generated receipt image.
 
 Deterministic for a seed. Works only on demo communities and replaces its own earlier rows
 (`is_demo`), never real ones."""
@@ -17,8 +22,16 @@ from django.utils import timezone
 
 from ppaos.accounts.models import Role, User
 from ppaos.areas.models import Community
-from ppaos.community import services
-from ppaos.community.models import Decision, Expenditure, FundYear, Proposal
+from ppaos.community import procurement, services
+from ppaos.community.models import (
+    Decision,
+    Expenditure,
+    FundYear,
+    Procurement,
+    ProcurementEvent,
+    Proposal,
+)
+from ppaos.community.programme import FundMode, ProcurementMethod, fiscal_year_be
 
 # (title, purpose, amount requested, [(payee, what for)]) — synthetic examples.
 PROJECTS = [
@@ -61,6 +74,7 @@ class DemoFunds:
     proposals: int
     decisions: int
     expenditures: int
+    requests: int = 0
 
 
 def _receipt(rng: random.Random, amount: Decimal, day: dt.date) -> ContentFile:
@@ -84,6 +98,8 @@ def _clear() -> None:
         if expenditure.receipt:
             expenditure.receipt.delete(save=False)
     expenditures.delete()
+    ProcurementEvent.objects.filter(procurement__is_demo=True).delete()
+    Procurement.objects.filter(is_demo=True).delete()
     Decision.objects.filter(is_demo=True).delete()
     Proposal.objects.filter(is_demo=True).delete()
     FundYear.objects.filter(is_demo=True).delete()
@@ -103,10 +119,78 @@ def _actor(community: Community) -> User:
     return office or User.objects.filter(is_superuser=True).first() or User.objects.first()
 
 
+def _office(community: Community) -> User:
+    """Who acts for the district office: its officer, else the city's coordinator or admin."""
+    office = User.objects.filter(
+        role_assignments__role=Role.DISTRICT_OFFICER,
+        role_assignments__district_id=community.district_code,
+    ).first()
+    city = User.objects.filter(
+        role_assignments__role=Role.COORDINATOR,
+        role_assignments__province_id=community.subdistrict_id[:2],
+    ).first()
+    return office or city or User.objects.filter(is_superuser=True).first() or User.objects.first()
+
+
+# How far the leader's community's approved proposals get, in order: every step taken and
+# confirmed; delivered and waiting for the leader; requested and waiting for the district.
+STAGES = ("received", "delivered", "requested")
+
+
+def _procure(rng, proposal, leader, office, amount: Decimal, meeting: dt.date, base, stage):
+    """Run one approved proposal through the steps up to `stage`, each by its own side."""
+
+    def day(after: dt.date, low: int, high: int) -> dt.date:
+        return min(after + dt.timedelta(days=rng.randint(low, high)), base)
+
+    requested_on = day(meeting, 3, 10)
+    item = procurement.procurement_request(
+        actor=leader,
+        proposal=proposal,
+        items=f"{proposal.title}: {proposal.purpose}",
+        amount_requested=amount,
+        requested_on=requested_on,
+    )
+    if stage == "requested":
+        return
+    procured_on = day(requested_on, 5, 20)
+    item = procurement.procurement_purchase(
+        actor=office,
+        procurement=item,
+        expected_version=item.version,
+        procured_on=procured_on,
+        method=rng.choice([ProcurementMethod.SPECIFIC] * 3 + [ProcurementMethod.SELECTION]),
+        amount=(amount * Decimal(rng.choice(["0.92", "0.96", "1"]))).quantize(Decimal(1)),
+        reference=f"ใบสั่งซื้อ {rng.randint(100, 999)}/{fiscal_year_be(procured_on)} (สาธิต)",
+        supplier="ร้านค้าคู่สัญญาของสำนักงานเขต (สาธิต)",
+    )
+    delivered_on = day(procured_on, 3, 15)
+    item = procurement.procurement_deliver(
+        actor=office,
+        procurement=item,
+        expected_version=item.version,
+        delivered_on=delivered_on,
+        delivery_note=f"ส่งมอบ {proposal.title} ครบตามรายการ (สาธิต)",
+    )
+    if stage == "delivered":
+        return
+    procurement.procurement_confirm(
+        actor=leader,
+        procurement=item,
+        expected_version=item.version,
+        received_on=day(delivered_on, 0, 3),
+        complete=True,
+        note="ได้รับครบ ใช้งานได้ (สาธิต)",
+    )
+
+
 def _community_fund(rng, community: Community, actor, year_be: int, base: dt.date, first: bool):
-    counts = [0, 0, 0]
+    counts = [0, 0, 0, 0]
     year = services.fund_year_open(actor=actor, community=community, year_be=year_be)
-    picks = rng.sample(PROJECTS, 4 if first else rng.randint(1, 3))
+    procuring = year.mode == FundMode.PROCUREMENT
+    stages = list(STAGES) if first and procuring else []
+    office = _office(community)
+    picks = rng.sample(PROJECTS, 5 if first else rng.randint(1, 3))
     for position, (title, purpose, requested, lines) in enumerate(picks):
         proposal = services.proposal_create(
             actor=actor,
@@ -140,6 +224,12 @@ def _community_fund(rng, community: Community, actor, year_be: int, base: dt.dat
         counts[1] += 1
         if rejected:
             continue
+        if procuring:
+            if stages:
+                stage = stages.pop(0)
+                _procure(rng, proposal, actor, office, approved_amount, meeting, base, stage)
+                counts[3] += 1
+            continue
         left = approved_amount
         for payee, description in lines:
             amount = (left * Decimal(rng.choice(["0.4", "0.5", "0.6"]))).quantize(Decimal(1))
@@ -163,7 +253,7 @@ def demo_community_load(*, seed: int) -> DemoFunds:
     rng = random.Random(seed)
     today = timezone.localdate()
     base = min(today, dt.date(2026, 6, 30))
-    year_be = base.year + 543
+    year_be = fiscal_year_be(base)
     _clear()
     communities = list(
         Community.objects.filter(is_demo=True).select_related("subdistrict").order_by("code")
@@ -173,7 +263,7 @@ def demo_community_load(*, seed: int) -> DemoFunds:
             "role_assignments__community_id", flat=True
         )
     )
-    totals = [0, 0, 0]
+    totals = [0, 0, 0, 0]
     with transaction.atomic():
         for community in communities:
             if community.fund_years.filter(year_be=year_be).exists():
@@ -187,6 +277,9 @@ def demo_community_load(*, seed: int) -> DemoFunds:
         Proposal.objects.filter(fund_year__community__in=communities).update(is_demo=True)
         Decision.objects.filter(proposal__fund_year__community__in=communities).update(is_demo=True)
         Expenditure.objects.filter(proposal__fund_year__community__in=communities).update(
+            is_demo=True
+        )
+        Procurement.objects.filter(proposal__fund_year__community__in=communities).update(
             is_demo=True
         )
     return DemoFunds(len(communities), *totals)

@@ -1,5 +1,6 @@
-"""Community lists as CSV and Excel (see `ppaos.lib.exports`): a fund year's ledger, a
-community's corrections and the reviewers' queue. Each reads through its page's own access
+"""Community lists as CSV and Excel (see `ppaos.lib.exports`): a fund year's ledger (cash) or
+its requests to the district office (procurement), a community's corrections and the
+reviewers' queue. Each reads through its page's own access
 check and selector; out of scope is 404."""
 
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +40,43 @@ lib.register(
         rows=ledger_rows,
         describe=lambda p: f"ledger of fund year {p.get('year', '')}",
         filename=lambda p: f"fund-year-{p.get('year', '')}-ledger",
+    )
+)
+
+
+def request_rows(*, user, params: dict, pseudonymised: bool):
+    """The "Requests to the district office" table of a procurement-mode fund year."""
+    year = access.fund_year_for_user(user=user, pk=lib.int_param(params, "year"))
+    return [line.procurement for line in fund_ledger(fund_year=year).proposals if line.procurement]
+
+
+def _day(value) -> str:
+    return value.isoformat() if value else ""
+
+
+lib.register(
+    ExportSpec(
+        name="fund-requests",
+        title=_("Requests to the district office"),
+        keys=("year",),
+        columns=(
+            Column(_("Request"), lambda r: r.number),
+            Column(_("Proposal"), lambda r: r.proposal.title),
+            Column(_("Items and quantities"), lambda r: r.items),
+            Column(_("amount requested (baht)"), lambda r: f"{r.amount_requested:.2f}"),
+            Column(_("Date requested"), lambda r: _day(r.requested_on)),
+            Column(_("Date bought"), lambda r: _day(r.procured_on)),
+            Column(_("Procurement method"), lambda r: r.get_method_display()),
+            Column(_("Supplier (shop or contractor)"), lambda r: r.supplier, NAME),
+            Column(_("Purchase order or contract no."), lambda r: r.reference),
+            Column(_("amount (baht)"), lambda r: f"{r.amount:.2f}" if r.amount else ""),
+            Column(_("Date delivered"), lambda r: _day(r.delivered_on)),
+            Column(_("Date received"), lambda r: _day(r.received_on)),
+            Column(_("Status"), lambda r: r.get_status_display()),
+        ),
+        rows=request_rows,
+        describe=lambda p: f"requests of fund year {p.get('year', '')}",
+        filename=lambda p: f"fund-year-{p.get('year', '')}-requests",
     )
 )
 

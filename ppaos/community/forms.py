@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.community import correctable
+from ppaos.community.programme import FundMode, ProcurementMethod
 from ppaos.lib.forms import ThaiDateField
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
@@ -46,7 +47,15 @@ class ReviewForm(forms.Form):
 
 
 class FundYearForm(forms.Form):
-    year_be = forms.IntegerField(label=_("Year (B.E.)"), min_value=2500, max_value=2700)
+    year_be = forms.IntegerField(
+        label=_("Fiscal year (B.E.)"),
+        min_value=2500,
+        max_value=2700,
+        help_text=_(
+            "A fiscal year runs from 1 October to 30 September and is named by the year it "
+            "ends in: 2569 starts on 1 October 2568."
+        ),
+    )
     budget = forms.DecimalField(label=_("Budget (baht)"), required=False, **MONEY)
 
     def __init__(self, *args, can_set_budget: bool, **kwargs):
@@ -102,3 +111,67 @@ class ExpenditureForm(forms.Form):
         label=_("Receipt (photo or PDF, at most 5 MB)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
     )
+
+
+class ProcurementRequestForm(forms.Form):
+    items = forms.CharField(
+        label=_("Items and quantities"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text=_("What the community chose, e.g. 4 standing fans, 1 loudspeaker set."),
+    )
+    amount_requested = forms.DecimalField(label=_("Amount requested (baht)"), **MONEY)
+    requested_on = ThaiDateField(label=_("Date requested"))
+
+
+class PurchaseForm(forms.Form):
+    procured_on = ThaiDateField(label=_("Date bought"))
+    method = forms.ChoiceField(label=_("Procurement method"), choices=ProcurementMethod.choices)
+    amount = forms.DecimalField(label=_("Amount of the purchase (baht)"), **MONEY)
+    supplier = forms.CharField(label=_("Supplier (shop or contractor)"), max_length=200)
+    reference = forms.CharField(
+        label=_("Purchase order or contract no."), max_length=100, required=False
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class DeliveryForm(forms.Form):
+    delivered_on = ThaiDateField(label=_("Date delivered"))
+    delivery_note = forms.CharField(
+        label=_("What was delivered"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReceiptForm(forms.Form):
+    received_on = ThaiDateField(label=_("Date received"))
+    complete = forms.TypedChoiceField(
+        label=_("Did everything requested arrive, in good order?"),
+        choices=[("1", _("Yes, everything")), ("0", _("No: something is missing or damaged"))],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("Note (required if something is missing or damaged)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class FundRuleForm(forms.Form):
+    mode = forms.ChoiceField(label=_("How the fund is used"), choices=FundMode.choices)
+    budget = forms.DecimalField(
+        label=_("Yearly budget (baht)"),
+        required=False,
+        help_text=_("Empty: the system's default budget."),
+        **MONEY,
+    )
+    source = forms.CharField(
+        label=_("Source (regulation, date)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -1,14 +1,18 @@
 """The community's own side of PPAOS: corrections it proposes to its registry data, and its
-yearly fund (budget, proposals, the community's decisions, expenditures with receipts).
+yearly fund (budget, proposals, the community's decisions, then either district procurement
+and delivery of the chosen items, or expenditures with receipts: see `programme`).
 
 Money is `Decimal` with two places (baht and satang). Rows of the fund are never edited after
 they are recorded: the ledger is the history."""
+
+import datetime as dt
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.areas.models import Community
+from ppaos.areas.models import Community, Province
+from ppaos.community.programme import FundMode, ProcurementMethod, fiscal_year_bounds
 from ppaos.registry.models import Household, Person
 
 USER = settings.AUTH_USER_MODEL
@@ -108,13 +112,38 @@ class CorrectionEvent(models.Model):
 # Community fund ------------------------------------------------------------------------------
 
 
+class FundProvinceRule(models.Model):
+    """How a province runs its community funds (a configuration row; without one the built-in
+    default of `programme.default_mode` and `PPAOS_COMMUNITY_FUND_BUDGET` apply). A fund year
+    copies the mode when it is opened, so changing the rule never rewrites past years."""
+
+    province = models.OneToOneField(
+        Province, on_delete=models.PROTECT, related_name="fund_rule", verbose_name=_("province")
+    )
+    mode = models.CharField(_("how the fund is used"), max_length=12, choices=FundMode.choices)
+    # Empty: PPAOS_COMMUNITY_FUND_BUDGET.
+    budget = models.DecimalField(_("yearly budget (baht)"), null=True, blank=True, **MONEY)
+    source = models.TextField(_("source (regulation, date)"), blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name = _("community fund rule")
+
+    def __str__(self) -> str:
+        return f"{self.province_id} {self.mode}"
+
+
 class FundYear(models.Model):
-    """A community's budget for one year (Buddhist era), given by the city to be decided on by
-    the community itself."""
+    """A community's budget for one fiscal year (ปีงบประมาณ, B.E.: 1 October of the year before
+    to 30 September), given by the city to be decided on by the community itself."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="fund_years")
-    year_be = models.PositiveSmallIntegerField(_("year (B.E.)"))
+    year_be = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
     budget = models.DecimalField(_("budget (baht)"), **MONEY)
+    # Rows from before modes existed were cash ledgers.
+    mode = models.CharField(max_length=12, choices=FundMode.choices, default=FundMode.CASH)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
@@ -132,6 +161,18 @@ class FundYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.community} {self.year_be}"
+
+    @property
+    def starts_on(self) -> dt.date:
+        return fiscal_year_bounds(self.year_be)[0]
+
+    @property
+    def ends_on(self) -> dt.date:
+        return fiscal_year_bounds(self.year_be)[1]
+
+    @property
+    def is_procurement(self) -> bool:
+        return self.mode == FundMode.PROCUREMENT
 
 
 class ProposalStatus(models.TextChoices):
@@ -229,3 +270,89 @@ class Expenditure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.spent_on} {self.amount} {self.description}"
+
+
+# District procurement (the Bangkok way) ------------------------------------------------------
+
+
+class ProcurementStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested from the district office")
+    PROCURED = "procured", _("Bought by the district office")
+    DELIVERED = "delivered", _("Delivered to the community")
+    RECEIVED = "received", _("Receipt confirmed by the community")
+
+
+class Procurement(models.Model):
+    """An approved proposal run the Bangkok way: the community asks the district office for
+    the items it chose (request), the district buys them (procurement) and hands them over
+    (delivery), and the community confirms what it received. No cash reaches the community.
+    Each step keeps who did it and when; the row is locked optimistically (`version`)."""
+
+    proposal = models.OneToOneField(Proposal, on_delete=models.PROTECT, related_name="procurement")
+    status = models.CharField(
+        max_length=10, choices=ProcurementStatus.choices, default=ProcurementStatus.REQUESTED
+    )
+    items = models.TextField(_("items and quantities"))
+    amount_requested = models.DecimalField(_("amount requested (baht)"), **MONEY)
+    requested_on = models.DateField(_("date requested"))
+    requested_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    procured_on = models.DateField(_("date bought"), null=True, blank=True)
+    method = models.CharField(
+        _("procurement method"), max_length=12, choices=ProcurementMethod.choices, blank=True
+    )
+    reference = models.CharField(_("purchase order or contract no."), max_length=100, blank=True)
+    supplier = models.CharField(_("supplier"), max_length=200, blank=True)
+    amount = models.DecimalField(_("amount of the purchase (baht)"), null=True, blank=True, **MONEY)
+    procured_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    delivered_on = models.DateField(_("date delivered"), null=True, blank=True)
+    delivery_note = models.TextField(_("what was delivered"), blank=True)
+    delivered_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    received_on = models.DateField(_("date received"), null=True, blank=True)
+    received_complete = models.BooleanField(_("everything requested arrived"), null=True)
+    receipt_note = models.TextField(_("note on what arrived"), blank=True)
+    received_by = models.ForeignKey(
+        USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+    is_demo = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["requested_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="procurement_request_positive", condition=models.Q(amount_requested__gt=0)
+            ),
+            models.CheckConstraint(
+                name="procurement_amount_positive",
+                condition=models.Q(amount__isnull=True) | models.Q(amount__gt=0),
+            ),
+        ]
+        verbose_name = _("procurement")
+
+    def __str__(self) -> str:
+        return f"P-{self.pk:05d}" if self.pk else "P-new"
+
+    @property
+    def number(self) -> str:
+        return str(self)
+
+
+class ProcurementEvent(models.Model):
+    """One step of a procurement, as it was taken: who, when, and the values recorded."""
+
+    procurement = models.ForeignKey(Procurement, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(USER, on_delete=models.PROTECT)
+    kind = models.CharField(max_length=10, choices=ProcurementStatus.choices)
+    note = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.procurement} {self.kind}"

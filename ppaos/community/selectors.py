@@ -1,9 +1,11 @@
-"""Reads for corrections and the fund, scoped by the reader's capabilities, and the fund
-ledger (totals and the running balance)."""
+"""Reads for corrections and the fund, scoped by the reader's capabilities, who acts at each
+step of a fund, the rule a province runs its funds by, and the fund ledger (totals, the running
+balance, and in procurement mode what the district bought and delivered)."""
 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
 
 from ppaos.accounts.scope import (
@@ -13,15 +15,19 @@ from ppaos.accounts.scope import (
     VIEW_PEOPLE,
     scope_for,
 )
-from ppaos.areas.models import Community
+from ppaos.areas.models import Community, Province
 from ppaos.community.models import (
     Correction,
     CorrectionStatus,
     Decision,
     Expenditure,
+    FundProvinceRule,
     FundYear,
+    Procurement,
+    ProcurementStatus,
     Proposal,
 )
+from ppaos.community.programme import SOURCE_BMA, FundMode, default_mode
 
 CORRECTION_RELATED = ("community", "household", "person", "proposed_by", "reviewed_by")
 
@@ -85,6 +91,79 @@ def expenditures_managed(*, user) -> QuerySet[Expenditure]:
     )
 
 
+def procurements_managed(*, user) -> QuerySet[Procurement]:
+    area = scope_for(user).area(MANAGE_FUND)
+    return Procurement.objects.filter(area.q("proposal__fund_year__community")).select_related(
+        "proposal__fund_year__community__subdistrict__district"
+    )
+
+
+def procurements_waiting_for_district(*, user) -> QuerySet[Procurement]:
+    """Requests and purchases in the user's district-office area that wait for the district
+    (to buy, or to deliver), oldest first."""
+    scope = scope_for(user)
+    return (
+        procurements_managed(user=user)
+        .filter(
+            scope.area(REVIEW_CORRECTIONS).q("proposal__fund_year__community"),
+            status__in=[ProcurementStatus.REQUESTED, ProcurementStatus.PROCURED],
+        )
+        .order_by("requested_on", "id")
+    )
+
+
+def acts_for_community(*, user, community: Community) -> bool:
+    """The community's own side of its fund (its leader): the fund capability granted for this
+    community itself, not through a district or the city. Requests items, confirms receipt."""
+    return community.pk in scope_for(user).area(MANAGE_FUND).community_ids
+
+
+def acts_for_district(*, user, community: Community) -> bool:
+    """The district office's side (district officers, and the city): the fund capability and
+    the district-office review capability over the community. Sets budgets, buys and
+    delivers."""
+    scope = scope_for(user)
+    return scope.area(MANAGE_FUND).contains_community(community) and scope.area(
+        REVIEW_CORRECTIONS
+    ).contains_community(community)
+
+
+def fund_rule_provinces(*, user) -> list[Province]:
+    """Provinces whose fund rule the user sets: those their district-office capability covers
+    whole (the city's coordinators; never a single district's officer)."""
+    area = scope_for(user).area(REVIEW_CORRECTIONS)
+    if area.is_empty:
+        return []
+    return [p for p in Province.objects.order_by("code") if area.covers_whole(p.code)]
+
+
+@dataclass
+class FundRule:
+    """How a province runs its community funds now."""
+
+    province_code: str
+    mode: str
+    budget: Decimal
+    source: str
+    row: FundProvinceRule | None
+
+    @property
+    def mode_label(self) -> str:
+        return FundMode(self.mode).label
+
+
+def fund_rule(*, province_code: str) -> FundRule:
+    """The province's configuration row, or the built-in default (Bangkok: procurement)."""
+    row = FundProvinceRule.objects.filter(province_id=province_code).first()
+    setting = Decimal(str(settings.COMMUNITY_FUND_BUDGET)).quantize(Decimal("0.01"))
+    if row is not None:
+        budget = row.budget if row.budget is not None else setting
+        return FundRule(province_code, row.mode, budget, row.source, row)
+    mode = default_mode(province_code)
+    source = SOURCE_BMA if mode == FundMode.PROCUREMENT else ""
+    return FundRule(province_code, mode, setting, source, None)
+
+
 @dataclass
 class LedgerRow:
     expenditure: Expenditure
@@ -96,6 +175,7 @@ class ProposalLine:
     proposal: Proposal
     decision: Decision | None
     spent: Decimal
+    procurement: Procurement | None = None
 
     @property
     def left(self) -> Decimal:
@@ -106,11 +186,19 @@ class ProposalLine:
 
 @dataclass
 class Ledger:
+    """A fund year's money. `spent` is what is used of the budget: cash paid (cash mode) or the
+    amounts of the district's purchases (procurement mode)."""
+
     fund_year: FundYear
     approved: Decimal
     spent: Decimal
     proposals: list[ProposalLine] = field(default_factory=list)
     rows: list[LedgerRow] = field(default_factory=list)
+    delivered: Decimal = Decimal(0)
+
+    @property
+    def is_procurement(self) -> bool:
+        return self.fund_year.is_procurement
 
     @property
     def budget(self) -> Decimal:
@@ -139,16 +227,21 @@ def fund_ledger(*, fund_year: FundYear) -> Ledger:
     """The year's totals, each proposal with its decision and spending, and every expenditure
     in date order with the balance left after it."""
     proposals = list(
-        fund_year.proposals.select_related("decision").prefetch_related(
+        fund_year.proposals.select_related("decision", "procurement").prefetch_related(
             Prefetch("expenditures", queryset=Expenditure.objects.order_by("spent_on", "id"))
         )
     )
-    lines = []
+    lines, delivered = [], Decimal(0)
     for proposal in proposals:
         # A missing reverse one-to-one raises an AttributeError subclass: getattr gives None.
         decision = getattr(proposal, "decision", None)
+        procurement = getattr(proposal, "procurement", None)
         spent = sum((e.amount for e in proposal.expenditures.all()), Decimal(0))
-        lines.append(ProposalLine(proposal, decision, spent))
+        if procurement is not None and procurement.amount is not None:
+            spent += procurement.amount
+            if procurement.delivered_on is not None:
+                delivered += procurement.amount
+        lines.append(ProposalLine(proposal, decision, spent, procurement))
     approved = Decision.objects.filter(proposal__fund_year=fund_year, approved=True).aggregate(
         s=Sum("approved_amount")
     )["s"] or Decimal(0)
@@ -159,8 +252,8 @@ def fund_ledger(*, fund_year: FundYear) -> Ledger:
     for expenditure in expenditures.order_by("spent_on", "id"):
         balance -= expenditure.amount
         rows.append(LedgerRow(expenditure, balance))
-    spent = fund_year.budget - balance
-    return Ledger(fund_year, approved, spent, lines, rows)
+    spent = sum((line.spent for line in lines), Decimal(0))
+    return Ledger(fund_year, approved, spent, lines, rows, delivered)
 
 
 def fund_years_public(*, community: Community) -> list[Ledger]:

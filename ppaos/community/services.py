@@ -1,6 +1,7 @@
 """Writes for the community app: corrections (propose, accept through the registry services,
-reject) and the community fund (years, proposals, decisions, expenditures). Each checks its
-rules, saves inside a transaction and writes the audit row; callers have checked the scope."""
+reject) and the community fund (fiscal years, proposals, decisions, and the cash ledger's
+expenditures; district procurement is in `procurement`). Each checks its rules, saves inside a
+transaction and writes the audit row; callers have checked the scope."""
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
@@ -29,6 +30,8 @@ from ppaos.community.models import (
     Proposal,
     ProposalStatus,
 )
+from ppaos.community.programme import FundMode, fiscal_year_bounds
+from ppaos.community.selectors import fund_rule
 from ppaos.lib.thaidate import format_be_numeric
 from ppaos.registry import services as registry
 from ppaos.registry.models import Household, Person
@@ -268,16 +271,20 @@ def correction_reject(*, actor, correction: Correction, expected_version: int, n
 # Community fund ------------------------------------------------------------------------------
 
 
-def default_budget() -> Decimal:
-    """The yearly budget of a new fund year (PPAOS_COMMUNITY_FUND_BUDGET)."""
-    return _money(settings.COMMUNITY_FUND_BUDGET, "budget")
+def default_budget(*, community: Community | None = None) -> Decimal:
+    """The yearly budget of a new fund year: the community's province rule, else
+    PPAOS_COMMUNITY_FUND_BUDGET."""
+    if community is not None:
+        return fund_rule(province_code=community.subdistrict_id[:2]).budget
+    return money(settings.COMMUNITY_FUND_BUDGET, "budget")
 
 
 def baht(value: Decimal) -> str:
     return number_format(value, decimal_pos=2, force_grouping=True)
 
 
-def _money(value: Any, field: str, *, positive: bool = True) -> Decimal:
+def money(value: Any, field: str, *, positive: bool = True) -> Decimal:
+    """An amount in baht to two places, or a ValidationError on `field`."""
     try:
         amount = Decimal(str(value)).quantize(CENT)
     except (InvalidOperation, ValueError):
@@ -289,7 +296,7 @@ def _money(value: Any, field: str, *, positive: bool = True) -> Decimal:
     return amount
 
 
-def _locked_year(fund_year: FundYear) -> FundYear:
+def fund_year_locked(fund_year: FundYear) -> FundYear:
     """The fund year, locked until the end of the transaction: two recorders cannot both spend
     the last of the budget."""
     return FundYear.objects.select_for_update().get(pk=fund_year.pk)
@@ -309,22 +316,26 @@ def _spent(**filters) -> Decimal:
 def fund_year_open(
     *, actor, community: Community, year_be: int, budget: Decimal | None = None
 ) -> FundYear:
-    """Open the community's fund for a Buddhist-era year, with the default budget unless one
-    is given."""
+    """Open the community's fund for a fiscal year (B.E.; 2569 runs 1 Oct 2025 – 30 Sep 2026),
+    in the mode and with the budget of its province's rule unless a budget is given. The mode
+    is copied: a later change of the rule leaves this year as it is."""
     if not 2500 <= int(year_be) <= 2700:
-        raise ValidationError({"year_be": _("Give the year in the Buddhist era, e.g. 2569.")})
-    amount = default_budget() if budget is None else _money(budget, "budget", positive=False)
+        raise ValidationError(
+            {"year_be": _("Give the fiscal year in the Buddhist era, e.g. 2569.")}
+        )
+    rule = fund_rule(province_code=community.subdistrict_id[:2])
+    amount = rule.budget if budget is None else money(budget, "budget", positive=False)
     if FundYear.objects.filter(community=community, year_be=year_be).exists():
         raise ValidationError({"year_be": _("This year's fund is already open.")})
     with transaction.atomic():
         fund_year = FundYear.objects.create(
-            community=community, year_be=year_be, budget=amount, created_by=actor
+            community=community, year_be=year_be, budget=amount, mode=rule.mode, created_by=actor
         )
         audit_record(
             actor=actor,
             action=Action.CREATE,
             obj=fund_year,
-            changes={"budget": [None, str(amount)]},
+            changes={"budget": [None, str(amount)], "mode": [None, rule.mode]},
         )
     return fund_year
 
@@ -333,9 +344,9 @@ def fund_year_set_budget(
     *, actor, fund_year: FundYear, expected_version: int, budget: Decimal
 ) -> FundYear:
     """Change a year's budget; never below what the community has already approved."""
-    amount = _money(budget, "budget", positive=False)
+    amount = money(budget, "budget", positive=False)
     with transaction.atomic():
-        locked = _locked_year(fund_year)
+        locked = fund_year_locked(fund_year)
         if locked.version != expected_version:
             raise ValidationError(_("Someone changed this budget meanwhile. Reload the page."))
         approved = _approved_total(locked)
@@ -370,7 +381,7 @@ def proposal_create(
     proposer_name: str,
 ) -> Proposal:
     """A project put to the community for funding."""
-    amount = _money(amount_requested, "amount_requested")
+    amount = money(amount_requested, "amount_requested")
     errors = {}
     if not (title or "").strip():
         errors["title"] = _("Give the proposal a title.")
@@ -434,7 +445,7 @@ def decision_record(
     approved = votes_for > votes_against
     amount = Decimal(0)
     if approved:
-        amount = _money(
+        amount = money(
             approved_amount if approved_amount is not None else proposal.amount_requested,
             "approved_amount",
         )
@@ -449,7 +460,7 @@ def decision_record(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        fund_year = _locked_year(proposal.fund_year)
+        fund_year = fund_year_locked(proposal.fund_year)
         if Decision.objects.filter(proposal=proposal).exists():
             raise ValidationError(_("This proposal already has the community's decision."))
         left = fund_year.budget - _approved_total(fund_year)
@@ -528,10 +539,16 @@ def expenditure_record(
     description: str,
     receipt,
 ) -> Expenditure:
-    """Money paid for an approved proposal. Refused if it would take the proposal past its
-    approved amount or the year past its budget."""
-    value = _money(amount, "amount")
+    """Money paid for an approved proposal of a cash-ledger fund, within its fiscal year.
+    Refused if it would take the proposal past its approved amount or the year past its budget,
+    and in a fund run by district procurement (the community pays no cash there)."""
+    if proposal.fund_year.mode != FundMode.CASH:
+        raise ValidationError(
+            _("The district office buys this fund's items: the community pays no cash.")
+        )
+    value = money(amount, "amount")
     errors = {}
+    first, last = fiscal_year_bounds(proposal.fund_year.year_be)
     decision = Decision.objects.filter(proposal=proposal).first()
     if decision is None or not decision.approved:
         raise ValidationError(_("Only an approved proposal can be spent on."))
@@ -543,6 +560,14 @@ def expenditure_record(
         errors["spent_on"] = _(
             "The date paid is before the meeting of %(date)s that approved the money."
         ) % {"date": format_be_numeric(decision.meeting_date)}
+    elif not first <= spent_on <= last:
+        errors["spent_on"] = _(
+            "The payment must fall within fiscal year %(year)s (%(first)s – %(last)s)."
+        ) % {
+            "year": proposal.fund_year.year_be,
+            "first": format_be_numeric(first),
+            "last": format_be_numeric(last),
+        }
     if not (payee or "").strip():
         errors["payee"] = _("Say who was paid.")
     if not (description or "").strip():
@@ -551,7 +576,7 @@ def expenditure_record(
         raise ValidationError(errors)
     receipt_check(receipt)
     with transaction.atomic():
-        fund_year = _locked_year(proposal.fund_year)
+        fund_year = fund_year_locked(proposal.fund_year)
         spent_here = _spent(proposal=proposal)
         if spent_here + value > decision.approved_amount:
             raise ValidationError(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.community import views
+from ppaos.community import procurement_views, views
 
 app_name = "community"
 urlpatterns = [
@@ -33,6 +33,22 @@ urlpatterns = [
         name="expenditure_new",
     ),
     path("community/fund/expenditures/<int:pk>/receipt/", views.receipt, name="receipt"),
+    # District procurement (the Bangkok way): request → purchase → delivery → receipt.
+    path(
+        "community/fund/proposals/<int:pk>/request/",
+        procurement_views.procurement_new,
+        name="procurement_new",
+    ),
+    path(
+        "community/fund/requests/<int:pk>/",
+        procurement_views.procurement_detail,
+        name="procurement",
+    ),
+    path("community/fund/requests/", procurement_views.procurement_queue, name="procurement_queue"),
+    path("community/fund/rules/", procurement_views.fund_rules, name="fund_rules"),
+    path(
+        "community/fund/rules/<str:code>/", procurement_views.fund_rule_edit, name="fund_rule_edit"
+    ),
     # Public: no sign-in, suppressed aggregates and the fund's use only.
     path("public/communities/<int:pk>/", views.public_page, name="public"),
 ]

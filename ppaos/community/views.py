@@ -20,13 +20,19 @@ from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
 from ppaos.community import access, correctable, databook, forms, services
 from ppaos.community.models import CorrectionStatus, ProposalStatus
+from ppaos.community.programme import fiscal_year_be
 from ppaos.community.selectors import (
+    acts_for_community,
+    acts_for_district,
     can_review,
     corrections_to_review,
     corrections_visible,
     fund_communities,
     fund_ledger,
+    fund_rule,
+    fund_rule_provinces,
     fund_years_public,
+    procurements_waiting_for_district,
 )
 from ppaos.lib.forms import add_service_errors
 from ppaos.lib.pdf import font_urls, html_to_pdf
@@ -354,7 +360,7 @@ def review_queue(request):
 
 
 def _can_set_budget(user, community: Community) -> bool:
-    return scope_for(user).area(REVIEW_CORRECTIONS).contains_community(community)
+    return acts_for_district(user=user, community=community)
 
 
 @login_required
@@ -368,7 +374,17 @@ def fund_home(request):
     page = Paginator(communities.order_by("code"), settings.PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "community/fund_home.html", {"page": page})
+    waiting = procurements_waiting_for_district(user=request.user)
+    return render(
+        request,
+        "community/fund_home.html",
+        {
+            "page": page,
+            "waiting": waiting.count(),
+            "district_office": scope_for(request.user).can(REVIEW_CORRECTIONS),
+            "sets_rules": bool(fund_rule_provinces(user=request.user)),
+        },
+    )
 
 
 @login_required
@@ -377,11 +393,11 @@ def fund(request, pk: int):
     community = access.community_for_fund(user=request.user, pk=pk)
     can_set_budget = _can_set_budget(request.user, community)
     years = list(community.fund_years.order_by("-year_be"))
-    current_be = timezone.localdate().year + 543
+    rule = fund_rule(province_code=community.subdistrict_id[:2])
     form = forms.FundYearForm(
         request.POST or None,
         can_set_budget=can_set_budget,
-        initial={"year_be": current_be, "budget": services.default_budget()},
+        initial={"year_be": fiscal_year_be(timezone.localdate()), "budget": rule.budget},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -402,7 +418,8 @@ def fund(request, pk: int):
             "community": community,
             "ledgers": [fund_ledger(fund_year=y) for y in years],
             "form": form,
-            "default_budget": services.default_budget(),
+            "default_budget": rule.budget,
+            "rule": rule,
             "can_set_budget": can_set_budget,
         },
     )
@@ -441,6 +458,7 @@ def fund_year(request, pk: int):
             "community": year.community,
             "ledger": fund_ledger(fund_year=year),
             "budget_form": budget_form,
+            "community_side": acts_for_community(user=request.user, community=year.community),
         },
     )
 
@@ -497,8 +515,8 @@ def decision_new(request, pk: int):
 @login_required
 def expenditure_new(request, pk: int):
     proposal = access.proposal_for_user(user=request.user, pk=pk)
-    if proposal.status != ProposalStatus.APPROVED:
-        raise Http404("Not approved")
+    if proposal.status != ProposalStatus.APPROVED or proposal.fund_year.is_procurement:
+        raise Http404("Not approved, or bought by the district office")
     form = forms.ExpenditureForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,10 +15,11 @@ from django.utils import timezone
 
 from ppaos.accounts.models import Organisation, Role
 from ppaos.accounts.services import role_assign, user_create
-from ppaos.areas.models import District
+from ppaos.areas.models import District, Province
 from ppaos.assessment.models import Assessment, SurveyResponse
 from ppaos.assessment.services import DEFAULT_SET, indicator_set_load
-from ppaos.community import services
+from ppaos.community import procurement, services
+from ppaos.community.programme import FundMode
 from ppaos.conftest import PASSWORD
 from ppaos.referrals.models import Benefit, Referral, Service, Status
 from ppaos.registry.models import Household, Membership, Person
@@ -165,15 +166,33 @@ def picture(households, communities, indicator_set, coordinator, agency_officer)
 
 
 @pytest.fixture
-def fund_year(communities, district_officer):
+def cash_ledger(coordinator):
+    """Bangkok's funds run as cash ledgers (the per-province option; the default is district
+    procurement)."""
+    return procurement.fund_rule_set(
+        actor=coordinator, province=Province.objects.get(code="10"), mode=FundMode.CASH
+    )
+
+
+@pytest.fixture
+def fund_year(communities, district_officer, coordinator):
+    """Community A's fiscal year 2569 as a cash ledger (the per-province option: these tests,
+    and other apps' tests importing this fixture, record expenditures with receipts)."""
+    procurement.fund_rule_set(
+        actor=coordinator, province=Province.objects.get(code="10"), mode=FundMode.CASH
+    )
     return services.fund_year_open(actor=district_officer, community=communities["A"], year_be=2569)
 
 
 @pytest.fixture
-def approved(fund_year, leader_a):
-    """A proposal the community approved for 50,000 baht."""
+def bangkok_year(communities, district_officer):
+    """Community A's fiscal year 2569 as Bangkok runs it by default: district procurement."""
+    return services.fund_year_open(actor=district_officer, community=communities["A"], year_be=2569)
+
+
+def _approve(fund_year, leader):
     proposal = services.proposal_create(
-        actor=leader_a,
+        actor=leader,
         fund_year=fund_year,
         title="ซ่อมทางเดินในชุมชน",
         purpose="ทางเดินชำรุด ผู้สูงอายุหกล้มบ่อย",
@@ -181,7 +200,7 @@ def approved(fund_year, leader_a):
         proposer_name="นางประไพ กรรมการชุมชน",
     )
     services.decision_record(
-        actor=leader_a,
+        actor=leader,
         proposal=proposal,
         meeting_date=dt.date(2026, 1, 10),
         attendance=40,
@@ -193,6 +212,18 @@ def approved(fund_year, leader_a):
     )
     proposal.refresh_from_db()
     return proposal
+
+
+@pytest.fixture
+def approved(fund_year, leader_a):
+    """A proposal the community approved for 50,000 baht (meeting of 10 Jan 2026), cash."""
+    return _approve(fund_year, leader_a)
+
+
+@pytest.fixture
+def bangkok_approved(bangkok_year, leader_a):
+    """The same proposal in a fund run by district procurement."""
+    return _approve(bangkok_year, leader_a)
 
 
 @pytest.fixture

@@ -1,21 +1,21 @@
 """A community leader in a real Chromium (see ppaos.lib.testing_browser), on a phone: opens the
 community's data book, downloads its PDF, records the community meeting's decision on a
-proposal and then an expenditure with a photo of the receipt; the ledger and the public page
-show them.
+proposal, requests the items from the district office (Bangkok's procurement mode), and after
+the district has bought and delivered them confirms their receipt; the ledger and the public
+page show them.
 
 Assertions lean on ids and structure, not wording: the UI is Thai, and its translations change.
 """
 
-import io
+import datetime as dt
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
-from PIL import Image
 from playwright.sync_api import expect
 
-from ppaos.community import services
-from ppaos.community.models import Expenditure, ProposalStatus
+from ppaos.community import procurement, services
+from ppaos.community.models import Procurement, ProposalStatus
 from ppaos.conftest import PASSWORD
 from ppaos.lib.testing_browser import ARTIFACTS, live_login
 
@@ -34,20 +34,14 @@ def _tap(page, selector: str) -> None:
         page.locator(selector).first.tap()
 
 
-def _receipt_png() -> bytes:
-    out = io.BytesIO()
-    Image.new("RGB", (120, 80), (250, 248, 240)).save(out, format="PNG")
-    return out.getvalue()
-
-
 def test_leader_reads_the_data_book_and_records_the_fund(
-    live_server, phone_page, leader_a, picture, fund_year
+    live_server, phone_page, leader_a, district_officer, picture, bangkok_year
 ):
     page, url = phone_page, live_server.url
     community = picture["community"]
     proposal = services.proposal_create(
         actor=leader_a,
-        fund_year=fund_year,
+        fund_year=bangkok_year,
         title="ซ่อมทางเดินในชุมชน",
         purpose="ทางเดินชำรุด",
         amount_requested=Decimal("60000"),
@@ -90,7 +84,7 @@ def test_leader_reads_the_data_book_and_records_the_fund(
 
     # The fund: the meeting's decision on the proposal.
     _tap(page, "#link-fund")
-    _tap(page, f'.fund-year[data-year="{fund_year.year_be}"] h2 a')
+    _tap(page, f'.fund-year[data-year="{bangkok_year.year_be}"] h2 a')
     _tap(page, f'tr[data-proposal="{proposal.pk}"] a.record-decision')
     page.fill("#id_meeting_date", "10/1/2569")
     page.fill("#id_attendance", "40")
@@ -101,32 +95,53 @@ def test_leader_reads_the_data_book_and_records_the_fund(
     page.fill("#id_minutes_note", "ที่ประชุมเห็นชอบ 50,000 บาท")
     _shot(page, "2-decision")
     _tap(page, "#save")
-    assert page.url == url + reverse("community:fund_year", args=[fund_year.pk])
+    assert page.url == url + reverse("community:fund_year", args=[bangkok_year.pk])
     row = page.locator(f'tr[data-proposal="{proposal.pk}"]')
     expect(row).to_have_attribute("data-status", ProposalStatus.APPROVED)
     expect(page.locator('[data-money="approved"]')).to_have_text("50,000.00")
 
-    # An expenditure, with a photo of the receipt.
-    _tap(page, f'tr[data-proposal="{proposal.pk}"] a.record-expenditure')
-    page.fill("#id_spent_on", "20/1/2569")
-    page.fill("#id_amount", "12500.75")
-    page.fill("#id_payee", "ร้านวัสดุก่อสร้าง")
-    page.fill("#id_description", "ปูนซีเมนต์และทราย")
-    page.set_input_files(
-        "#id_receipt",
-        files=[{"name": "receipt.png", "mimeType": "image/png", "buffer": _receipt_png()}],
-    )
+    # Bangkok: the community requests the items; the district office buys and delivers them.
+    expect(page.locator("#fiscal-year")).to_have_attribute("data-mode", "procurement")
+    _tap(page, f'tr[data-proposal="{proposal.pk}"] a.request-items')
+    page.fill("#id_items", "ปูนซีเมนต์ 20 ถุง ทราย 2 คิว")
+    page.fill("#id_amount_requested", "50000")
+    page.fill("#id_requested_on", "15/1/2569")
     _tap(page, "#save")
-    expenditure = Expenditure.objects.get()
-    assert expenditure.amount == Decimal("12500.75")
-    expect(page.locator(f'tr[data-expenditure="{expenditure.pk}"]')).to_contain_text("187,499.25")
+    item = Procurement.objects.get()
+    assert page.url == url + reverse("community:procurement", args=[item.pk])
+    expect(page.locator("#procurement-status")).to_have_attribute("data-status", "requested")
+    item = procurement.procurement_purchase(
+        actor=district_officer,
+        procurement=item,
+        expected_version=item.version,
+        procured_on=dt.date(2026, 2, 1),
+        method="specific",
+        amount=Decimal("12500.75"),
+        supplier="ร้านวัสดุก่อสร้าง",
+    )
+    procurement.procurement_deliver(
+        actor=district_officer,
+        procurement=item,
+        expected_version=item.version,
+        delivered_on=dt.date(2026, 2, 10),
+        delivery_note="ส่งมอบครบ",
+    )
+    # The leader confirms what arrived.
+    page.reload()
+    page.fill("#id_received_on", "11/2/2569")
+    page.locator("#id_complete_0").check()
+    _shot(page, "3-receipt")
+    _tap(page, "#save")
+    expect(page.locator("#procurement-status")).to_have_attribute("data-status", "received")
+    page.goto(url + reverse("community:fund_year", args=[bangkok_year.pk]))
+    expect(page.locator('[data-money="spent"]')).to_have_text("12,500.75")
     expect(page.locator('[data-money="balance"]')).to_have_text("187,499.25")
-    _shot(page, "3-ledger")
+    _shot(page, "4-ledger")
 
-    # The public page shows the payment, without the payee's name.
+    # The public page shows what was bought, without the supplier's name.
     page.goto(url + reverse("community:public", args=[community.pk]))
-    expect(page.locator(".public-expenditures")).to_contain_text("ปูนซีเมนต์และทราย")
+    expect(page.locator(".public-procurement div")).to_have_attribute("data-status", "received")
     expect(page.locator("body")).not_to_contain_text("ร้านวัสดุก่อสร้าง")
-    _shot(page, "4-public")
+    _shot(page, "5-public")
     assert not broken, broken
     assert not violations, violations

@@ -1,6 +1,7 @@
-"""The community fund: yearly budget (default from the setting), proposals, the community's
-decision, expenditures with validated receipts, the running balance, overspending refused, the
-right roles only, and the public page (aggregates and fund use, no names)."""
+"""The community fund as a cash ledger (the per-province option; Bangkok's default is district
+procurement, see test_procurement): fiscal-year budget (default from the setting), proposals,
+the community's decision, expenditures with validated receipts within the fiscal year, the
+running balance, overspending refused, the right roles only."""
 
 import datetime as dt
 import io
@@ -17,7 +18,7 @@ from ppaos.community import services
 from ppaos.community.models import Expenditure, FundYear, ProposalStatus
 from ppaos.community.selectors import fund_ledger
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("cash_ledger")]
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -208,8 +209,12 @@ def test_a_rejected_proposal_approves_nothing_and_cannot_be_spent(fund_year, lea
         spend(proposal, leader_a, "100")
 
 
-def test_paid_before_the_meeting_or_in_the_future_is_refused(approved, leader_a):
-    for day in (dt.date(2026, 1, 9), dt.date(2100, 1, 1)):
+def test_paid_before_the_meeting_in_the_future_or_outside_the_fiscal_year_is_refused(
+    approved, leader_a, fund_year
+):
+    assert fund_year.mode == "cash"
+    # Fiscal year 2569 ends on 30 Sep 2026: a payment on 1 Oct 2026 belongs to 2570.
+    for day in (dt.date(2026, 1, 9), dt.date(2100, 1, 1), dt.date(2026, 10, 1)):
         with pytest.raises(ValidationError) as error:
             spend(approved, leader_a, "100", day)
         assert "spent_on" in error.value.error_dict

@@ -1,5 +1,6 @@
-"""The public transparency page: no sign-in, suppressed aggregates and the use of the fund,
-and no one's name (not the members', the proposers' or the payees')."""
+"""The public transparency page: no sign-in, suppressed aggregates and the use of the fund
+(cash paid, or what the district office bought and delivered), and no one's name (not the
+members', the proposers', the payees' or the suppliers')."""
 
 import datetime as dt
 from decimal import Decimal
@@ -7,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from ppaos.community import services
+from ppaos.community import procurement, services
 from ppaos.registry.models import Person
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +50,53 @@ def test_public_page_shows_fund_use_and_suppressed_figures(client, picture, spen
         assert person.last_name not in page or person.last_name == "", person.last_name
     # No link into the registry or to the receipt.
     assert "/receipt/" not in page and "/households/" not in page
+
+
+def test_public_page_shows_district_procurement_without_names(
+    client, picture, bangkok_approved, leader_a, district_officer
+):
+    """Bangkok's default: what the district bought for the community, with its steps."""
+    item = procurement.procurement_request(
+        actor=leader_a,
+        proposal=bangkok_approved,
+        items="ปูนซีเมนต์ 20 ถุง",
+        amount_requested=Decimal("50000"),
+        requested_on=dt.date(2026, 1, 15),
+    )
+    item = procurement.procurement_purchase(
+        actor=district_officer,
+        procurement=item,
+        expected_version=item.version,
+        procured_on=dt.date(2026, 2, 1),
+        method="specific",
+        amount=Decimal("48000"),
+        supplier="หจก.สมปองวัสดุ",
+        reference="PO 12/2569",
+    )
+    item = procurement.procurement_deliver(
+        actor=district_officer,
+        procurement=item,
+        expected_version=item.version,
+        delivered_on=dt.date(2026, 2, 10),
+        delivery_note="ครบ",
+    )
+    procurement.procurement_confirm(
+        actor=leader_a,
+        procurement=item,
+        expected_version=item.version,
+        received_on=dt.date(2026, 2, 11),
+        complete=False,
+        note="ขาด 2 ถุง",
+    )
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/public/communities/{picture['community'].pk}/").text
+    for figure in ("200,000.00", "50,000.00", "48,000.00", "152,000.00"):
+        assert figure in page, figure
+    assert "Receipt confirmed by the community" in page and "with problems" in page
+    assert "Specific method" in page
+    # Neither the supplier, nor the proposer, nor the purchase order.
+    assert "สมปอง" not in page and "ประไพ" not in page and "PO 12" not in page
+    assert "/community/fund/requests/" not in page
 
 
 def test_public_page_is_suppressed_even_for_registry_roles(client, leader_a, picture):

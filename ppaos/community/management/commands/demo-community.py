@@ -7,10 +7,12 @@ from ppaos.community.demo import demo_community_load
 
 class Command(BaseCommand):
     help = (
-        "Demo community funds: a fund year with the default budget for every demo community, "
-        "with proposals, the community's decisions and expenditures with generated receipts "
-        "(the leader's community keeps one proposal open to decide). Replaces earlier demo "
-        "funds, never real ones."
+        "Demo community funds: this fiscal year's fund for every demo community in its "
+        "province's mode, with proposals and the community's decisions; in Bangkok's district "
+        "procurement mode the leader's community takes every step (request, purchase, "
+        "delivery, receipt), elsewhere expenditures with generated receipts. The leader's "
+        "community keeps one proposal open to decide. Replaces earlier demo funds, never real "
+        "ones."
     )
 
     def add_arguments(self, parser):
@@ -23,5 +25,6 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo community funds (seed {seed}): {summary.years} fund years, "
             f"{summary.proposals} proposals, {summary.decisions} decisions, "
+            f"{summary.requests} requests to the district office, "
             f"{summary.expenditures} expenditures."
         )
