@@ -117,7 +117,8 @@ def stack(tmp_path, transactional_db):
         connection.close()
 
 
-def _wait_healthy(base: str, server, log: Path, *, seconds: float = 90) -> dict:
+def _wait_healthy(base: str, server, log: Path, *, seconds: float = 240) -> dict:
+    """Poll /health/ until it answers 200 (a loaded CI machine may take minutes to start)."""
     deadline = time.monotonic() + seconds
     body = None
     while time.monotonic() < deadline:
