@@ -114,8 +114,11 @@ def same_connection():
 def test_answers_with_data_conform_to_the_schema(same_connection, assessed, coordinator):
     """The schemathesis run has no assessments to serve; here real ones are checked against
     the documented schema."""
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
     headers = {"Authorization": f"Token {Token.objects.create(user=coordinator).key}"}
+    # The schema needs a login too.
+    schema = schemathesis.openapi.from_wsgi(
+        "/api/schema/?format=json", application, headers=headers
+    )
     checks = [status_code_conformance, response_schema_conformance]
     one = Assessment.objects.filter(round_name=ROUND).first()
     for path, parameters in [("/api/assessments/", {}), ("/api/assessments/{id}/", {"id": one.pk})]:

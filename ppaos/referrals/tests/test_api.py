@@ -197,7 +197,9 @@ def test_answers_with_data_conform_to_the_schema(
 ):
     """The schemathesis run has no referrals to serve; here both sides' records are checked
     against the documented schema (the agency's nulls included)."""
-    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
+    reader = {"Authorization": f"Token {Token.objects.get_or_create(user=coordinator)[0].key}"}
+    # The schema needs a login too.
+    schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application, headers=reader)
     checks = [status_code_conformance, response_schema_conformance]
     for user in (coordinator, agency_officer):
         headers = {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
