@@ -157,21 +157,25 @@ def pandas_peer(
         ],
         columns=["code", "min_age", "max_age", "disabled_only"],
     )
-    a = answers.merge(m[["id", "person_id", "age", "disabled"]], on=["id", "person_id"]).merge(
-        person_specs, on="code"
+    # Every eligible member of every survey, with their answer if any (unanswered: unknown).
+    e = m[["id", "person_id", "age", "disabled"]].merge(person_specs, how="cross")
+    e = e[
+        (e["min_age"].isna() | (e["age"] >= e["min_age"]))
+        & (e["max_age"].isna() | (e["age"] <= e["max_age"]))
+        & (~e["disabled_only"] | e["disabled"])
+    ]
+    a = e.merge(answers, on=["id", "person_id", "code"], how="left")
+    a = a.assign(failed=a["ok"].eq(False), met=a["ok"].eq(True))
+    per_code = a.groupby(["id", "code"]).agg(
+        eligible=("person_id", "size"), failed=("failed", "sum"), met=("met", "sum")
     )
-    eligible = (
-        (a["min_age"].isna() | (a["age"] >= a["min_age"]))
-        & (a["max_age"].isna() | (a["age"] <= a["max_age"]))
-        & (~a["disabled_only"] | a["disabled"])
-    )
-    a = a[eligible].assign(failed=lambda d: ~d["ok"])
-    per_code = a.groupby(["id", "code"]).agg(answered=("ok", "size"), failed=("failed", "sum"))
 
     out = pd.DataFrame({"survey_id": chosen["id"], "household_id": chosen["household_id"]})
     inc = income.reindex(chosen["id"])
     out["members"] = inc["n"].fillna(0).astype(int).to_numpy()
+    states = {}
     for ind in spec.indicators:
+        # 1 not met, 0 met, NaN does not apply or unknown (both count 0 in the matrix).
         answer = indicators.map(lambda d, c=ind.code: _met(d.get(c))).to_numpy()
         if ind.computed == "income_per_person":
             t = spec.income_threshold
@@ -179,24 +183,35 @@ def pandas_peer(
             totals = inc["total"].fillna(0).to_numpy()
             cents = np.round(totals * 100).astype(np.int64)  # exact: 2-decimal amounts
             below = cents * 12 * t.denominator < t.numerator * 100 * n
-            value = np.where((n == 0) | (known == 0), answer, below.astype(float))
+            all_known = (n > 0) & (known == n)
+            enough = (known > 0) & ~below  # the known incomes alone reach the threshold
+            value = np.where(all_known, below.astype(float), np.where(enough, 0.0, answer))
         elif ind.is_person:
             codes = per_code.index.get_level_values("code")
             counts = (
                 per_code.xs(ind.code, level="code")
                 if ind.code in codes
-                else pd.DataFrame(columns=["answered", "failed"], dtype=float)
+                else pd.DataFrame(columns=["eligible", "failed", "met"], dtype=float)
             ).reindex(chosen["id"])
-            answered = counts["answered"].fillna(0).to_numpy()
+            eligible = counts["eligible"].fillna(0).to_numpy()
             failed = counts["failed"].fillna(0).to_numpy()
-            rule = {
-                "any_eligible_member": failed > 0,
-                "all_eligible_members": failed == answered,
-                "most_eligible_members": 2 * failed > answered,
+            met = counts["met"].fillna(0).to_numpy()
+            decided, deprived = {
+                "any_eligible_member": ((failed > 0) | (met == eligible), failed > 0),
+                "all_eligible_members": (
+                    (met > 0) | (failed == eligible),
+                    (met == 0) & (failed == eligible),
+                ),
+                "most_eligible_members": (
+                    (2 * failed > eligible) | (2 * (eligible - met) <= eligible),
+                    2 * failed > eligible,
+                ),
             }[spec.member_rule]
-            value = np.where(answered > 0, rule.astype(float), answer)
+            decided &= eligible > 0
+            value = np.where(decided, deprived.astype(float), answer)
         else:
             value = answer
+        states[ind.code] = value
         out[f"m_{ind.code}"] = np.nan_to_num(value, nan=0.0).astype(np.int8)
 
     lcm = spec.items_lcm
@@ -218,6 +233,7 @@ def pandas_peer(
         sums_all += sums
         counts_all += counts
     scaled = np.column_stack(scaled)
+    every = present == len(spec.capitals)  # a capital without any answer: no overall score
     if spec.overall_rule == "mean_of_items":
         numerator, denominator = sums_all, counts_all
     elif spec.overall_rule == "min_of_capitals":
@@ -227,12 +243,20 @@ def pandas_peer(
     else:
         numerator = np.where(scaled >= 0, scaled, 0).sum(axis=1)
         denominator = lcm * present
+    denominator = np.where(every, denominator, 0)
     level = np.full(len(chosen), np.nan)
     for lv in sorted(spec.levels, key=lambda lv: lv.min):
         reached = (denominator > 0) & (
             numerator * lv.min.denominator >= lv.min.numerator * denominator
         )
         level = np.where(reached, lv.level, level)
+    # The set's level overrides: floors, then ceilings, where the indicator is known so.
+    for o in sorted(spec.overrides, key=lambda o: o.at_least is None):
+        holds = states[o.indicator] == (1.0 if o.state == "deprived" else 0.0)
+        if o.at_least is not None:
+            level = np.where(holds & ~np.isnan(level), np.fmax(level, o.at_least), level)
+        else:
+            level = np.where(holds & ~np.isnan(level), np.fmin(level, o.at_most), level)
     out["level"] = level
     with np.errstate(invalid="ignore", divide="ignore"):
         out["overall_score"] = np.where(denominator > 0, numerator / denominator, np.nan)

@@ -3,6 +3,10 @@
 Pure reads: the caller passes an already scoped queryset of `Assessment` rows (one round), and
 gets, per indicator set used in it, the overall H, A, M0, indicator contributions and level
 counts, and the same per district / subdistrict / community (`mpi.alkire_foster` with groups).
+
+Households whose poverty status is "incomplete" (unknown indicators could change whether they
+are poor) are left out of H, A and M0, as OPHI drops cases with missing data, and counted apart
+(`incomplete`); their levels are counted like any other.
 """
 
 from collections import Counter
@@ -14,7 +18,7 @@ import pandas as pd
 from django.db.models import Count, QuerySet, Sum
 
 from ppaos.assessment.definition import Spec, compile_definition
-from ppaos.assessment.models import Assessment, IndicatorSet
+from ppaos.assessment.models import Assessment, IndicatorSet, PovertyStatus
 from ppaos.assessment.mpi import MPIResult, alkire_foster
 
 GROUPINGS = {
@@ -87,6 +91,7 @@ class SetAnalysis:
     unit: str
     overall: AreaMeasures
     areas: list[AreaMeasures] = field(default_factory=list)
+    incomplete: int = 0
 
     @property
     def k(self) -> Fraction:
@@ -98,6 +103,8 @@ class SetAnalysis:
             "unit": self.unit,
             "k": str(self.spec.k),
             "weights": {code: str(w) for code, w in self.spec.weights.items()},
+            "rule": self.spec.rule.kind if self.spec.rule else "k",
+            "incomplete": self.incomplete,
             "overall": self.overall.summary(self.spec),
             "areas": [a.summary(self.spec) for a in self.areas],
         }
@@ -148,8 +155,15 @@ def analyse(
     # counts: the database groups by the integer bit mask, and alkire_foster gets the rows back
     # by repetition, exactly. Levels are counted in a second, equally small query.
     group_fields = list(GROUPINGS[by]) if by else []
+    incomplete = dict(
+        assessments.filter(status=PovertyStatus.INCOMPLETE)
+        .order_by()
+        .values_list("indicator_set_id")
+        .annotate(n=Count("id"))
+    )
     patterns = list(
-        assessments.order_by()
+        assessments.exclude(status=PovertyStatus.INCOMPLETE)
+        .order_by()
         .values_list("indicator_set_id", "deprived_mask", *group_fields)
         .annotate(households=Count("id"), people=Sum("members"))
     )
@@ -172,7 +186,9 @@ def analyse(
         indicator_set = sets[set_id]
         spec = compile_definition(indicator_set.definition)
         set_levels = levels[levels["indicator_set_id"] == set_id]
-        results.append(_analyse_set(part, set_levels, indicator_set, spec, by, unit, group_fields))
+        result = _analyse_set(part, set_levels, indicator_set, spec, by, unit, group_fields)
+        result.incomplete = incomplete.get(set_id, 0)
+        results.append(result)
     return results
 
 

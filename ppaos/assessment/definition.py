@@ -1,10 +1,11 @@
 """An indicator set's definition (JSON) read into exact, typed rules.
 
 Everything the assessment needs from a definition is here: the indicators with their weights as
-exact fractions, who each person-level indicator applies to, the AF poverty cutoff `k`, the
-household rule for person-level indicators, the income threshold, the capitals and their items,
-the overall-score rule and the level thresholds (exact fractions, so a score of exactly 1.75 is
-"อยู่ยาก", never "อยู่ลำบาก" by a rounding error). Pure: no database.
+exact fractions, who each person-level indicator applies to, the identification rule (`union`,
+`intersection` or Alkire–Foster `k`, see `rules.py`), the household rule for person-level
+indicators, the income threshold, the capitals and their items (with their 1–4 rubrics), the
+overall-score rule, the level thresholds (exact fractions, so a score of exactly 1.75 is
+"อยู่ยาก", never "อยู่ลำบาก" by a rounding error) and the level overrides. Pure: no database.
 """
 
 import datetime as dt
@@ -12,6 +13,14 @@ import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from ppaos.assessment.rules import (
+    LevelOverride,
+    PovertyRule,
+    read_level_overrides,
+    read_poverty_rule,
+    read_rubric,
+)
 
 CODE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 MEMBER_RULES = ("any_eligible_member", "all_eligible_members", "most_eligible_members")
@@ -69,7 +78,22 @@ class Capital:
 
 
 @dataclass(frozen=True)
+class CapitalItem:
+    """One 1–4 item; `rubric_th`/`rubric_en` say what each score 1, 2, 3, 4 means."""
+
+    code: str
+    capital: str
+    name_th: str
+    name_en: str
+    rubric_th: tuple[str, ...] = ()
+    rubric_en: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Spec:
+    """A compiled definition. `k` is the exact cutoff the identification rule comes to (the
+    smallest weight for `union`, 1 for `intersection`); `rule` says which rule was declared."""
+
     indicators: tuple[Indicator, ...]
     k: Fraction
     member_rule: str
@@ -80,6 +104,16 @@ class Spec:
     levels: tuple[Level, ...]
     help_by_level: dict[str, dict] = field(default_factory=dict)
     problems: dict[str, dict] = field(default_factory=dict)
+    rule: PovertyRule | None = None
+    items: tuple[CapitalItem, ...] = ()
+    overrides: tuple[LevelOverride, ...] = ()
+
+    @property
+    def item_codes(self) -> list[str]:
+        return [code for cap in self.capitals for code in cap.items]
+
+    def item(self, code: str) -> CapitalItem | None:
+        return next((i for i in self.items if i.code == code), None)
 
     @property
     def codes(self) -> list[str]:
@@ -203,6 +237,23 @@ def _indicators(definition: dict, problems: list[str]) -> list[Indicator]:
     return result
 
 
+def _items(definition: dict, problems: list[str]) -> list[CapitalItem]:
+    result = []
+    for item in definition.get("capitals", {}).get("items", []):
+        code = item.get("code", "")
+        result.append(
+            CapitalItem(
+                code=code,
+                capital=item.get("capital", ""),
+                name_th=item.get("name_th", code),
+                name_en=item.get("name_en", item.get("name_th", code)),
+                rubric_th=read_rubric(item, "rubric_th", problems),
+                rubric_en=read_rubric(item, "rubric_en", problems),
+            )
+        )
+    return result
+
+
 def _capitals(definition: dict, problems: list[str]) -> list[Capital]:
     capitals: dict[str, dict] = {}
     for item in definition.get("capitals", {}).get("items", []):
@@ -258,9 +309,10 @@ def compile_definition(definition: dict) -> Spec:
     problems: list[str] = []
     indicators = _indicators(definition, problems)
     rule = definition.get("poverty_rule", {})
-    k = _fraction(rule.get("k", "1/3"), "poverty_rule.k", problems)
-    if k is not None and not 0 < k <= 1:
-        problems.append(f"poverty_rule.k must be above 0 and at most 1, not {k}")
+    if not isinstance(rule, dict):
+        problems.append("poverty_rule must be an object")
+        rule = {}
+    poverty_rule = read_poverty_rule(rule, [i.weight for i in indicators], problems)
     member_rule = rule.get("household_deprived_when", "any_eligible_member")
     if member_rule not in MEMBER_RULES:
         problems.append(f"poverty_rule.household_deprived_when must be one of {MEMBER_RULES}")
@@ -283,6 +335,13 @@ def compile_definition(definition: dict) -> Spec:
     if overall not in OVERALL_RULES:
         problems.append(f"capitals.overall_rule must be one of {', '.join(OVERALL_RULES)}")
     levels = _levels(definition, problems)
+    items = _items(definition, problems)
+    overrides = read_level_overrides(
+        definition.get("capitals", {}).get("level_overrides", []),
+        indicators=[i.code for i in indicators],
+        levels=[lv.level for lv in levels],
+        problems=problems,
+    )
     codes = [i.code for i in indicators] + [c for cap in capitals for c in cap.items]
     codes += [c.code for c in capitals]
     bad = sorted({c for c in codes if not CODE.match(c or "")})
@@ -296,7 +355,7 @@ def compile_definition(definition: dict) -> Spec:
         raise DefinitionError("; ".join(problems))
     return Spec(
         indicators=tuple(indicators),
-        k=k,
+        k=poverty_rule.cutoff,
         member_rule=member_rule,
         income_threshold=threshold,
         income_threshold_by_year=by_year,
@@ -305,4 +364,7 @@ def compile_definition(definition: dict) -> Spec:
         levels=tuple(levels),
         help_by_level=help_by_level,
         problems={p["code"]: p for p in definition.get("problems", []) if "code" in p},
+        rule=poverty_rule,
+        items=tuple(items),
+        overrides=overrides,
     )

@@ -146,6 +146,8 @@ def _facts(
     threshold = float(spec.income_threshold or 38_000)
     per_person = income_year / size.clip(lower=1)
     frame["members"] = size.astype(int)
+    frame["income_per_person"] = per_person
+    frame["income_threshold"] = threshold
     frame["income"] = np.clip(np.log((per_person + 3_000) / threshold), -1.5, 1.0)
     frame["tenure_risk"] = frame["tenure"].map(TENURE_RISK).fillna(0.5)
     dependants = grouped["dependant"].sum().reindex(frame.index).fillna(0)
@@ -208,6 +210,12 @@ def _household_answers(frame: pd.DataFrame, spec: Spec, rng, people: pd.DataFram
     )
     answers = {}
     for ind in spec.indicators:
+        if ind.computed == "income_per_person":
+            # The volunteer asks the household's income: the engine uses this answer only when
+            # the registry's incomes cannot decide (some member's income is not recorded).
+            met = frame["income_per_person"].to_numpy() >= frame["income_threshold"].to_numpy()
+            answers[ind.code] = met.astype(object)
+            continue
         if ind.is_person or ind.computed:
             continue
         push = np.zeros(len(frame))
@@ -379,12 +387,9 @@ def demo_surveys_load(
                     "collected_on": frame["collected_on"].iat[position],
                     "collected_by_id": None,
                     "round_name": round_name,
+                    # null: "does not apply" (no newborn); an absent code would be unknown.
                     "indicators": dumps(
-                        {
-                            c: v
-                            for c, v in zip(answer_codes, answer_rows[position], strict=True)
-                            if v is not None
-                        }
+                        dict(zip(answer_codes, answer_rows[position], strict=True))
                         if answer_codes
                         else {}
                     ),

@@ -15,20 +15,29 @@ Rules (all from the indicator set's definition, see definition.py):
 
 * The survey used is the household's latest of the round; without one, its latest survey
   collected on or before the round's last collection day (carried forward).
-* Household-level indicator: the survey's answer (true met → 0, false not met → 1, null or
-  missing → does not apply).
+* Each indicator ends in one of four states: 1 not met (deprived), 0 met, NULL does not apply,
+  2 unknown. Unknown is neither deprived nor not deprived: it is listed as missing
+  (`missing_mask`) and never guessed.
+* Household-level indicator: the survey's answer (true met → 0, false not met → 1, null → does
+  not apply; no answer, or one that is not true/false/null → unknown).
 * Person-level indicator: the answers in `member_indicators` of the members living in the
   household on the survey day who are eligible (age in completed years at the survey day within
   `ages`, a disability card when `when` is "disabled"). The household is deprived when any
-  (or all, or most; `poverty_rule.household_deprived_when`) answering eligible member is
-  deprived. With no member answers, the household-level answer is used.
+  (or all, or most; `poverty_rule.household_deprived_when`) eligible member is deprived, as
+  soon as the answers given decide it whatever the unanswered members would say. Otherwise
+  the household-level answer is used; without one the indicator does not apply when no member
+  is eligible, and is unknown when some eligible member was not asked.
 * Income (`computed: income_per_person`): the members' monthly incomes × 12 / members, against
   the threshold per person per year; deprived when strictly below (compared exactly, in
-  decimals). Unknown incomes count as 0; with no known income at all the survey's answer is used.
-* "Does not apply" counts as not deprived in the Alkire–Foster matrix.
-* Capital score = mean of the capital's answered items (1–4; anything else is ignored); overall
-  score by `capitals.overall_rule`; the level is decided in integer arithmetic, so 1.75 is
-  exactly "อยู่ยาก".
+  decimals). An unknown income is not 0: with every income known the comparison decides; when
+  the known incomes alone reach the threshold the household is not deprived; otherwise the
+  survey's answer is used, and without one the indicator is unknown.
+* In the Alkire–Foster matrix (`m_<code>`) only "not met" counts; the caller decides from
+  `missing_mask` whether the unknowns could change who is poor (`status.py`).
+* Capital score = mean of the capital's answered items (1–4; anything else is missing); overall
+  score by `capitals.overall_rule`, only when every capital has an answered item; the level is
+  decided in integer arithmetic, so 1.75 is exactly "อยู่ยาก", then the set's level overrides
+  apply (`score_level` before them, `level_reasons` the overrides that changed it).
 """
 
 import datetime as dt
@@ -171,6 +180,10 @@ def extract(round_name: str, *, cutoff: dt.date | None = None) -> duckdb.DuckDBP
 
 # member_indicators read as {person id: {code: text}}; anything else in a row reads as NULL.
 _MEMBER_MAP = "'\"MAP(VARCHAR, MAP(VARCHAR, VARCHAR))\"'"
+# indicators read as {code: text}: a key present with null ("does not apply") is told apart
+# from a key absent (unknown).
+_ANSWER_MAP = "'\"MAP(VARCHAR, VARCHAR)\"'"
+UNKNOWN = 2
 
 
 def _sql_string(value: str) -> str:
@@ -178,9 +191,14 @@ def _sql_string(value: str) -> str:
 
 
 def _answer(code: str) -> str:
-    """The survey's answer for `code` as a deprivation: 1 not met, 0 met, NULL n/a."""
-    value = f'TRY_CAST(c.ind."{code}" AS BOOLEAN)'
-    return f"CASE WHEN {value} THEN 0 WHEN NOT {value} THEN 1 END"
+    """The survey's answer for `code` as a state: 1 not met, 0 met, NULL n/a, 2 unknown."""
+    key = _sql_string(code)
+    value = f"TRY_CAST(c.ind[{key}] AS BOOLEAN)"
+    return (
+        f"CASE WHEN NOT coalesce(map_contains(c.ind, {key}), false) THEN {UNKNOWN} "
+        f"WHEN c.ind[{key}] IS NULL THEN NULL WHEN {value} THEN 0 WHEN NOT {value} THEN 1 "
+        f"ELSE {UNKNOWN} END"
+    )
 
 
 def _struct_type(codes: list[str]) -> str:
@@ -190,12 +208,16 @@ def _struct_type(codes: list[str]) -> str:
     return _sql_string("{" + ", ".join(f'"{c}": "VARCHAR"' for c in codes) + "}")
 
 
-def _member_rule(spec: Spec) -> str:
-    """Whether a household is deprived, from its eligible members' answers to one indicator."""
+def _member_rule(spec: Spec) -> tuple[str, str]:
+    """(decided, deprived) SQL over `eligible`, `failed` and `met` counts of one indicator:
+    decided when the unanswered eligible members could not change the household's result."""
     return {
-        "any_eligible_member": "count(*) FILTER (WHERE NOT a.ok) > 0",
-        "all_eligible_members": "count(*) FILTER (WHERE NOT a.ok) = count(*)",
-        "most_eligible_members": "2 * count(*) FILTER (WHERE NOT a.ok) > count(*)",
+        "any_eligible_member": ("failed > 0 OR met = eligible", "failed > 0"),
+        "all_eligible_members": ("met > 0 OR failed = eligible", "met = 0 AND failed = eligible"),
+        "most_eligible_members": (
+            "2 * failed > eligible OR 2 * (eligible - met) <= eligible",
+            "2 * failed > eligible",
+        ),
     }[spec.member_rule]
 
 
@@ -223,10 +245,11 @@ def _indicator_sql(spec: Spec) -> tuple[list[str], list[str]]:
     """(deprivation expressions, detail JSON pieces), one per indicator.
 
     Details say why, and are kept small (they are stored for every household): the income
-    figures when the registry had incomes here, and (built in `pc`) the failing members of
-    person-level indicators when any member failed. A piece is NULL when there is nothing to
-    say. Person-level results arrive as bit masks over the person-level codes (`pc.asked`:
-    some eligible member answered; `pc.deprived`: the household rule says deprived)."""
+    figures when the registry had members here (`source` "registry" when they decided, else
+    "survey"), and (built in `pc`) the failing members of person-level indicators when any
+    member failed. A piece is NULL when there is nothing to say. Person-level results arrive as
+    bit masks over the person-level codes (`pc.eligible`: some member is eligible;
+    `pc.decided`: the answers decide; `pc.deprived`: decided and deprived)."""
     expressions, details = [], []
     person_bits = {i.code: n for n, i in enumerate(i for i in spec.indicators if i.is_person)}
     for ind in spec.indicators:
@@ -234,21 +257,27 @@ def _indicator_sql(spec: Spec) -> tuple[list[str], list[str]]:
         code = ind.code
         if ind.computed == "income_per_person":
             num, den = _threshold_sql(spec)
-            from_registry = "coalesce(inc.n, 0) > 0 AND inc.known > 0"
+            all_known = "coalesce(inc.n, 0) > 0 AND inc.known = inc.n"
+            enough = f"coalesce(inc.known, 0) > 0 AND inc.total * 12 * ({den}) >= ({num}) * inc.n"
             expressions.append(
-                f"CASE WHEN NOT ({from_registry}) THEN {answer} "
-                f"WHEN inc.total * 12 * ({den}) < ({num}) * inc.n THEN 1 ELSE 0 END"
+                f"CASE WHEN {all_known} THEN "
+                f"CASE WHEN inc.total * 12 * ({den}) < ({num}) * inc.n THEN 1 ELSE 0 END "
+                f"WHEN {enough} THEN 0 ELSE {answer} END"
             )
             details.append(
-                f"CASE WHEN {from_registry} THEN '\"{code}\": ' || to_json({{'source': 'registry', "
+                f"CASE WHEN coalesce(inc.n, 0) > 0 THEN '\"{code}\": ' || to_json({{'source': "
+                f"CASE WHEN ({all_known}) OR ({enough}) THEN 'registry' ELSE 'survey' END, "
                 "'members': inc.n, 'known': inc.known, 'monthly_total': inc.total::DOUBLE, "
                 f"'threshold': (({num}) / ({den}))::DOUBLE}}) END"
             )
         elif ind.is_person:
             bit = person_bits[code]
             expressions.append(
-                f"CASE WHEN (coalesce(pc.asked, 0) >> {bit}) & 1 = 1 "
-                f"THEN ((pc.deprived >> {bit}) & 1)::INTEGER ELSE {answer} END"
+                f"CASE WHEN (coalesce(pc.decided, 0) >> {bit}) & 1 = 1 "
+                f"THEN ((pc.deprived >> {bit}) & 1)::INTEGER "
+                f"WHEN ({answer}) IS DISTINCT FROM {UNKNOWN} THEN {answer} "
+                f"WHEN (coalesce(pc.eligible, 0) >> {bit}) & 1 = 0 THEN NULL "
+                f"ELSE {UNKNOWN} END"
             )
         else:
             expressions.append(answer)
@@ -281,6 +310,9 @@ def _capital_sql(spec: Spec) -> tuple[list[str], str, str]:
     else:
         numerator = " + ".join(f"coalesce({x}, 0)" for x in scaled)
         denominator = f"{lcm} * ({' + '.join(present)})"
+    # A capital without any answered item is missing: no overall score rather than a guess.
+    every = " AND ".join(f"{x} > 0" for x in counts) or "true"
+    denominator = f"CASE WHEN {every} THEN {denominator} ELSE 0 END"
     return columns, f"({numerator})::BIGINT", f"({denominator})::BIGINT"
 
 
@@ -290,6 +322,27 @@ def _level_sql(spec: Spec) -> str:
         for lv in sorted(spec.levels, key=lambda lv: lv.min, reverse=True)
     )
     return f"CASE WHEN den = 0 THEN NULL {cases} END"
+
+
+def _override_sql(spec: Spec) -> tuple[str, str]:
+    """(final level, JSON list of the overrides that changed it) from `score_level` and the
+    indicator states `g_<code>`: floors first, then ceilings."""
+    level, reasons = "score_level", []
+    floors = [o for o in spec.overrides if o.at_least is not None]
+    ceilings = [o for o in spec.overrides if o.at_most is not None]
+    for o in floors + ceilings:
+        holds = f'"g_{o.indicator}" = {1 if o.state == "deprived" else 0}'
+        if o.at_least is not None:
+            level = f"CASE WHEN {holds} THEN greatest({level}, {o.at_least}) ELSE {level} END"
+            changes = f"score_level < {o.at_least}"
+        else:
+            level = f"CASE WHEN {holds} THEN least({level}, {o.at_most}) ELSE {level} END"
+            changes = f"score_level > {o.at_most}"
+        reasons.append(f"CASE WHEN {holds} AND {changes} THEN {_sql_string(o.code)} END")
+    listed = f"list_filter([{', '.join(reasons)}]::VARCHAR[], lambda x: x IS NOT NULL)"
+    # least/greatest skip NULLs: a household without a score keeps no level.
+    level = f"CASE WHEN score_level IS NULL THEN NULL ELSE {level} END"
+    return level, f"to_json({listed if reasons else '[]::VARCHAR[]'})"
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, round_name: str) -> None:
@@ -347,7 +400,9 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
     )
     con.unregister("pspec_frame")
     expressions, details = _indicator_sql(spec)
+    decided, deprived = _member_rule(spec)
     cap_columns, numerator, denominator = _capital_sql(spec)
+    final_level, level_reasons = _override_sql(spec)
     items = [item for cap in spec.capitals for item in cap.items]
     item_columns = []
     for item in items:
@@ -355,7 +410,9 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
         allowed = ", ".join(f"'{v}'" for v in range(ITEM_MIN, ITEM_MAX + 1))
         item_columns.append(f'CASE WHEN {raw} IN ({allowed}) THEN {raw}::INTEGER END AS "{item}"')
     codes = spec.codes
-    deprivations = ", ".join(f"'{code}': \"g_{code}\"" for code in codes)
+    deprivations = ", ".join(
+        f'\'{code}\': CASE WHEN "g_{code}" IN (0, 1) THEN "g_{code}" END' for code in codes
+    )
     deprivation_columns = ", ".join(
         f'{e} AS "g_{code}"' for e, code in zip(expressions, codes, strict=True)
     )
@@ -365,12 +422,24 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
         f'THEN round("s_{cap.code}" / "c_{cap.code}", 4) END'
         for cap in spec.capitals
     )
-    matrix = ", ".join(f'coalesce("g_{code}", 0)::TINYINT AS "m_{code}"' for code in codes)
-    mask = " + ".join(f'(coalesce("g_{code}", 0)::BIGINT << {j})' for j, code in enumerate(codes))
+    matrix = ", ".join(f'coalesce("g_{code}" = 1, false)::TINYINT AS "m_{code}"' for code in codes)
+    mask = " + ".join(
+        f'(coalesce("g_{code}" = 1, false)::BIGINT << {j})' for j, code in enumerate(codes)
+    )
+    unknown = " + ".join(
+        f'(coalesce("g_{code}" = {UNKNOWN}, false)::BIGINT << {j})' for j, code in enumerate(codes)
+    )
+    missing_items = (
+        "to_json(list_filter(["
+        + ", ".join(f'CASE WHEN "{i}" IS NULL THEN {_sql_string(i)} END' for i in items)
+        + "]::VARCHAR[], lambda x: x IS NOT NULL))"
+        if items
+        else "to_json([]::VARCHAR[])"
+    )
     query = f"""
         WITH mine AS MATERIALIZED (
             SELECT id, household_id, collected_on, member_indicators,
-                   from_json(indicators, {_struct_type(codes)}) AS ind,
+                   from_json(indicators, {_ANSWER_MAP}) AS ind,
                    from_json(capital_items, {_struct_type(items)}) AS itm
             FROM chosen WHERE indicator_set_id = {int(set_id)}),
         members_json AS (
@@ -382,24 +451,35 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
                    TRY_CAST(answer.value AS BOOLEAN) AS ok
             FROM (SELECT survey_id, person, unnest(map_entries(person.value)) AS answer
                   FROM members_json)),
+        eligible AS (
+            SELECT p.survey_id, p.person_id, s.code, s.bit
+            FROM present p
+            JOIN pspec s
+              ON (s.min_age IS NULL OR p.age >= s.min_age)
+             AND (s.max_age IS NULL OR p.age <= s.max_age)
+             AND (NOT s.disabled_only OR p.disabled)
+            WHERE p.survey_id IN (SELECT id FROM mine)),
+        counted AS (
+            SELECT e.survey_id, e.code, any_value(e.bit) AS bit, count(*) AS eligible,
+                   count(*) FILTER (WHERE a.ok) AS met,
+                   count(*) FILTER (WHERE NOT a.ok) AS failed,
+                   list(e.person_id ORDER BY e.person_id) FILTER (WHERE NOT a.ok) AS failed_ids
+            FROM eligible e
+            LEFT JOIN answers a ON a.survey_id = e.survey_id AND a.person_id = e.person_id
+             AND a.code = e.code AND a.ok IS NOT NULL
+            GROUP BY e.survey_id, e.code),
         per_code AS (
-            SELECT a.survey_id, a.code, any_value(s.bit) AS bit, {_member_rule(spec)} AS deprived,
-                   CASE WHEN count(*) FILTER (WHERE NOT a.ok) > 0 THEN
-                       '"' || a.code || '": ' || to_json({{'source': 'members',
-                           'answered': count(*),
-                           'failed': list(a.person_id ORDER BY a.person_id)
-                                     FILTER (WHERE NOT a.ok)}}) END AS piece
-            FROM answers a
-            JOIN present p ON p.survey_id = a.survey_id AND p.person_id = a.person_id
-            JOIN pspec s ON s.code = a.code
-            WHERE a.ok IS NOT NULL
-              AND (s.min_age IS NULL OR p.age >= s.min_age)
-              AND (s.max_age IS NULL OR p.age <= s.max_age)
-              AND (NOT s.disabled_only OR p.disabled)
-            GROUP BY a.survey_id, a.code),
+            SELECT survey_id, code, bit, {decided} AS decided, {deprived} AS deprived,
+                   CASE WHEN failed > 0 THEN
+                       '"' || code || '": ' || to_json({{'source': 'members',
+                           'answered': met + failed, 'eligible': eligible,
+                           'failed': failed_ids}}) END AS piece
+            FROM counted),
         pc AS (
-            SELECT survey_id, bit_or(1::BIGINT << bit) AS asked,
-                   bit_or(CASE WHEN deprived THEN 1::BIGINT << bit ELSE 0 END) AS deprived,
+            SELECT survey_id, bit_or(1::BIGINT << bit) AS eligible,
+                   bit_or(CASE WHEN decided THEN 1::BIGINT << bit ELSE 0 END) AS decided,
+                   bit_or(CASE WHEN decided AND deprived THEN 1::BIGINT << bit ELSE 0 END)
+                       AS deprived,
                    string_agg(piece, ', ' ORDER BY bit) AS details
             FROM per_code GROUP BY survey_id),
         inc AS (
@@ -407,7 +487,8 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
                    coalesce(sum(monthly_income), 0) AS total
             FROM present GROUP BY survey_id),
         it AS (SELECT c.id AS survey_id, {", ".join(item_columns)} FROM mine c),
-        caps AS (SELECT survey_id, {", ".join(cap_columns)} FROM it),
+        caps AS (SELECT survey_id, {missing_items} AS missing_items, {", ".join(cap_columns)}
+                 FROM it),
         scored AS (
             SELECT c.id AS survey_id, c.household_id, c.collected_on,
                    coalesce(inc.n, 0) AS members,
@@ -423,10 +504,14 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
                details,
                to_json({{{capital_json}}}) AS capital_scores,
                CASE WHEN den > 0 THEN num::DOUBLE / den END AS overall_score,
-               {_level_sql(spec)} AS level,
+               {final_level} AS level,
+               score_level,
+               {level_reasons} AS level_reasons,
                ({mask})::BIGINT AS deprived_mask,
+               ({unknown})::BIGINT AS missing_mask,
+               missing_items,
                {matrix}
-        FROM scored
+        FROM (SELECT *, {_level_sql(spec)} AS score_level FROM scored)
     """  # noqa: S608 (codes are validated identifiers; values come from the definition)
     return con.execute(query).df()
 
@@ -435,7 +520,9 @@ def compute(
     con: duckdb.DuckDBPyConnection, round_name: str, specs: dict[int, Spec]
 ) -> dict[int, pd.DataFrame]:
     """Per indicator-set id: one row per household (see module docstring), in no particular
-    order, with the deprivation matrix in `m_<code>` columns (0/1, n/a as 0)."""
+    order, with the deprivation matrix in `m_<code>` columns (1 not met; met, n/a and unknown
+    0), the unknown indicators as bits of `missing_mask` and the unanswered capital items in
+    `missing_items` (JSON)."""
     _prepare(con, round_name)
     present = [
         row[0] for row in con.execute("SELECT DISTINCT indicator_set_id FROM chosen").fetchall()

@@ -88,6 +88,8 @@ lib.register(
             Column(_("Members at the survey"), lambda a: a.members),
             Column(_("Deprivation score"), lambda a: _score(a.deprivation_score_value)),
             Column(_("Multidimensionally poor"), lambda a: "1" if a.is_poor else "0"),
+            Column(_("Poverty status"), lambda a: a.poverty_status),
+            Column(_("Missing answers"), lambda a: ";".join(a.missing or [])),
             Column(_("Overall score"), lambda a: _score(a.overall_score)),
             Column(_("Level"), lambda a: "" if a.level is None else a.level),
         ),

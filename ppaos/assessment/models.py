@@ -86,12 +86,19 @@ class SurveyResponse(models.Model):
         return f"survey {self.pk} of household {self.household_id}"
 
 
+class PovertyStatus(models.TextChoices):
+    POOR = "poor", _("poor")
+    NOT_POOR = "not_poor", _("not poor")
+    INCOMPLETE = "incomplete", _("incomplete data")
+
+
 class Assessment(models.Model):
     """One household's result for one survey round. Immutable: computed once by
     `ppaos assess`, never updated; a new round gives a new row. It keeps the indicator-set
     version and the survey it was computed from, so later versions never change it.
 
-    `deprivations`: {indicator code: 1 deprived, 0 not deprived, null does not apply}.
+    `deprivations`: {indicator code: 1 deprived, 0 not deprived, null does not apply or
+    unknown}; the unknown ones are listed in `missing` (never guessed, see engine.py).
     `details`: why, for computed and person-level indicators (income per person against the
     threshold; which members failed). `deprivation_score` is the exact weighted share of
     indicators deprived ("3/20"); `capital_scores`: {capital code: mean of its items 1–4}."""
@@ -116,9 +123,19 @@ class Assessment(models.Model):
     deprivation_score = models.CharField(max_length=40)
     deprivation_score_value = models.FloatField()
     is_poor = models.BooleanField(_("multidimensionally poor"))
+    # Poor, not poor, or incomplete: unknown indicators could still change the answer (then
+    # `is_poor` is false). Empty on rows stored before the status existed: read `poverty_status`.
+    status = models.CharField(
+        _("poverty status"), max_length=12, choices=PovertyStatus.choices, blank=True, default=""
+    )
+    # Indicator codes whose value is unknown, then capital items without a 1–4 answer.
+    missing = models.JSONField(default=list)
     capital_scores = models.JSONField(default=dict)
     overall_score = models.FloatField(_("overall score"), null=True)
     level = models.PositiveSmallIntegerField(_("level"), null=True)
+    # The level from the scores alone, and the codes of the set's level overrides that moved it.
+    score_level = models.PositiveSmallIntegerField(_("level from the scores"), null=True)
+    level_reasons = models.JSONField(default=list)
     computed_at = models.DateTimeField()
 
     class Meta:
@@ -137,3 +154,14 @@ class Assessment(models.Model):
         if not self._state.adding:
             raise ValueError("assessments are immutable: assess a new round instead")
         super().save(*args, **kwargs)
+
+    @property
+    def poverty_status(self) -> str:
+        """`status`, or for rows stored before it existed, poor / not poor from `is_poor`."""
+        if self.status:
+            return self.status
+        return PovertyStatus.POOR if self.is_poor else PovertyStatus.NOT_POOR
+
+    @property
+    def is_complete(self) -> bool:
+        return not self.missing

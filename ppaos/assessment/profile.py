@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from ppaos.assessment import charts
 from ppaos.assessment.definition import Indicator, Level, Spec, compile_definition
-from ppaos.assessment.models import Assessment
+from ppaos.assessment.models import Assessment, PovertyStatus
 from ppaos.lib.templatetags.thai import bedate
 from ppaos.registry.models import Person
 
@@ -24,7 +24,7 @@ def localized(th: str, en: str) -> str:
 @dataclass
 class IndicatorRow:
     indicator: Indicator
-    status: str  # "deprived", "met", "na"
+    status: str  # "deprived", "met", "na", "unknown"
     reasons: list[str] = field(default_factory=list)
 
     @property
@@ -37,12 +37,23 @@ class IndicatorRow:
 
 
 @dataclass
+class ItemRow:
+    """A capital item's answer and what that score means by the item's rubric."""
+
+    code: str
+    name: str
+    value: int | None
+    meaning: str
+    rubric: list[tuple[int, str]]
+
+
+@dataclass
 class CapitalRow:
     code: str
     name: str
     score: float | None
     level: Level | None
-    items: list[tuple[str, int | None]]
+    items: list[ItemRow]
 
 
 @dataclass
@@ -59,6 +70,12 @@ class Profile:
     radar: dict
     weight_share: str
     k: str
+    status: str = ""
+    status_name: str = ""
+    missing: list[str] = field(default_factory=list)
+    rule: str = ""
+    score_level_name: str = ""
+    level_reasons: list[str] = field(default_factory=list)
 
 
 def _baht(value: float) -> str:
@@ -93,7 +110,7 @@ def _member_reason(detail: dict, people: dict[int, Person], on) -> list[str]:
     ]
 
 
-def _income_reason(detail: dict, deprived: bool) -> list[str]:
+def _income_reason(detail: dict, deprived: bool, legacy: bool) -> list[str]:
     members = detail.get("members") or 0
     threshold = detail.get("threshold") or 0
     monthly = detail.get("monthly_total") or 0
@@ -116,18 +133,47 @@ def _income_reason(detail: dict, deprived: bool) -> list[str]:
         )
     reasons = [text % values]
     unknown = members - (detail.get("known") or 0)
-    if unknown > 0:
+    if unknown > 0 and legacy:  # computed before unknown incomes were kept apart
         reasons.append(
             _("No income is recorded for %(n)s of the members; counted as 0 baht.") % {"n": unknown}
         )
+    elif unknown > 0:
+        reasons = [
+            _(
+                "No income is recorded for %(n)s of the %(members)s members; the recorded "
+                "incomes alone, %(monthly)s baht a month, already reach the threshold."
+            )
+            % {**values, "n": unknown}
+        ]
     return reasons
 
 
-def _reasons(ind: Indicator, status: str, detail: dict | None, people, survey) -> list[str]:
+def _income_unknown_reason(detail: dict, status: str) -> list[str]:
+    """The registry cannot decide: some incomes are not recorded (never counted as 0)."""
+    values = {
+        "n": (detail.get("members") or 0) - (detail.get("known") or 0),
+        "members": detail.get("members") or 0,
+    }
+    text = _(
+        "No income is recorded for %(n)s of the %(members)s members, so the registry cannot "
+        "tell whether the household reaches the threshold (an unknown income is not 0)."
+    )
+    if status == "unknown":
+        return [text % values, _("The survey has no answer either: the result is unknown.")]
+    return [text % values, _("The volunteer's answer in the survey is used.")]
+
+
+def _reasons(
+    ind: Indicator, status: str, detail: dict | None, people, survey, legacy: bool = False
+) -> list[str]:
     detail = detail or {}
     source = detail.get("source", "survey")
     if ind.computed == "income_per_person" and source == "registry":
-        return _income_reason(detail, status == "deprived")
+        return _income_reason(detail, status == "deprived", legacy)
+    if ind.computed == "income_per_person" and detail.get("members"):
+        return _income_unknown_reason(detail, status)
+    if status == "unknown":
+        return [_("Not answered in the survey: neither met nor not met.")]
     if status != "deprived":
         return []
     if source == "members":
@@ -161,25 +207,22 @@ def build_profile(assessment: Assessment) -> Profile:
         for pid in detail.get("failed") or []
     }
     people = Person.objects.in_bulk(list(failed_ids)) if failed_ids else {}
+    missing = set(assessment.missing or [])
     rows = []
     for ind in spec.indicators:
         value = (assessment.deprivations or {}).get(ind.code)
         status = "deprived" if value == 1 else "met" if value == 0 else "na"
+        if ind.code in missing:
+            status = "unknown"
         detail = (assessment.details or {}).get(ind.code)
-        rows.append(IndicatorRow(ind, status, _reasons(ind, status, detail, people, survey)))
+        reasons = _reasons(ind, status, detail, people, survey, legacy=not assessment.status)
+        rows.append(IndicatorRow(ind, status, reasons))
     level = spec.level(assessment.level)
     answers = survey.capital_items or {}
-    item_names = {
-        i["code"]: localized(i.get("name_th", ""), i.get("name_en", ""))
-        for i in assessment.indicator_set.definition["capitals"]["items"]
-    }
     capitals = []
     for cap in spec.capitals:
         score = (assessment.capital_scores or {}).get(cap.code)
-        items = []
-        for code in cap.items:
-            value = answers.get(code)
-            items.append((item_names.get(code, code), value if value in (1, 2, 3, 4) else None))
+        items = [_item_row(spec, code, answers.get(code)) for code in cap.items]
         capitals.append(
             CapitalRow(
                 code=cap.code,
@@ -199,6 +242,7 @@ def build_profile(assessment: Assessment) -> Profile:
         else c
         for c in _problem_codes(survey.problems)
     ]
+    poverty = assessment.poverty_status
     return Profile(
         assessment=assessment,
         spec=spec,
@@ -212,7 +256,52 @@ def build_profile(assessment: Assessment) -> Profile:
         radar=charts.radar([(c.name, c.score) for c in capitals]),
         weight_share=assessment.deprivation_score,
         k=str(spec.k),
+        status=poverty,
+        status_name=str(PovertyStatus(poverty).label),
+        missing=_missing_names(spec, assessment.missing or []),
+        rule=spec.rule.describe() if spec.rule else "",
+        score_level_name=_level_name(spec, assessment.score_level),
+        level_reasons=_level_reasons(spec, assessment.level_reasons or []),
     )
+
+
+def _item_row(spec: Spec, code: str, raw) -> ItemRow:
+    item = spec.item(code)
+    value = raw if raw in (1, 2, 3, 4) and not isinstance(raw, bool) else None
+    rubric = []
+    if item is not None:
+        texts = item.rubric_en if translation.get_language() == "en" and item.rubric_en else ()
+        rubric = list(enumerate(texts or item.rubric_th, start=1))
+    meaning = dict(rubric).get(value, "") if value is not None else ""
+    name = localized(item.name_th, item.name_en) if item is not None else code
+    return ItemRow(code=code, name=name, value=value, meaning=meaning, rubric=rubric)
+
+
+def _missing_names(spec: Spec, codes: list[str]) -> list[str]:
+    """Names of the unknown indicators and unanswered capital items, in the stored order."""
+    names = []
+    for code in codes:
+        if code in spec.codes:
+            ind = spec.indicator(code)
+            names.append(localized(ind.name_th, ind.name_en))
+        elif (item := spec.item(code)) is not None:
+            names.append(localized(item.name_th, item.name_en))
+        else:
+            names.append(code)
+    return names
+
+
+def _level_name(spec: Spec, number: int | None) -> str:
+    level = spec.level(number)
+    return localized(level.name_th, level.name_en) if level else ""
+
+
+def _level_reasons(spec: Spec, codes: list[str]) -> list[str]:
+    """The texts of the level overrides that moved this household's level."""
+    by_code = {o.code: o for o in spec.overrides}
+    return [
+        localized(by_code[c].reason_th, by_code[c].reason_en) if c in by_code else c for c in codes
+    ]
 
 
 def household_trajectory(household) -> list[dict]:

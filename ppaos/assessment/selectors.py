@@ -68,3 +68,27 @@ def indicator_sets_with_use() -> QuerySet[IndicatorSet]:
 def indicator_set_assessment_counts() -> dict[int, int]:
     rows = Assessment.objects.order_by().values("indicator_set_id").annotate(n=Count("id"))
     return {r["indicator_set_id"]: r["n"] for r in rows}
+
+
+def household_unassessed_survey(*, household: Household, assessments: list[Assessment]):
+    """The household's newest survey that its assessments do not reflect, or None.
+
+    A survey is assessed when it is saved; one is left over when its round was already
+    assessed from an earlier survey (assessments are immutable), when its visit awaits a
+    conflict review, or when the assessment failed. A survey older than the one its round's
+    assessment used is not "newer": it is skipped."""
+    from ppaos.assessment.models import SurveyResponse
+
+    used = {a.survey_id for a in assessments}
+    by_round = {a.round_name: a for a in assessments}
+    surveys = SurveyResponse.objects.filter(household=household).order_by("-collected_on", "-id")
+    for survey in surveys.only("id", "collected_on", "round_name")[:20]:
+        if survey.pk in used:
+            return None
+        assessed = by_round.get(survey.round_name)
+        if assessed is None or (survey.collected_on, survey.pk) > (
+            assessed.survey.collected_on,
+            assessed.survey_id,
+        ):
+            return survey
+    return None

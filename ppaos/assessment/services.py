@@ -17,6 +17,7 @@ from django.utils import timezone
 from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.assessment.mpi import alkire_foster
+from ppaos.registry.models import Household
 
 DEFAULT_SET = Path(__file__).resolve().parent / "data" / "indicators-default.json"
 
@@ -108,6 +109,8 @@ class AssessReport:
     # they stay as they are (immutable); assess a new round to use the new answers.
     newer_survey: int = 0
     poor: int = 0
+    # Poverty undecided: unknown indicators could change it (status "incomplete").
+    incomplete: int = 0
     levels: dict = field(default_factory=dict)
     indicator_sets: list[str] = field(default_factory=list)
     seconds: dict = field(default_factory=dict)
@@ -153,7 +156,7 @@ def assessment_rows(
         [None if pd.isna(x) else int(x) for x in levels],
         strict=True,
     )
-    return [
+    rows = [
         {
             "household_id": household,
             "round_name": round_name,
@@ -186,6 +189,29 @@ def assessment_rows(
             level,
         ) in columns
     ]
+    return _with_status(rows, frame, spec)
+
+
+def _with_status(rows: list[dict], frame: pd.DataFrame, spec: Spec) -> list[dict]:
+    """Add the poverty status, the missing answers and the level's reasons (status.py)."""
+    from ppaos.assessment import status
+
+    extra = zip(
+        status.poverty_statuses(frame, spec=spec),
+        status.missing_lists(frame, spec=spec),
+        [None if pd.isna(x) else int(x) for x in frame["score_level"].astype("Int64")],
+        status.level_reason_lists(frame),
+        strict=True,
+    )
+    for row, (poverty, missing, score_level, reasons) in zip(rows, extra, strict=True):
+        # JSON text, as the engine's other JSON columns: the writer stores values as given.
+        row.update(
+            status=str(poverty),
+            missing=json.dumps(missing),
+            score_level=score_level,
+            level_reasons=json.dumps(reasons),
+        )
+    return rows
 
 
 def _newer_surveys(round_name: str) -> int:
@@ -243,6 +269,7 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
     written = time.perf_counter()
     report.created = len(rows)
     report.poor = sum(1 for r in rows if r["is_poor"])
+    report.incomplete = sum(1 for r in rows if r["status"] == "incomplete")
     for row in rows:
         report.levels[row["level"]] = report.levels.get(row["level"], 0) + 1
     if report.unchanged:
@@ -253,3 +280,120 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
         "write": written - computed,
     }
     return report
+
+
+# ---------------------------------------------------------------------------------------------
+# One household, at once (a survey saved from the visit form or an ODK/Kobo import)
+# ---------------------------------------------------------------------------------------------
+
+
+def _load_one_household(con, *, household_id: int, round_name: str) -> None:
+    """Fill DuckDB's `surveys` and `members` as `engine.extract` does, for one household.
+
+    Candidates are the household's surveys of the round: `engine.compute` prefers the round's
+    latest survey to any carried-forward one, so older rounds' surveys could never be chosen."""
+    from ppaos.assessment import engine
+    from ppaos.registry.models import Membership
+
+    surveys = SurveyResponse.objects.filter(household_id=household_id, round_name=round_name)
+    survey_rows = [
+        (*row[:5], *(json.dumps(value) for value in row[5:]))
+        for row in surveys.order_by().values_list(
+            "id",
+            "household_id",
+            "indicator_set_id",
+            "collected_on",
+            "round_name",
+            "indicators",
+            "member_indicators",
+            "capital_items",
+        )
+    ]
+    member_rows = list(
+        Membership.objects.filter(household_id=household_id)
+        .order_by()
+        .values_list(
+            "household_id",
+            "person_id",
+            "person__birth_date",
+            "person__has_disability_card",
+            "person__monthly_income",
+            "start_date",
+            "end_date",
+        )
+    )
+    for table, columns, rows in (
+        ("surveys", engine.SURVEY_COLUMNS, survey_rows),
+        ("members", engine.MEMBER_COLUMNS, member_rows),
+    ):
+        definition = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+        con.execute(f"CREATE TABLE {table} ({definition})")
+        if rows:
+            marks = ", ".join("?" * len(columns))
+            con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+
+
+def assessment_run_for_household(
+    *, household: Household, survey: SurveyResponse, now=None
+) -> Assessment | None:
+    """Assess `survey`'s household for the survey's round now, with the engine `ppaos assess`
+    uses, so both store the same row. Returns the new Assessment, or None when the household
+    already has one for the round (assessments are immutable: the household page then says
+    that a newer survey is not assessed) or the survey has no round.
+
+    The visit service calls it once the survey is committed. Afterwards the household's
+    community gets an incremental dashboard refresh (coalesced, within a minute)."""
+    from ppaos.dashboards.services import refresh_schedule_community
+
+    try:
+        return _assess_one(household=household, survey=survey, now=now)
+    finally:
+        refresh_schedule_community(community_id=household.community_id)
+
+
+def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessment | None:
+    import duckdb
+
+    from ppaos.assessment import engine
+    from ppaos.audit.models import Action
+    from ppaos.audit.services import audit_record
+    from ppaos.registry.demo import _write
+
+    round_name = survey.round_name
+    if not round_name or round_name != round_name.strip():
+        return None  # `ppaos assess --round` strips the name: it could never match this one
+    if Assessment.objects.filter(household=household, round_name=round_name).exists():
+        return None
+    con = duckdb.connect()
+    try:
+        _load_one_household(con, household_id=household.pk, round_name=round_name)
+        set_ids = [
+            r[0] for r in con.execute("SELECT DISTINCT indicator_set_id FROM surveys").fetchall()
+        ]
+        sets = IndicatorSet.objects.in_bulk(set_ids)
+        specs = {pk: compile_definition(s.definition) for pk, s in sets.items()}
+        frames = engine.compute(con, round_name, specs)
+    finally:
+        con.close()
+    now = now or timezone.now()
+    rows = []
+    for set_id, frame in frames.items():
+        rows += assessment_rows(
+            frame, spec=specs[set_id], indicator_set_id=set_id, round_name=round_name, now=now
+        )
+    if not rows:
+        return None  # the survey is gone (deleted when its visit's conflict was discarded)
+    try:
+        with transaction.atomic():
+            _write(Assessment, rows)  # the batch's writer, so the stored values are the same
+            assessment = Assessment.objects.get(household=household, round_name=round_name)
+            audit_record(
+                actor=survey.collected_by,
+                action=Action.CREATE,
+                obj=household,
+                changes={"assessment": [None, f"{round_name} {assessment.level or '-'}"]},
+                label=f"{household.code} · assessment {round_name}",
+            )
+    except IntegrityError:
+        return None  # assessed meanwhile (`ppaos assess`, or the same survey saved twice)
+    return assessment

@@ -94,6 +94,7 @@ def _chart_context(result) -> dict:
     )
     return {
         "result": result,
+        "incomplete": result.incomplete,
         "levels": [
             {**segment, "name": level_names[segment["key"]]}
             for segment in charts.stacked(result.overall.levels, order)

@@ -67,3 +67,19 @@ class Figure(models.Model):
     def __str__(self) -> str:
         when = self.period or self.round_name
         return f"{self.community_id} {self.metric} {when} = {self.value}"
+
+
+class CommunityRefresh(models.Model):
+    """The incremental refresh of one community's figures: at most one queued (`due_at`) and
+    one run a minute, however many surveys are saved there (see services.refresh_schedule_
+    community)."""
+
+    community = models.OneToOneField(
+        Community, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    due_at = models.DateTimeField(null=True, blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    seconds = models.FloatField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"figures of community {self.community_id}"

@@ -19,6 +19,7 @@ from ppaos.assessment.models import IndicatorSet
 from ppaos.dashboards.models import Figure, Refresh
 from ppaos.lib.stats import Proportion, wilson
 from ppaos.lib.suppression import suppress
+from ppaos.targeting.sampling import Estimate, wilson_fpc
 
 # Counts of things, not of households or people: never suppressed.
 NOT_PERSONAL = {"communities", "communities_verified"}
@@ -31,10 +32,15 @@ METRICS = frozenset(
         "people",
         "households_verified",
         "people_verified",
-        "listed_verified",
+        "listed_reviewed",
         "listed_not_poor",
-        "poor_verified",
-        "newly_found_poor",
+        "excluded_found",
+        "awaiting_review",
+        "not_checked",
+        "sample_frame",
+        "sample_drawn",
+        "sample_verified",
+        "sample_poor",
         "referrals_made",
         "referrals_completed",
         "referrals_open",
@@ -98,13 +104,29 @@ class Summary:
 
     @property
     def inclusion(self) -> Proportion | None:
-        """Listed households found not poor ÷ listed households verified."""
-        return self._rate("listed_not_poor", "listed_verified")
+        """คนจนไม่จริง, as the targeting error report counts it: listed households reviewed as
+        not poor ÷ listed households with a reviewed status (95% Wilson interval)."""
+        return self._rate("listed_not_poor", "listed_reviewed")
 
     @property
-    def exclusion(self) -> Proportion | None:
-        """Poor households missing from the list ÷ all verified poor households."""
-        return self._rate("newly_found_poor", "poor_verified")
+    def exclusion(self) -> Estimate | None:
+        """คนจนตกหล่น, as the targeting report estimates it from the random sample: sampled
+        households reviewed as poor ÷ sampled households with a reviewed status, with Wilson's
+        95% interval corrected for the frame (the area's households in the frame). The
+        communities' samples are pooled (see README "Dashboards"). None when suppressed."""
+        x, n, frame = self["sample_poor"], self["sample_verified"], self["sample_frame"]
+        if x is None or n is None or frame is None:
+            return None
+        return wilson_fpc(x, n, frame)
+
+    @property
+    def missing(self) -> tuple[float, float, float] | None:
+        """Poor households missing from the list, estimated: frame × the exclusion share
+        (estimate, low, high); None without a sample estimate or when suppressed."""
+        share = self.exclusion
+        if share is None or share.rate is None:
+            return None
+        return (share.frame * share.rate, share.frame * share.low, share.frame * share.high)
 
     def figure(self, key: str) -> float | int | None:
         """A figure for the map: a count, or a rate in percent (None: suppressed or unknown)."""

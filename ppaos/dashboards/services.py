@@ -1,29 +1,34 @@
 """Refreshing the pre-aggregated figures: a handful of INSERT … SELECT … GROUP BY statements,
-computed in the database (PostgreSQL or SQLite) and written under a new refresh id.
+computed in the database (PostgreSQL or SQLite), and one step in Python for the verification
+errors, all written under a new refresh id.
 
 Figures per community (`period` empty, `round_name` empty: the state at the refresh):
 communities, households, people; households, people and communities verified (the latest
-recorded visit of each household, conflicts excluded, as the targeting error report counts
-them) and the parts of the inclusion and exclusion errors; referrals made (sent), completed,
-open and overdue. Per month (`period` = first day): households verified for the first time,
-referrals sent, referrals completed. Per survey round (`round_name`): households assessed,
-multidimensionally poor, and per level (`level_1` … `level_4`, `level_none`).
+recorded visit of each household, conflicts excluded); referrals made (sent), completed, open
+and overdue. The parts of the inclusion and exclusion errors come from targeting's reviewed
+status (`targeting.selectors.review_counts_by_community`, the rule of the targeting error
+report; see `REVIEW_METRICS`). Per month (`period` = first day): households verified for the
+first time, referrals sent, referrals completed. Per survey round (`round_name`): households
+assessed, multidimensionally poor, and per level (`level_1` … `level_4`, `level_none`).
 """
 
 import datetime as dt
 import time
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ppaos.areas.models import Community
 from ppaos.assessment.models import Assessment
-from ppaos.dashboards.models import Figure, Refresh
+from ppaos.dashboards.models import CommunityRefresh, Figure, Refresh
 from ppaos.referrals.models import OPEN_STATUSES, Referral, Status
 from ppaos.registry.models import Household, Membership
-from ppaos.targeting.models import Outcome, Visit
+from ppaos.targeting.models import Visit
+from ppaos.targeting.selectors import CommunityReviewCounts, review_counts_by_community
 
 T = {
     "figure": Figure._meta.db_table,
@@ -35,13 +40,9 @@ T = {
     "assessment": Assessment._meta.db_table,
 }
 INSERT = f"INSERT INTO {T['figure']} (refresh_id, community_id, metric, period, round_name, value) "
-VERIFICATION_METRICS = (
-    "households_verified",
-    "listed_verified",
-    "listed_not_poor",
-    "poor_verified",
-    "newly_found_poor",
-)
+# From each household's reviewed status (targeting's rule), computed in Python: the fields
+# of `CommunityReviewCounts`, one figure each.
+REVIEW_METRICS = tuple(CommunityReviewCounts.__dataclass_fields__)
 # A typed NULL: in a UNION an untyped one would be text, which a date column refuses.
 ND = "CAST(NULL AS DATE)"
 OPEN = ", ".join(f"'{s}'" for s in OPEN_STATUSES)
@@ -58,12 +59,12 @@ def _month(column: str, *, with_time: bool) -> str:
     return f"date({column}, 'start of month')"
 
 
-def _latest_visits() -> str:
+def _latest_visits(visits: str) -> str:
     """Each household's latest recorded visit (conflicts excluded)."""
     return (
-        f"SELECT household_id, outcome, on_target_list, ROW_NUMBER() OVER ("  # noqa: S608
+        f"SELECT household_id, ROW_NUMBER() OVER ("  # noqa: S608
         f"PARTITION BY household_id ORDER BY visited_on DESC, id DESC) AS rn "
-        f"FROM {T['visit']} WHERE status <> 'conflict'"
+        f"FROM {visits} vs WHERE status <> 'conflict'"
     )
 
 
@@ -76,44 +77,39 @@ def _unpivot(metrics: tuple[str, ...], *, round_name: str = "''") -> str:
     )
 
 
-def _statements() -> list[str]:
+def _statements(*, one_community: bool = False) -> list[str]:
     """The INSERT … SELECT statements of one refresh, in order (parameters: %(refresh)s …).
 
     Each scans its tables once: a CTE `per` sums every metric of a community in columns, and
-    `_unpivot` turns the columns into rows (zeros are not stored: a missing row sums as 0)."""
-    h, m, v, r, a = T["household"], T["membership"], T["visit"], T["referral"], T["assessment"]
-    listed_verified = (
-        f"v.on_target_list AND v.outcome IN ('{Outcome.CONFIRMED_POOR}', '{Outcome.NOT_POOR}')"
-    )
-    listed_not_poor = f"v.on_target_list AND v.outcome = '{Outcome.NOT_POOR}'"
-    poor_verified = (
-        f"(v.on_target_list AND v.outcome = '{Outcome.CONFIRMED_POOR}') "
-        f"OR v.outcome = '{Outcome.NEWLY_FOUND_POOR}'"
-    )
-    newly_found = f"v.outcome = '{Outcome.NEWLY_FOUND_POOR}'"
+    `_unpivot` turns the columns into rows (zeros are not stored: a missing row sums as 0).
+    With `one_community`, the same statements read only the households (and their visits) of
+    the community %(community)s, so they write only its rows."""
+    m, r, a = T["membership"], T["referral"], T["assessment"]
+    h, v, communities = T["household"], T["visit"], T["community"]
+    if one_community:
+        mine = f"SELECT id FROM {h} WHERE community_id = %(community)s"  # noqa: S608
+        h = f"(SELECT * FROM {h} WHERE community_id = %(community)s)"  # noqa: S608
+        v = f"(SELECT * FROM {v} WHERE household_id IN ({mine}))"  # noqa: S608
+        communities = f"(SELECT * FROM {communities} WHERE id = %(community)s)"  # noqa: S608
     registry = (
-        f"WITH vh AS (SELECT DISTINCT household_id FROM {v} "  # noqa: S608
+        f"WITH vh AS (SELECT DISTINCT household_id FROM {v} vs "  # noqa: S608
         f"WHERE status <> 'conflict'), "
         f"p AS (SELECT h.community_id, COUNT(*) AS people, "
         f"SUM(CASE WHEN vh.household_id IS NOT NULL THEN 1 ELSE 0 END) AS people_verified "
         f"FROM {m} m JOIN {h} h ON h.id = m.household_id "
         f"LEFT JOIN vh ON vh.household_id = m.household_id "
         f"WHERE m.end_date IS NULL GROUP BY h.community_id), "
-        f"hh AS (SELECT community_id, COUNT(*) AS households FROM {h} GROUP BY community_id), "
+        f"hh AS (SELECT community_id, COUNT(*) AS households FROM {h} h GROUP BY community_id), "
         f"per AS (SELECT hh.community_id, hh.households, COALESCE(p.people, 0) AS people, "
         f"COALESCE(p.people_verified, 0) AS people_verified "
         f"FROM hh LEFT JOIN p ON p.community_id = hh.community_id) "
         + _unpivot(("households", "people", "people_verified"))
     )
     verification = (
-        f"WITH v AS ({_latest_visits()}), per AS (SELECT h.community_id, "  # noqa: S608
-        f"COUNT(*) AS households_verified, 1 AS communities_verified, "
-        f"SUM(CASE WHEN {listed_verified} THEN 1 ELSE 0 END) AS listed_verified, "
-        f"SUM(CASE WHEN {listed_not_poor} THEN 1 ELSE 0 END) AS listed_not_poor, "
-        f"SUM(CASE WHEN {poor_verified} THEN 1 ELSE 0 END) AS poor_verified, "
-        f"SUM(CASE WHEN {newly_found} THEN 1 ELSE 0 END) AS newly_found_poor "
+        f"WITH v AS ({_latest_visits(v)}), per AS (SELECT h.community_id, "  # noqa: S608
+        f"COUNT(*) AS households_verified, 1 AS communities_verified "
         f"FROM v JOIN {h} h ON h.id = v.household_id WHERE v.rn = 1 GROUP BY h.community_id) "
-        + _unpivot((*VERIFICATION_METRICS, "communities_verified"))
+        + _unpivot(("households_verified", "communities_verified"))
     )
     referrals = (
         f"WITH per AS (SELECT h.community_id, "  # noqa: S608
@@ -137,14 +133,14 @@ def _statements() -> list[str]:
         f"FROM g GROUP BY community_id, round_name HAVING SUM(poor) > 0"
     )
     first_visits = (
-        f"SELECT household_id, MIN(visited_on) AS first_on FROM {v} "  # noqa: S608
+        f"SELECT household_id, MIN(visited_on) AS first_on FROM {v} vs "  # noqa: S608
         f"WHERE status <> 'conflict' GROUP BY household_id"
     )
     first_month = _month("f.first_on", with_time=False)
     sent_month = _month("r.sent_at", with_time=True)
     completed_month = _month("r.completed_at", with_time=True)
     return [
-        f"SELECT %(refresh)s, id, 'communities', {ND}, '', 1 FROM {T['community']}",  # noqa: S608
+        f"SELECT %(refresh)s, id, 'communities', {ND}, '', 1 FROM {communities} c",  # noqa: S608
         registry,
         verification,
         referrals,
@@ -174,6 +170,25 @@ def _parameters(refresh: Refresh, today: dt.date) -> dict:
     }
 
 
+def _review_figures(refresh_id: int, *, community_id: int | None = None) -> list[Figure]:
+    """The verification errors' figures, per community (or only `community_id`), from each
+    household's reviewed status as the targeting report counts it (zeros are not stored)."""
+    counts = review_counts_by_community(community_id=community_id)
+    return [
+        Figure(
+            refresh_id=refresh_id,
+            community_id=community,
+            metric=metric,
+            period=None,
+            round_name="",
+            value=value,
+        )
+        for community, c in sorted(counts.items())
+        for metric in REVIEW_METRICS
+        if (value := getattr(c, metric))
+    ]
+
+
 def refresh_create(*, actor=None) -> Refresh:
     """A queued refresh (for the background task, or run at once by the command)."""
     return Refresh.objects.create(created_by=actor if getattr(actor, "pk", None) else None)
@@ -200,8 +215,9 @@ def refresh_run(
     started = time.perf_counter()
     now = timezone.now()
     statements = _statements()
+    steps = len(statements) + 1  # and the reviewed status, in Python
     Refresh.objects.filter(pk=refresh.pk).update(
-        status=Refresh.Status.RUNNING, steps_total=len(statements), steps_done=0, as_of=now
+        status=Refresh.Status.RUNNING, steps_total=steps, steps_done=0, as_of=now
     )
     params = _parameters(refresh, timezone.localdate(now))
     try:
@@ -214,7 +230,12 @@ def refresh_run(
                     cursor.execute(INSERT + select, params)
                 Refresh.objects.filter(pk=refresh.pk).update(steps_done=done)
                 if progress:
-                    progress(done, len(statements))
+                    progress(done, steps)
+        with transaction.atomic():
+            Figure.objects.bulk_create(_review_figures(refresh.pk), batch_size=5000)
+        Refresh.objects.filter(pk=refresh.pk).update(steps_done=steps)
+        if progress:
+            progress(steps, steps)
         _finish(refresh, started=started)
         if connection.vendor == "postgresql":
             # Fresh statistics: without them the planner takes the new refresh id for a rare
@@ -250,3 +271,89 @@ def _finish(refresh: Refresh, *, started: float) -> None:
         seconds=time.perf_counter() - started,
         rows=rows,
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# One community at a time: a survey saved there shows on the dashboards within a minute
+# ---------------------------------------------------------------------------------------------
+
+# At most one incremental refresh of a community a minute, whatever the number of saves.
+COALESCE = dt.timedelta(minutes=1)
+# A refresh queued this long ago and still not run (a worker was down) is asked for again.
+STALE = dt.timedelta(minutes=10)
+
+
+def refresh_schedule_community(*, community_id: int) -> None:
+    """Ask for an incremental refresh of one community's figures, run by a background task
+    within a minute. While one is queued, further calls add nothing (saves coalesce), and a
+    community is refreshed at most once a minute. Call it after the change is committed."""
+    now = timezone.now()
+    with transaction.atomic():
+        marker, _ = CommunityRefresh.objects.select_for_update().get_or_create(
+            community_id=community_id
+        )
+        if marker.due_at is not None and marker.due_at > now - STALE:
+            return
+        last = marker.last_run_at
+        marker.due_at = now if last is None else max(now, last + COALESCE)
+        marker.save(update_fields=["due_at"])
+        transaction.on_commit(partial(_enqueue, community_id=community_id, due=marker.due_at))
+
+
+def _enqueue(*, community_id: int, due: dt.datetime) -> None:
+    from ppaos.dashboards.tasks import run_community_refresh
+
+    task = run_community_refresh
+    if due > timezone.now() and task.get_backend().supports_defer:
+        task = task.using(run_after=due)
+    task.enqueue(community_id)
+
+
+def refresh_run_community_due(*, community_id: int) -> float | None:
+    """The background task's work: clear the community's queued mark, then refresh it (every
+    save committed before this point is counted). Returns the seconds taken."""
+    with transaction.atomic():
+        marker = CommunityRefresh.objects.select_for_update().filter(pk=community_id).first()
+        if marker is not None:
+            marker.due_at = None
+            marker.last_run_at = timezone.now()
+            marker.save(update_fields=["due_at", "last_run_at"])
+    seconds = refresh_run_community(community_id=community_id)
+    CommunityRefresh.objects.filter(pk=community_id).update(seconds=seconds)
+    from ppaos.dashboards.tasks import run_community_refresh
+
+    running = Refresh.objects.filter(status=Refresh.Status.RUNNING).exists()
+    if running and run_community_refresh.get_backend().supports_defer:
+        # The full refresh may have counted this community before the save: once it has
+        # replaced the figures, refresh the community again.
+        refresh_schedule_community(community_id=community_id)
+    return seconds
+
+
+def refresh_run_community(*, community_id: int) -> float | None:
+    """Recompute one community's rows of the current figures in place, with the statements of
+    the full refresh restricted to its households, and its reviewed-status figures, in one
+    transaction. None when no refresh has finished yet (there is nothing to update: the first
+    full refresh counts everything)."""
+    started = time.perf_counter()
+    with transaction.atomic():
+        current = (
+            Refresh.objects.select_for_update()
+            .filter(status=Refresh.Status.DONE)
+            .order_by("-pk")
+            .first()
+        )
+        if current is None:
+            return None
+        deleted, _ = Figure.objects.filter(refresh=current, community_id=community_id).delete()
+        params = _parameters(current, timezone.localdate()) | {"community": community_id}
+        inserted = 0
+        with connection.cursor() as cursor:
+            for select in _statements(one_community=True):
+                cursor.execute(INSERT + select, params)
+                inserted += max(cursor.rowcount, 0)
+        review = _review_figures(current.pk, community_id=community_id)
+        Figure.objects.bulk_create(review, batch_size=5000)
+        inserted += len(review)
+        Refresh.objects.filter(pk=current.pk).update(rows=F("rows") - deleted + inserted)
+    return time.perf_counter() - started

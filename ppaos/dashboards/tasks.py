@@ -10,3 +10,10 @@ def run_refresh(refresh_id: int) -> None:
     from ppaos.dashboards.services import refresh_run
 
     refresh_run(refresh=Refresh.objects.get(pk=refresh_id))
+
+
+@task
+def run_community_refresh(community_id: int) -> None:
+    from ppaos.dashboards.services import refresh_run_community_due
+
+    refresh_run_community_due(community_id=community_id)

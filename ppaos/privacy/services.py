@@ -252,8 +252,9 @@ def _is_anonymised(person: Person) -> bool:
 
 
 def erased_values(person: Person) -> dict:
-    """What a person's row keeps: sex, education, income and a birth year (for counts by age);
-    names, ID, phone, occupation and health or disability data go."""
+    """What a person's row keeps: sex, education, income, assets and a birth year (for counts
+    by age); names, ID and what is derived from it, phone, occupation, where the person is
+    registered, health, disability and care data go."""
     birth_date = person.birth_date.replace(month=7, day=1) if person.birth_date else None
     return {
         "national_id": None,
@@ -264,6 +265,15 @@ def erased_values(person: Person) -> dict:
         "occupation": "",
         "chronic_illness": "",
         "has_disability_card": False,
+        "nationality": "",
+        "nationality_reason": "",
+        "house_register": "",
+        "house_register_place": "",
+        "adl_score": None,
+        "adl_assessed_on": None,
+        "incontinent": None,
+        "state_pension": None,
+        "in_state_care": None,
         "birth_date": birth_date,
         "birth_date_estimated": bool(birth_date),
     }

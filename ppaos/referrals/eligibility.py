@@ -22,7 +22,6 @@ from ppaos.referrals.models import Benefit, Level, Service, ServiceRule
 from ppaos.registry.models import Household, Membership, Person, Relation, Sex, Tenure
 
 F = rules.Fact
-_l = gettext_lazy
 
 
 def _choice(choices):
@@ -36,33 +35,63 @@ def _choice(choices):
 
 
 FACTS: dict[str, rules.Fact] = {
-    "age": F(_l("age")),
-    "birth_date": F(_l("birth date")),
-    "sex": F(_l("sex"), display=_choice(Sex)),
-    "thai": F(_l("Thai national ID"), yes=_l("Thai national ID"), no=_l("no Thai national ID")),
+    "age": F(gettext_lazy("age")),
+    "birth_date": F(gettext_lazy("birth date")),
+    "sex": F(gettext_lazy("sex"), display=_choice(Sex)),
+    "thai": F(
+        gettext_lazy("Thai nationality"),
+        yes=gettext_lazy("Thai nationality"),
+        no=gettext_lazy("not Thai nationality"),
+    ),
     "undocumented": F(
-        _l("undocumented"),
-        yes=_l("undocumented (no national ID or a 0-ID)"),
-        no=_l("has a Thai national ID"),
+        gettext_lazy("undocumented"),
+        yes=gettext_lazy("undocumented (no national ID or a 0-ID)"),
+        no=gettext_lazy("has a Thai national ID"),
     ),
     "disability_card": F(
-        _l("disability card"), yes=_l("holds a disability card"), no=_l("no disability card")
+        gettext_lazy("disability card"),
+        yes=gettext_lazy("holds a disability card"),
+        no=gettext_lazy("no disability card"),
     ),
     "chronic_illness": F(
-        _l("chronic illness"), yes=_l("has a chronic illness"), no=_l("no chronic illness")
+        gettext_lazy("chronic illness"),
+        yes=gettext_lazy("has a chronic illness"),
+        no=gettext_lazy("no chronic illness"),
     ),
-    "monthly_income": F(_l("monthly income")),
-    "annual_income": F(_l("income a year")),
-    "occupation": F(_l("occupation")),
-    "relation": F(_l("relation to head"), display=_choice(Relation)),
-    "household.members": F(_l("household members")),
-    "household.income_per_person_month": F(_l("household income per person a month")),
-    "household.income_per_person_year": F(_l("household income per person a year")),
-    "household.tenure": F(_l("tenure"), display=_choice(Tenure)),
-    "household.community_type": F(_l("community type"), display=_choice(CommunityType)),
-    "household.children_under_6": F(_l("children under 6")),
-    "household.elderly": F(_l("members aged 60 or more")),
-    "household.disabled": F(_l("members with a disability card")),
+    "monthly_income": F(gettext_lazy("monthly income")),
+    "annual_income": F(gettext_lazy("income a year")),
+    "occupation": F(gettext_lazy("occupation")),
+    "relation": F(gettext_lazy("relation to head"), display=_choice(Relation)),
+    "registered_here": F(
+        gettext_lazy("on the house register of this district"),
+        yes=gettext_lazy("on the house register of this district"),
+        no=gettext_lazy("on a house register elsewhere"),
+    ),
+    "adl_score": F(gettext_lazy("Barthel ADL score")),
+    "incontinent": F(
+        gettext_lazy("incontinence"),
+        yes=gettext_lazy("incontinent"),
+        no=gettext_lazy("not incontinent"),
+    ),
+    "state_pension": F(
+        gettext_lazy("state pension or regular state payment"),
+        yes=gettext_lazy("receives a state pension or regular state payment"),
+        no=gettext_lazy("no state pension or regular state payment"),
+    ),
+    "in_state_care": F(
+        gettext_lazy("living in state care"),
+        yes=gettext_lazy("lives in a state care home"),
+        no=gettext_lazy("not in a state care home"),
+    ),
+    "financial_assets": F(gettext_lazy("financial assets")),
+    "household.members": F(gettext_lazy("household members")),
+    "household.income_per_person_month": F(gettext_lazy("household income per person a month")),
+    "household.income_per_person_year": F(gettext_lazy("household income per person a year")),
+    "household.tenure": F(gettext_lazy("tenure"), display=_choice(Tenure)),
+    "household.community_type": F(gettext_lazy("community type"), display=_choice(CommunityType)),
+    "household.children_under_6": F(gettext_lazy("children under 6")),
+    "household.elderly": F(gettext_lazy("members aged 60 or more")),
+    "household.disabled": F(gettext_lazy("members with a disability card")),
 }
 
 
@@ -81,6 +110,7 @@ class Evaluation:
     receiving: bool
     amount: Decimal | None
     context: rules.Context = field(repr=False)
+    on: dt.date | None = None
     # Set by pages that list evaluations: an open referral for this person and service.
     open_referral: object = None
     _reasons: str | None = field(default=None, repr=False)
@@ -91,7 +121,7 @@ class Evaluation:
 
     @property
     def reasons(self) -> str:
-        """'age 67 ≥ 60, Thai national ID'."""
+        """'age 67 ≥ 60, Thai nationality'."""
         if self._reasons is None:
             self._reasons = self._explained(self.rule.eligibility) if self.rule else ""
         return self._reasons
@@ -108,10 +138,19 @@ class Evaluation:
         return self.eligible is True and not self.receiving
 
     @property
+    def opening(self):
+        """When one can apply (windows.Opening), seen from the day evaluated."""
+        return self.service.opening(self.on or timezone.localdate())
+
+    @property
     def summary(self) -> str:
-        """'age 67 ≥ 60, Thai national ID, not receiving'."""
+        """'age 67 ≥ 60, Thai nationality, not receiving', and when one can apply if the
+        service takes applications only in registration windows."""
         tail = _("receiving") if self.receiving else _("not receiving")
-        return f"{self.reasons}, {tail}" if self.reasons else tail
+        text = f"{self.reasons}, {tail}" if self.reasons else tail
+        if self.eligible is not False and not self.receiving and self.opening.text:
+            text = f"{text}; {self.opening.text}"
+        return text
 
 
 def household_facts(household: Household, members: list[Membership], on: dt.date) -> dict:
@@ -134,13 +173,26 @@ def household_facts(household: Household, members: list[Membership], on: dt.date
     }
 
 
+def _nationality_fact(nationality: str) -> bool | None:
+    """Thai, not Thai, or unknown (no ID, or an 8-ID with nationality not recorded)."""
+    return {"thai": True, "other": False}.get(nationality)
+
+
+def _register_fact(house_register: str) -> bool | None:
+    return {"here": True, "elsewhere": False}.get(house_register)
+
+
 def person_facts(person: Person, relation: str, on: dt.date) -> dict:
     income = person.monthly_income
+    # An ADL score counts from its assessment on; a later assessment replaces it.
+    adl = person.adl_score
+    if adl is not None and person.adl_assessed_on and person.adl_assessed_on > on:
+        adl = None
     return {
         "age": age_on(person.birth_date, on) if person.birth_date else None,
         "birth_date": person.birth_date,
         "sex": person.sex or None,
-        "thai": bool(person.national_id_hash) and not person.is_undocumented,
+        "thai": _nationality_fact(person.nationality),
         "undocumented": person.is_undocumented or not person.national_id_hash,
         "disability_card": person.has_disability_card,
         "chronic_illness": bool(person.chronic_illness),
@@ -148,6 +200,12 @@ def person_facts(person: Person, relation: str, on: dt.date) -> dict:
         "annual_income": income * 12 if income is not None else None,
         "occupation": person.occupation or None,
         "relation": relation,
+        "registered_here": _register_fact(person.house_register),
+        "adl_score": adl,
+        "incontinent": person.incontinent,
+        "state_pension": person.state_pension,
+        "in_state_care": person.in_state_care,
+        "financial_assets": person.financial_assets,
     }
 
 
@@ -234,6 +292,7 @@ def evaluate_household(
                 eligible=eligible,
                 receiving=receiving(service.code),
                 amount=amount,
+                on=on,
                 context=rules.Context(
                     facts=facts,
                     known=FACTS,

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.models import Organisation, User
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.referrals import windows
 from ppaos.referrals.models import PlanIntervention, PlanVisit, Service
 from ppaos.referrals.services import rule_check
 
@@ -118,12 +119,25 @@ class ServiceForm(forms.ModelForm):
             "amount_period",
             "is_active",
             "source",
+            "registration_by_rounds",
+            "registration_windows",
         ]
+        help_texts = {
+            "registration_windows": _(
+                'Empty: apply any time. A dated round: [{"from": "2022-09-05", "until": '
+                '"2022-10-31"}]; every year: [{"yearly": ["10-01", "11-30"]}].'
+            )
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk and not self.is_bound:
             self.initial["required_documents"] = "\n".join(self.instance.required_documents)
+
+    def clean_registration_windows(self) -> list:
+        value = self.cleaned_data.get("registration_windows") or []
+        windows.validate(value)
+        return value
 
     def clean_required_documents(self):
         lines = self.cleaned_data["required_documents"].splitlines()
@@ -261,3 +275,30 @@ class ExitForm(forms.Form):
 class ReportFilterForm(forms.Form):
     date_from = ThaiDateField(label=_("sent from"), required=False)
     date_to = ThaiDateField(label=_("sent until"), required=False)
+
+
+class ScreenForm(forms.Form):
+    """A list of people who are not in the registry, to screen against the catalogue."""
+
+    MAX_BYTES = 5 * 1024 * 1024
+
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 CSV with a header row: case_id, national_id, birth_date, disability_card, "
+            "adl_score, incontinence, personal_income_year, household_income_year, "
+            "household_members, financial_assets, state_pension, in_state_care, receives."
+        ),
+    )
+    on = ThaiDateField(label=_("screen as on"))
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB: split it."))
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                _("The file is not UTF-8 text: save it as CSV UTF-8.")
+            ) from None

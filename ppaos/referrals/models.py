@@ -12,6 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.models import Organisation
+from ppaos.referrals.windows import Opening, opening
 from ppaos.registry.models import Household, Person
 
 USER = settings.AUTH_USER_MODEL
@@ -69,6 +70,11 @@ class Service(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    # When one can apply (windows.py): any time, or only in registration windows.
+    registration_by_rounds = models.BooleanField(
+        _("applications only in announced registration rounds"), default=False
+    )
+    registration_windows = models.JSONField(_("registration windows"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -90,6 +96,12 @@ class Service(models.Model):
         if translation.get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_th
+
+    def opening(self, on: dt.date) -> Opening:
+        """When one can apply, seen from `on`."""
+        return opening(
+            by_rounds=self.registration_by_rounds, windows=self.registration_windows, on=on
+        )
 
     def rule_on(self, on: dt.date) -> "ServiceRule | None":
         """The rule version in force on `on` (the latest that took effect by then)."""
@@ -116,7 +128,7 @@ class ServiceRule(models.Model):
     note = models.TextField(_("note"), blank=True)
     # Facts the domain brief marks as unconfirmed stay data, flagged for review.
     is_confirmed = models.BooleanField(_("confirmed"), default=True)
-    source = models.CharField(_("source"), max_length=300, blank=True)
+    source = models.CharField(_("source"), max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

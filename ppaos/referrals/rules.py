@@ -542,7 +542,7 @@ def references(node: Any) -> set[str]:
 
 
 def describe(node: Any, known: dict[str, Fact]) -> str:
-    """A rule as a person reads it: `age ≥ 60 and Thai national ID`."""
+    """A rule as a person reads it: `age ≥ 60 and Thai nationality`."""
     op = _operator(node)
     if op is None:
         if isinstance(node, list):

@@ -20,7 +20,7 @@ from ppaos.assessment.models import IndicatorSet
 from ppaos.audit.context import current_context
 from ppaos.audit.models import Action, AuditEvent
 from ppaos.audit.services import audit_record
-from ppaos.referrals import notifications, rules
+from ppaos.referrals import notifications, rules, windows
 from ppaos.referrals.eligibility import FACTS, evaluate_for_household, household_facts
 from ppaos.referrals.models import (
     OPEN_STATUSES,
@@ -124,7 +124,10 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                 "sla_days": row.get("sla_days", 15),
                 "amount_period": row.get("amount_period", ""),
                 "source": row.get("source", ""),
+                "registration_by_rounds": row.get("registration_by_rounds", False),
+                "registration_windows": row.get("registration_windows", []),
             }
+            windows.validate(values["registration_windows"])
             service = Service.objects.filter(code=row["code"]).first()
             if service is None:
                 service = Service.objects.create(code=row["code"], **values)
@@ -164,12 +167,16 @@ SERVICE_EDITABLE = (
     "amount_period",
     "is_active",
     "source",
+    "registration_by_rounds",
+    "registration_windows",
 )
 
 
 @transaction.atomic
 def service_update(*, actor, service: Service, data: dict[str, Any]) -> Service:
-    """A coordinator changes a service's description, documents, response time or status."""
+    """A coordinator changes a service's description, documents, response time, status or
+    registration windows."""
+    windows.validate(data.get("registration_windows"))
     changes = {}
     for name in SERVICE_EDITABLE:
         if name in data and getattr(service, name) != data[name]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.referrals import views
+from ppaos.referrals import views, views_screen
 
 app_name = "referrals"
 urlpatterns = [
@@ -9,6 +9,8 @@ urlpatterns = [
     path("referrals/overdue/", views.overdue, name="overdue"),
     path("referrals/eligibility/", views.excluded, name="excluded"),
     path("referrals/reports/", views.reports, name="reports"),
+    path("referrals/screen/", views_screen.screen, name="screen"),
+    path("referrals/screen/download/", views_screen.screen_download, name="screen_download"),
     path("referrals/notifications/", views.notifications, name="notifications"),
     path("referrals/services/", views.catalogue, name="catalogue"),
     path("referrals/services/<slug:code>/", views.service_detail, name="service"),

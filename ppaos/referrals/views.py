@@ -680,6 +680,7 @@ def service_detail(request, code: str):
             "service": service,
             "rules": service.rules.all(),
             "current": service.rule_on(today),
+            "opening": service.opening(today),
             "can_edit": access.can_edit_catalogue(request.user),
         },
     )

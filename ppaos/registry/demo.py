@@ -21,6 +21,7 @@ from faker import Faker
 
 from ppaos.areas.models import Community, Subdistrict
 from ppaos.registry import id_crypto, national_id
+from ppaos.registry.demo_facts import eligibility_facts
 from ppaos.registry.models import Household, Membership, Person
 
 PILOT_DISTRICTS = {"1008": 12, "1009": 10, "1043": 8}  # communities per district
@@ -152,6 +153,7 @@ def _community_rows(rng: random.Random, households: int) -> list[Community]:
 class _Generator:
     def __init__(self, seed: int, today: dt.date):
         self.rng = random.Random(seed)
+        self.facts_rng = random.Random(seed * 7 + 13)  # the eligibility facts' own stream
         self.today = today
         names = Faker("th_TH").provider("faker.providers.person")
         self.male = list(names.first_names_male)
@@ -197,7 +199,7 @@ class _Generator:
                 weights=[6, 38, 24, 20, 8, 4],
             )[0]
         )
-        return {
+        row = {
             # A fresh IV per value, as for real IDs: the seed fixes the plaintext and the hash.
             "national_id_encrypted": id_crypto.encrypt(nid),
             "national_id_hash": id_crypto.lookup_hash(nid),
@@ -215,6 +217,10 @@ class _Generator:
             "monthly_income": income,
             "phone": f"0{rng.choice('689')}{rng.randrange(10**8):08d}" if age >= 15 else "",
         }
+        disabled = row["has_disability_card"]
+        return row | eligibility_facts(
+            self.facts_rng, age=age, nid=nid, disabled=disabled, today=self.today
+        )
 
     def roster(self, district: str) -> list[tuple[str, dict]]:
         """(relation, person fields) for one household, head first."""

@@ -34,6 +34,7 @@ class PersonForm(BlankChoiceLabelMixin, forms.ModelForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
     birth_date = ThaiDateField(label=_("birth date"), required=False)
+    adl_assessed_on = ThaiDateField(label=_("ADL assessed on"), required=False)
 
     class Meta:
         model = Person
@@ -51,10 +52,34 @@ class PersonForm(BlankChoiceLabelMixin, forms.ModelForm):
             "monthly_income",
             "has_disability_card",
             "chronic_illness",
+            "nationality",
+            "nationality_reason",
+            "house_register",
+            "house_register_place",
+            "adl_score",
+            "adl_assessed_on",
+            "incontinent",
+            "state_pension",
+            "in_state_care",
+            "financial_assets",
         ]
+        help_texts = {
+            "nationality": _(
+                "Leave as the national ID shows it unless you have a document; IDs starting "
+                "with 8 need it recorded."
+            ),
+            "adl_score": _("From a health worker's Barthel ADL assessment; empty if not assessed."),
+            "financial_assets": _("Deposits, savings bonds and other financial assets."),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["nationality"].choices = [
+            ("", _("as the national ID shows")),
+            *list(self.fields["nationality"].choices)[1:],
+        ]
+        if self.instance.pk and not self.instance.nationality_reason:
+            self.initial["nationality"] = ""  # follows the ID unless recorded with a reason
         # Not a model column (stored encrypted): model_to_dict does not fill it in.
         if self.instance.pk and "national_id" not in self.initial:
             self.initial["national_id"] = self.instance.national_id or ""

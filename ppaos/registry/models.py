@@ -1,6 +1,7 @@
 """Households, people and their membership over time."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -132,6 +133,19 @@ class Education(models.TextChoices):
     HIGHER = "higher", _("Higher than bachelor's")
 
 
+class Nationality(models.TextChoices):
+    THAI = "thai", _("Thai nationality")
+    OTHER = "other", _("Other nationality")
+
+
+class HouseRegister(models.TextChoices):
+    HERE = "here", _("On the house register of this district")
+    ELSEWHERE = "elsewhere", _("On a house register elsewhere")
+
+
+ADL_MAX = 20  # Barthel ADL index: 0 (fully dependent) to 20 (independent)
+
+
 class Person(EncryptedNationalId, Versioned):
     # The ID itself is `national_id` (id_crypto.EncryptedNationalId): stored encrypted, found
     # and kept unique by its keyed hash. Never filter on the plaintext: use id_crypto.lookup_hash.
@@ -155,6 +169,34 @@ class Person(EncryptedNationalId, Versioned):
         _("monthly income (baht)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
+    # Derived from the ID's first digit (national_id.nationality) unless recorded with a reason.
+    nationality = models.CharField(
+        _("nationality"), max_length=10, choices=Nationality.choices, blank=True
+    )
+    nationality_reason = models.CharField(
+        _("why nationality differs from the ID"), max_length=200, blank=True
+    )
+    house_register = models.CharField(
+        _("house register"), max_length=10, choices=HouseRegister.choices, blank=True
+    )
+    house_register_place = models.CharField(
+        _("house register elsewhere: where"), max_length=200, blank=True
+    )
+    adl_score = models.PositiveSmallIntegerField(
+        _("Barthel ADL score (0-20)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(ADL_MAX)],
+    )
+    adl_assessed_on = models.DateField(_("ADL assessed on"), null=True, blank=True)
+    incontinent = models.BooleanField(_("incontinent (bladder or bowel)"), null=True, blank=True)
+    state_pension = models.BooleanField(
+        _("receives a state pension or other regular state payment"), null=True, blank=True
+    )
+    in_state_care = models.BooleanField(_("lives in a state care home"), null=True, blank=True)
+    financial_assets = models.DecimalField(
+        _("financial assets (baht)"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

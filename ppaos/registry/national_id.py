@@ -58,6 +58,27 @@ def is_without_status(text: str) -> bool:
     return normalize(text).startswith("0")
 
 
+# Person categories by first digit (Interior Ministry): 1-5 Thai nationals; 0 people without
+# registration status, 6 aliens staying temporarily or entered illegally, 7 their children born
+# in Thailand: not Thai; 8 aliens granted residence and naturalised Thais: not settled by the
+# digit, so nationality must be recorded.
+THAI_DIGITS = frozenset("12345")
+NOT_THAI_DIGITS = frozenset("067")
+
+
+def nationality(text: str) -> str | None:
+    """ "thai" or "other" as the ID's first digit says; None when it does not settle it (8, 9,
+    no ID)."""
+    digits = normalize(text)
+    if not digits:
+        return None
+    if digits[0] in THAI_DIGITS:
+        return "thai"
+    if digits[0] in NOT_THAI_DIGITS:
+        return "other"
+    return None
+
+
 def formatted(text: str) -> str:
     """`1234545678781` → `1-2345-45678-78-1`."""
     d = normalize(text)

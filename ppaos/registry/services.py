@@ -14,7 +14,14 @@ from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.thaidate import age_on, format_be_numeric
 from ppaos.registry import id_crypto, national_id
-from ppaos.registry.models import Household, Membership, Person, Relation
+from ppaos.registry.models import (
+    ADL_MAX,
+    Household,
+    HouseRegister,
+    Membership,
+    Person,
+    Relation,
+)
 
 HOUSEHOLD_FIELDS = (
     "house_no",
@@ -44,9 +51,21 @@ PERSON_FIELDS = (
     "occupation",
     "monthly_income",
     "phone",
+    "nationality",
+    "nationality_reason",
+    "house_register",
+    "house_register_place",
+    "adl_score",
+    "adl_assessed_on",
+    "incontinent",
+    "state_pension",
+    "in_state_care",
+    "financial_assets",
 )
 # Health and disability are sensitive (PDPA s.26): the audit trail names the field, not the value.
-SENSITIVE_FIELDS = frozenset({"has_disability_card", "chronic_illness"})
+SENSITIVE_FIELDS = frozenset(
+    {"has_disability_card", "chronic_illness", "adl_score", "adl_assessed_on", "incontinent"}
+)
 OLDEST_AGE = 120
 
 
@@ -154,7 +173,62 @@ def household_update(
 # People -------------------------------------------------------------------------------------
 
 
-def person_clean(data: dict[str, Any], *, person_id: int | None = None) -> dict[str, Any]:
+def _clean_nationality(
+    values: dict[str, Any], raw_id: str, current: Person | None, errors: dict[str, str]
+) -> None:
+    """Nationality follows the ID's first digit (national_id.nationality) unless it is recorded
+    with a reason; a digit that does not settle it (8) leaves it to be recorded."""
+    derived = national_id.nationality(raw_id) if raw_id else None
+    if "nationality" not in values and current is not None and current.nationality_reason:
+        return  # an earlier recorded nationality stands
+    chosen = values.get("nationality") or ""
+    reason = (values.get("nationality_reason") or "").strip()
+    if not chosen or chosen == derived:
+        values["nationality"] = derived or ""
+        values["nationality_reason"] = ""
+    elif not reason:
+        errors["nationality_reason"] = _(
+            "Say why the nationality differs from what the national ID shows (for example a "
+            "naturalisation certificate)."
+        )
+    else:
+        values["nationality"] = chosen
+        values["nationality_reason"] = reason
+
+
+def _clean_facts(values: dict[str, Any], errors: dict[str, str]) -> None:
+    """The eligibility facts: ADL within 0-20 and dated, amounts not negative, a house
+    register elsewhere says where."""
+    adl = values.get("adl_score")
+    if adl is not None:
+        if not 0 <= adl <= ADL_MAX:
+            errors["adl_score"] = _(
+                "The Barthel ADL score is between 0 and %(max)s, not %(value)s."
+            ) % {
+                "max": ADL_MAX,
+                "value": adl,
+            }
+        elif not values.get("adl_assessed_on"):
+            errors["adl_assessed_on"] = _("Give the date the ADL score was assessed.")
+    assessed = values.get("adl_assessed_on")
+    if assessed and assessed > timezone.localdate():
+        errors["adl_assessed_on"] = _("The ADL assessment date %(date)s is in the future.") % {
+            "date": format_be_numeric(assessed)
+        }
+    for name in ("financial_assets", "monthly_income"):
+        amount = values.get(name)
+        if amount is not None and amount < 0:
+            errors[name] = _("An amount cannot be negative.")
+    if values.get("house_register") == HouseRegister.ELSEWHERE:
+        if not (values.get("house_register_place") or "").strip():
+            errors["house_register_place"] = _("Say where the person is on the house register.")
+    elif "house_register" in values:
+        values["house_register_place"] = ""
+
+
+def person_clean(
+    data: dict[str, Any], *, person_id: int | None = None, current: Person | None = None
+) -> dict[str, Any]:
     """Check a person's fields and return them normalised; ValidationError names each fault."""
     errors: dict[str, str] = {}
     values = {k: data[k] for k in PERSON_FIELDS if k in data}
@@ -174,6 +248,8 @@ def person_clean(data: dict[str, Any], *, person_id: int | None = None) -> dict[
             )
     values["national_id"] = raw_id or None
     values["is_undocumented"] = not raw_id or national_id.is_without_status(raw_id)
+    _clean_nationality(values, raw_id, current, errors)
+    _clean_facts(values, errors)
     birth_date = values.get("birth_date")
     if birth_date:
         today = timezone.localdate()
@@ -231,7 +307,7 @@ def person_add_to_household(
 
 def person_update(*, actor, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
     """Change a person's details. Raises StaleEditError if someone saved first."""
-    values = person_clean(data, person_id=person.pk)
+    values = person_clean(data, person_id=person.pk, current=person)
     with transaction.atomic():
         before = {k: getattr(person, k) for k in values}
         for name, value in values.items():

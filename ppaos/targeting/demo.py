@@ -14,18 +14,26 @@ from django.db.models import Prefetch
 
 from ppaos.accounts.models import User
 from ppaos.registry.models import PREFIX_TEXT, Household, Membership
-from ppaos.targeting import services
-from ppaos.targeting.models import Campaign, Outcome, Visit
+from ppaos.targeting import services, verification
+from ppaos.targeting.models import Campaign, ExclusionSample, Outcome, Visit
+from ppaos.targeting.services_verification import (
+    exclusion_sample_draw,
+    verification_review_decide,
+)
 
 HEADER = ["เลขประจำตัวประชาชน", "คำนำหน้า", "ชื่อ", "นามสกุล", "เพศ", "วันเกิด", "รหัสแขวง", "บ้านเลขที่"]
 POOR_PER_PERSON_MONTH = Decimal(3000)
 CAMPAIGN_NAME = "ตรวจสอบข้อมูลคนจนเป้าหมาย 2566 (สาธิต)"
 
 
-def _is_poor(household: Household) -> bool:
+def _is_poor(household: Household) -> bool | None:
+    """The volunteer's reading of income per person; None when any income is unknown (an
+    unknown income is not 0)."""
     members = household.current
-    income = sum((m.person.monthly_income or Decimal(0)) for m in members)
-    return income / max(1, len(members)) < POOR_PER_PERSON_MONTH
+    incomes = [m.person.monthly_income for m in members]
+    if not incomes or any(i is None for i in incomes):
+        return None
+    return sum(incomes, Decimal(0)) / len(incomes) < POOR_PER_PERSON_MONTH
 
 
 def _households():
@@ -55,7 +63,8 @@ def target_list_csv(*, seed: int, path: Path) -> dict[str, int]:
         if head is None:
             continue
         poor = _is_poor(household)
-        if not (poor and rng.random() < 0.8) and not (not poor and rng.random() < 0.15):
+        chance = {True: 0.8, False: 0.15, None: 0.5}[poor]
+        if rng.random() >= chance:
             continue  # the list misses some poor (exclusion) and holds some non-poor (inclusion)
         listed += 1
         first, last = head.first_name, head.last_name
@@ -90,6 +99,7 @@ def target_list_csv(*, seed: int, path: Path) -> dict[str, int]:
 def campaign_with_visits(*, seed: int, target_list, coordinator: User) -> Campaign:
     """A campaign over every demo community, with a visit for most households."""
     rng = random.Random(seed)
+    ExclusionSample.objects.filter(campaign__name=CAMPAIGN_NAME).delete()
     Visit.objects.filter(campaign__name=CAMPAIGN_NAME).delete()
     Campaign.objects.filter(name=CAMPAIGN_NAME).delete()
     campaign = services.campaign_open(
@@ -104,9 +114,11 @@ def campaign_with_visits(*, seed: int, target_list, coordinator: User) -> Campai
         volunteer = volunteers.get(community_id, coordinator)
         community = next(h.community for h in households if h.community_id == community_id)
         services.campaign_assign(campaign=campaign, community=community, volunteer=volunteer)
+    sample = exclusion_sample_draw(campaign=campaign, actor=coordinator, seed=seed)
+    sampled = set(sample.members.values_list("household_id", flat=True))
     start = dt.date(2025, 6, 1)
     for household in households:
-        if rng.random() > 0.92:
+        if rng.random() > (0.97 if household.pk in sampled else 0.92):
             continue  # not visited yet
         roll = rng.random()
         if roll < 0.03:
@@ -114,7 +126,10 @@ def campaign_with_visits(*, seed: int, target_list, coordinator: User) -> Campai
         elif roll < 0.05:
             outcome = Outcome.MOVED
         else:
-            outcome = Outcome.CONFIRMED_POOR if _is_poor(household) else Outcome.NOT_POOR
+            poor = _is_poor(household)
+            if poor is None:  # income unknown: the volunteer judges by what they see
+                poor = rng.random() < 0.5
+            outcome = Outcome.CONFIRMED_POOR if poor else Outcome.NOT_POOR
         head = next((m.person for m in household.current if m.relation == "head"), None)
         services.visit_record(
             campaign=campaign,
@@ -126,4 +141,26 @@ def campaign_with_visits(*, seed: int, target_list, coordinator: User) -> Campai
             consent_by=head.full_name if head else "",
             consent_purpose="ตรวจสอบสถานะครัวเรือนและส่งต่อความช่วยเหลือ",
         )
+    reviews_decide(seed=seed, campaign=campaign, coordinator=coordinator)
     return campaign
+
+
+def reviews_decide(*, seed: int, campaign: Campaign, coordinator: User) -> int:
+    """Settle about half of the review queue: mostly as the survey says, sometimes keeping
+    the volunteer's outcome with a reason. The rest stays in the queue for the demo."""
+    rng = random.Random(seed + 1)
+    decided = 0
+    queue = verification.review_queue(user=coordinator, campaign=campaign)
+    for check in sorted(queue, key=lambda c: c.visit.household.code):
+        roll = rng.random()
+        if roll < 0.5:
+            continue
+        keep_claim = roll > 0.85
+        verification_review_decide(
+            visit=check.visit,
+            actor=coordinator,
+            decision=check.claim if keep_claim else check.survey_status,
+            note="ตรวจซ้ำแล้ว รายได้ที่แจ้งในวันเยี่ยมเป็นปัจจุบันกว่า" if keep_claim else "",
+        )
+        decided += 1
+    return decided

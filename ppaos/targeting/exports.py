@@ -23,6 +23,10 @@ def _yes(value: bool) -> str:
     return "1" if value else "0"
 
 
+def _flag(value: bool | None) -> str:
+    return "" if value is None else _yes(value)
+
+
 def _campaign(user, params: dict):
     return access.campaign_for_manager(user=user, pk=lib.int_param(params, "campaign"))
 
@@ -62,6 +66,14 @@ lib.register(
             Column(_("District code"), lambda r: r.district_code),
             Column(_("Subdistrict code"), lambda r: r.subdistrict_code),
             Column(_("House number"), lambda r: r.house_no, PERSONAL),
+            Column(_("house code"), lambda r: r.house_code, PERSONAL),
+            Column(_("state welfare card holder"), lambda r: _flag(r.welfare_card)),
+            Column(_("survey year (B.E.)"), lambda r: r.survey_year_be or ""),
+            Column(_("Failed dimensions"), lambda r: ";".join(r.failed_dimensions or [])),
+            Column(
+                _("จปฐ. indicators not passed"),
+                lambda r: ";".join(k for k, ok in (r.indicator_results or {}).items() if not ok),
+            ),
             Column(_("Link status"), lambda r: r.get_link_status_display()),
             Column(_("Match probability"), lambda r: r.link_probability),
             Column(
@@ -182,14 +194,14 @@ lib.register(
             Column(_("Area"), lambda r: gettext("All") if r.key == "*" else r.label),
             Column(_("Households verified"), lambda r: r.households_visited),
             Column(_("People verified"), lambda r: r.people_verified),
-            Column(_("Inclusion error"), lambda r: _rate(r.inclusion.rate)),
-            Column(_("Inclusion error, 95% low"), lambda r: _rate(r.inclusion.low)),
-            Column(_("Inclusion error, 95% high"), lambda r: _rate(r.inclusion.high)),
-            Column(_("Listed households verified"), lambda r: r.inclusion.total),
-            Column(_("Exclusion error"), lambda r: _rate(r.exclusion.rate)),
-            Column(_("Exclusion error, 95% low"), lambda r: _rate(r.exclusion.low)),
-            Column(_("Exclusion error, 95% high"), lambda r: _rate(r.exclusion.high)),
-            Column(_("Poor households verified"), lambda r: r.exclusion.total),
+            Column(_("Not really poor (share)"), lambda r: _rate(r.inclusion.rate)),
+            Column(_("Not really poor, 95% low"), lambda r: _rate(r.inclusion.low)),
+            Column(_("Not really poor, 95% high"), lambda r: _rate(r.inclusion.high)),
+            Column(_("Not really poor (households)"), lambda r: r.inclusion.count),
+            Column(_("Listed households with a reviewed status"), lambda r: r.inclusion.total),
+            Column(_("Poor but missed found (households)"), lambda r: r.excluded_found),
+            Column(_("Awaiting review"), lambda r: r.awaiting_review),
+            Column(_("Not checked against a survey"), lambda r: r.not_checked),
             Column(_("Not found"), lambda r: r.not_found),
             Column(_("Moved or died"), lambda r: r.moved_or_died),
         ),

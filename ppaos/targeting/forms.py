@@ -1,5 +1,7 @@
 """Forms for targeting pages; rules stay in services."""
 
+from decimal import Decimal
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -7,9 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.models import Role, User
 from ppaos.areas.models import Community
+from ppaos.assessment.rules import score_choices
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
 from ppaos.targeting.importing import FIELDS
-from ppaos.targeting.models import Outcome, TargetList
+from ppaos.targeting.models import Outcome, SurveyStatus, TargetList
 
 MAX_UPLOAD = 50 * 1024 * 1024
 MAX_PHOTO = 5 * 1024 * 1024
@@ -64,6 +67,29 @@ class CampaignForm(BlankChoiceLabelMixin, forms.Form):
         label=_("target list"), queryset=TargetList.objects.all(), required=False
     )
     closes_on = ThaiDateField(label=_("closes on"), required=False)
+    sample_width = forms.DecimalField(
+        label=_("target width of the 95% interval"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("0.5"),
+        decimal_places=3,
+        initial=Decimal("0.10"),
+        required=False,
+        help_text=_(
+            "For the random sample of households not on the list: 0.10 means the estimate of "
+            "คนจนตกหล่น should be known to within ±5 percentage points."
+        ),
+    )
+
+
+class ReviewDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("reviewed status"),
+        choices=[(SurveyStatus.POOR, _("Poor")), (SurveyStatus.NOT_POOR, _("Not poor"))],
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label=_("reason"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class AssignForm(BlankChoiceLabelMixin, forms.Form):
@@ -88,7 +114,6 @@ class AssignForm(BlankChoiceLabelMixin, forms.Form):
 
 
 ANSWER_CHOICES = [("", "—"), ("yes", _("Met")), ("no", _("Not met")), ("na", _("Does not apply"))]
-SCORE_CHOICES = [("", "—"), ("1", "1"), ("2", "2"), ("3", "3"), ("4", "4")]
 
 
 class VisitForm(forms.Form):
@@ -122,9 +147,9 @@ class VisitForm(forms.Form):
         for item in indicator_set.capital_items():
             name = f"cap_{item['code']}"
             label = item["name_en"] if english else f"{item['capital_th']}: {item['name_th']}"
-            self.fields[name] = forms.ChoiceField(
-                label=label, choices=SCORE_CHOICES, required=False
-            )
+            # Each score says what it means for this item (the indicator set's rubric).
+            choices = [("", "—"), *score_choices(item, english=english)]
+            self.fields[name] = forms.ChoiceField(label=label, choices=choices, required=False)
             self.item_codes.append(item["code"])
         problems = indicator_set.definition.get("problems", [])
         self.fields["problems"] = forms.MultipleChoiceField(

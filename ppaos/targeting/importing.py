@@ -1,8 +1,10 @@
 """Reading and checking target-list files (CSV or XLSX) row by row.
 
-Headers may be English or Thai (เลขประจำตัวประชาชน, ชื่อ, นามสกุล, …); a mapping can name
-any other header. Each row is checked on its own; a bad row is reported with its line number
-and reason and never stops the good ones."""
+Headers may be English or Thai (เลขประจำตัวประชาชน, ชื่อ, นามสกุล, …), as the column file
+says (`columns.py`, data/tpmap-columns.json); a mapping can name any other header. TPMAP / จปฐ.
+columns (house code, welfare card, survey year, dimensions, indicators) are read too, and every
+column of the row is kept with the record. Each row is checked on its own; a bad row is
+reported with its line number and reason and never stops the good ones."""
 
 import csv
 import datetime as dt
@@ -17,29 +19,11 @@ from django.utils import timezone
 
 from ppaos.lib.thaidate import DateInputError, parse_date
 from ppaos.registry import id_crypto, national_id
+from ppaos.targeting import columns
 
-FIELDS = (
-    "national_id",
-    "prefix",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "district_code",
-    "subdistrict_code",
-    "house_no",
-)
-HEADER_ALIASES: dict[str, tuple[str, ...]] = {
-    "national_id": ("national_id", "cid", "pid", "เลขประจำตัวประชาชน", "เลขบัตรประชาชน", "เลขบัตร"),
-    "prefix": ("prefix", "title", "คำนำหน้า", "คำนำหน้าชื่อ"),
-    "first_name": ("first_name", "name", "firstname", "ชื่อ"),
-    "last_name": ("last_name", "surname", "lastname", "นามสกุล"),
-    "sex": ("sex", "gender", "เพศ"),
-    "birth_date": ("birth_date", "dob", "birthdate", "วันเกิด", "วันเดือนปีเกิด"),
-    "district_code": ("district_code", "amphoe_code", "รหัสอำเภอ", "รหัสเขต"),
-    "subdistrict_code": ("subdistrict_code", "tambon_code", "รหัสตำบล", "รหัสแขวง"),
-    "house_no": ("house_no", "house_number", "บ้านเลขที่", "เลขที่บ้าน"),
-}
+FIELDS = columns.IDENTITY_FIELDS
+# The shipped aliases (data/tpmap-columns.json); a province's own column file may differ.
+HEADER_ALIASES: dict[str, tuple[str, ...]] = columns.load().identity
 SEX_VALUES = {
     "m": "M",
     "male": "M",
@@ -74,6 +58,7 @@ class FileFormatError(ValueError):
 class CheckedRows:
     good: list[dict] = field(default_factory=list)
     rejected: list[tuple[int, str]] = field(default_factory=list)
+    columns: dict = field(default_factory=dict)  # ColumnPlan.report(): recognised and unknown
 
 
 def read_rows(path: Path, *, name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
@@ -131,13 +116,20 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def resolve_mapping(headers: list[str], mapping: dict[str, str] | None = None) -> dict[str, str]:
+def resolve_mapping(
+    headers: list[str],
+    mapping: dict[str, str] | None = None,
+    config: columns.ColumnConfig | None = None,
+) -> dict[str, str]:
     """field → header in the file, from the explicit mapping first, then known aliases."""
+    config = config or columns.load()
     mapping = dict(mapping or {})
     unknown = set(mapping) - set(FIELDS)
     if unknown:
         raise FileFormatError(f"unknown field(s) in mapping: {', '.join(sorted(unknown))}")
-    lowered = {h.lower(): h for h in headers}
+    normalised = {}
+    for h in headers:
+        normalised.setdefault(columns.normalise(h), h)
     resolved = {}
     for name in FIELDS:
         if name in mapping:
@@ -145,9 +137,9 @@ def resolve_mapping(headers: list[str], mapping: dict[str, str] | None = None) -
                 raise FileFormatError(f"mapped column {mapping[name]!r} is not in the header")
             resolved[name] = mapping[name]
             continue
-        for alias in HEADER_ALIASES[name]:
-            if alias.lower() in lowered:
-                resolved[name] = lowered[alias.lower()]
+        for alias in config.identity[name]:
+            if columns.normalise(alias) in normalised:
+                resolved[name] = normalised[columns.normalise(alias)]
                 break
     if "first_name" not in resolved:
         raise FileFormatError("no first-name column (ชื่อ / first_name); map one explicitly")
@@ -171,8 +163,15 @@ def record_key(values: dict) -> str:
     return "h:" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:40]
 
 
-def check_row(row: dict[str, str], mapping: dict[str, str], areas: "AreaCodes") -> dict:
+def check_row(
+    row: dict[str, str],
+    mapping: dict[str, str],
+    areas: "AreaCodes",
+    plan: columns.ColumnPlan | None = None,
+) -> dict:
     """Validated, normalised values of one row; ValueError with the reason otherwise."""
+    plan = plan or columns.plan(list(row), mapping, columns.load())
+    extra = {**columns.row_attributes(row, plan), "source_row": columns.source_row(row, plan)}
     get = lambda name: row.get(mapping.get(name, ""), "").strip()  # noqa: E731
     values: dict = {"first_name": get("first_name"), "last_name": get("last_name")}
     if not values["first_name"]:
@@ -208,7 +207,7 @@ def check_row(row: dict[str, str], mapping: dict[str, str], areas: "AreaCodes") 
     values["house_no"] = get("house_no")[:20]
     if not values["national_id"] and not values["birth_date"]:
         raise ValueError("neither a national ID nor a birth date: the person cannot be identified")
-    return values
+    return values | extra
 
 
 @dataclass(frozen=True)
@@ -227,15 +226,26 @@ class AreaCodes:
 
 
 def check_file(
-    path: Path, *, name: str = "", mapping: dict | None = None, progress=None
+    path: Path,
+    *,
+    name: str = "",
+    mapping: dict | None = None,
+    progress=None,
+    config: columns.ColumnConfig | None = None,
 ) -> CheckedRows:
     """Check every row; duplicates of an earlier row (same key) are rejected too."""
+    config = config or columns.load()
     result = CheckedRows()
     rows = read_rows(path, name=name)
     first = next(rows, None)
     if first is None:
         return result
-    resolved = resolve_mapping(list(first[1]), mapping)
+    resolved = resolve_mapping(list(first[1]), mapping, config)
+    try:
+        plan = columns.plan(list(first[1]), resolved, config)
+    except columns.ColumnConfigError as e:
+        raise FileFormatError(str(e)) from None
+    result.columns = plan.report()
     areas = AreaCodes.load()
     seen: dict[str, int] = {}
     for count, (line, row) in enumerate(itertools.chain([first], rows), 1):
@@ -243,7 +253,7 @@ def check_file(
             result.rejected.append((line, f"file has more than {MAX_ROWS:,} rows; split it"))
             break
         try:
-            values = check_row(row, resolved, areas)
+            values = check_row(row, resolved, areas, plan)
         except ValueError as e:
             result.rejected.append((line, str(e)))
         else:

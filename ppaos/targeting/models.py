@@ -1,11 +1,14 @@
 """Target lists, their linkage to the registry, verification campaigns and visits."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community
-from ppaos.assessment.models import SurveyResponse
+from ppaos.assessment.models import Assessment, SurveyResponse
 from ppaos.lib.jobs import JobProgress, JobStatus
 from ppaos.registry.id_crypto import EncryptedNationalId
 from ppaos.registry.models import Household, Person
@@ -58,6 +61,16 @@ class TargetRecord(EncryptedNationalId, models.Model):
     subdistrict_code = models.CharField(max_length=6, blank=True)
     house_no = models.CharField(max_length=20, blank=True)
     extra = models.JSONField(default=dict, blank=True)
+    # TPMAP / จปฐ. columns, as the column file (columns.py) maps them.
+    house_code = models.CharField(_("house code"), max_length=11, blank=True)
+    welfare_card = models.BooleanField(_("state welfare card holder"), null=True, blank=True)
+    survey_year_be = models.PositiveIntegerField(_("survey year (B.E.)"), null=True, blank=True)
+    failed_dimensions = models.JSONField(default=list, blank=True)  # dimension codes
+    indicator_results = models.JSONField(default=dict, blank=True)  # {"1": true if passed}
+    # Every column of the source row (header → text) except the national ID, which is
+    # stored encrypted above; `column_mapping` is the column file's code and version.
+    source_row = models.JSONField(default=dict, blank=True)
+    column_mapping = models.CharField(max_length=60, blank=True)
     person = models.ForeignKey(
         Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="target_records"
     )
@@ -75,6 +88,11 @@ class TargetRecord(EncryptedNationalId, models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def unknown_columns(self) -> dict[str, str]:
+        """Source columns the column file did not recognise, with their values."""
+        recognised = set((self.extra or {}).get("recognised", []))
+        return {h: v for h, v in self.source_row.items() if h not in recognised}
 
 
 class Job(JobProgress, models.Model):
@@ -145,6 +163,17 @@ class Campaign(models.Model):
     opened_on = models.DateField(_("opened on"))
     closes_on = models.DateField(_("closes on"), null=True, blank=True)
     is_open = models.BooleanField(default=True)
+    sample_width = models.DecimalField(
+        _("target width of the 95% interval"),
+        max_digits=4,
+        decimal_places=3,
+        default=Decimal("0.100"),
+        validators=[MinValueValidator(Decimal("0.010")), MaxValueValidator(Decimal("0.500"))],
+        help_text=_(
+            "For the random sample of households not on the list: 0.10 means the estimate of "
+            "คนจนตกหล่น should be known to within ±5 percentage points."
+        ),
+    )
 
     class Meta:
         ordering = ["-opened_on", "-id"]
@@ -171,12 +200,12 @@ class CampaignAssignment(models.Model):
 
 class Outcome(models.TextChoices):
     CONFIRMED_POOR = "confirmed_poor", _("Confirmed poor")
-    NOT_POOR = "not_poor", _("Not poor (inclusion error)")
+    NOT_POOR = "not_poor", _("Not poor (listed: not really poor)")
     NOT_FOUND = "not_found", _("Not found")
     MOVED = "moved", _("Moved away")
     DIED = "died", _("Died")
     DUPLICATE = "duplicate", _("Duplicate")
-    NEWLY_FOUND_POOR = "newly_found_poor", _("Newly found poor (exclusion error)")
+    NEWLY_FOUND_POOR = "newly_found_poor", _("Newly found poor (poor but missed by the list)")
 
 
 class Visit(models.Model):
@@ -219,3 +248,75 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"visit {self.pk} {self.outcome}"
+
+
+class SurveyStatus(models.TextChoices):
+    """A household's status as its assessed survey says (or the reviewer settles)."""
+
+    POOR = "poor", _("Poor")
+    NOT_POOR = "not_poor", _("Not poor")
+    INCOMPLETE = "incomplete", _("Survey incomplete")
+    NONE = "none", _("No assessed survey")
+
+
+class VerificationReview(models.Model):
+    """A reviewer's decision on a visit whose outcome disagrees with the assessed survey.
+
+    The decision settles the household's status for the error report. It holds for the
+    assessment it was made against: a later assessment that still disagrees is reviewed again."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="reviews")
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="+")
+    survey_status = models.CharField(max_length=12, choices=SurveyStatus.choices)
+    decision = models.CharField(
+        _("reviewed status"),
+        max_length=12,
+        choices=[(SurveyStatus.POOR, _("Poor")), (SurveyStatus.NOT_POOR, _("Not poor"))],
+    )
+    note = models.TextField(_("reason"), blank=True)
+    decided_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "assessment"], name="one_review_per_check")
+        ]
+
+    def __str__(self) -> str:
+        return f"review of visit {self.visit_id}: {self.decision}"
+
+
+class ExclusionSample(models.Model):
+    """The campaign's random sample of households not on the target list (one per campaign).
+
+    Drawn once, reproducibly: the frame (household ids in id order) and the seed give the
+    same sample again; `frame_digest` lets anyone check that the frame was the same."""
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="exclusion_sample"
+    )
+    seed = models.BigIntegerField()
+    target_width = models.DecimalField(max_digits=4, decimal_places=3)
+    frame_size = models.PositiveIntegerField()
+    frame_counts = models.JSONField(default=dict)  # {community id: households in the frame}
+    frame_digest = models.CharField(max_length=64)
+    sample_size = models.PositiveIntegerField()
+    drawn_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    drawn_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sample of campaign {self.campaign_id}: {self.sample_size}/{self.frame_size}"
+
+
+class ExclusionSampleHousehold(models.Model):
+    sample = models.ForeignKey(ExclusionSample, on_delete=models.CASCADE, related_name="members")
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [models.UniqueConstraint(fields=["sample", "household"], name="sampled_once")]
+
+    def __str__(self) -> str:
+        return f"{self.sample_id}#{self.position}: {self.household_id}"

@@ -23,3 +23,17 @@ def erase_visits(person, actor) -> None:
     if files:
         storage = Visit._meta.get_field("photo").storage
         transaction.on_commit(lambda: [storage.delete(name) for name in files])
+
+
+@hooks.eraser
+def erase_target_source_rows(person, actor) -> None:
+    """Blank the kept source columns and house code of the person's target records: linked
+    to them, carrying their ID, or already erased by the registry's eraser (any order)."""
+    from django.db.models import Q
+
+    from ppaos.targeting.models import TargetRecord
+
+    same = Q(person=person) | Q(record_key__startswith="erased-")
+    if getattr(person, "erased_id_hash", None):
+        same |= Q(national_id_hash=person.erased_id_hash)
+    TargetRecord.objects.filter(same).update(source_row={}, house_code="")

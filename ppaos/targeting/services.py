@@ -1,6 +1,8 @@
 """Writes for targeting: imports, linkage decisions, campaigns and visits."""
 
 import datetime as dt
+from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -13,10 +15,11 @@ from django.utils.translation import gettext as _
 from ppaos.areas.models import Community
 from ppaos.assessment.models import SurveyResponse
 from ppaos.assessment.selectors import indicator_set_active
+from ppaos.assessment.services import assessment_run_for_household
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.registry.models import Household
-from ppaos.targeting import importing
+from ppaos.targeting import columns, importing
 from ppaos.targeting.models import (
     Campaign,
     CampaignAssignment,
@@ -40,6 +43,14 @@ RECORD_FIELDS = (
     "subdistrict_code",
     "house_no",
     "line_no",
+    "house_code",
+    "welfare_card",
+    "survey_year_be",
+    "failed_dimensions",
+    "indicator_results",
+    "source_row",
+    "column_mapping",
+    "extra",
 )
 # What bulk_update writes: the ID as its encrypted and hash columns (id_crypto).
 RECORD_COLUMNS = [f for f in RECORD_FIELDS if f != "national_id"] + [
@@ -77,16 +88,42 @@ def _job_finish(job: Job, *, result: dict | None = None, error: str = "") -> Non
 # Import ---------------------------------------------------------------------------------------
 
 
+def _same(a, b) -> bool:
+    """Equal values; an empty text and a missing one are the same."""
+    if isinstance(a, str | None) and isinstance(b, str | None):
+        return (a or "") == (b or "")
+    return a == b
+
+
 def target_list_import(
-    *, path: Path, name: str, source: str, year_be: int, mapping: dict | None = None, progress=None
+    *,
+    path: Path,
+    name: str,
+    source: str,
+    year_be: int,
+    mapping: dict | None = None,
+    progress=None,
+    columns_file: Path | None = None,
 ) -> dict:
     """Import a target list file: check every row, then save the good rows in one transaction.
 
-    Re-importing the same file changes nothing (rows are matched by their record key).
-    Returns counts and the rejected rows as [[line, reason], ...]."""
+    Re-importing the same file changes nothing (rows are matched by their record key). Every
+    column of a row is kept; `columns_file` is a province's own column file (columns.py).
+    Returns counts, the rejected rows as [[line, reason], ...] and the columns: which were
+    recognised, and the unknown ones (kept with each record, never dropped)."""
     if not 2400 <= year_be <= 2700:
         raise importing.FileFormatError(f"year {year_be} is not a Buddhist-era year (e.g. 2566)")
-    checked = importing.check_file(path, name=name, mapping=mapping, progress=progress)
+    try:
+        config = columns.load(columns_file)
+    except columns.ColumnConfigError as e:
+        raise importing.FileFormatError(str(e)) from None
+    checked = importing.check_file(
+        path, name=name, mapping=mapping, progress=progress, config=config
+    )
+    recognised = sorted(checked.columns.get("recognised", {}))
+    for values in checked.good:
+        values["column_mapping"] = config.label
+        values["extra"] = {"recognised": recognised}
     created = updated = unchanged = 0
     with transaction.atomic():
         target_list, _created = TargetList.objects.get_or_create(source=source, year_be=year_be)
@@ -102,7 +139,7 @@ def target_list_import(
             if current is None:
                 new.append(TargetRecord(target_list=target_list, **values))
                 continue
-            differs = [f for f in RECORD_FIELDS if (getattr(current, f) or "") != (values[f] or "")]
+            differs = [f for f in RECORD_FIELDS if not _same(getattr(current, f), values[f])]
             if differs == ["line_no"] or not differs:
                 unchanged += 1
                 continue
@@ -118,6 +155,7 @@ def target_list_import(
         "updated": updated,
         "unchanged": unchanged,
         "rejected": [list(r) for r in checked.rejected],
+        "columns": checked.columns,
     }
 
 
@@ -236,17 +274,28 @@ def link_candidate_decide(*, candidate: LinkCandidate, accept: bool, actor) -> L
 
 
 def campaign_open(
-    *, actor, name: str, target_list: TargetList | None, closes_on: dt.date | None = None
+    *,
+    actor,
+    name: str,
+    target_list: TargetList | None,
+    closes_on: dt.date | None = None,
+    sample_width: Decimal | None = None,
 ) -> Campaign:
+    """Open a campaign; `sample_width` is the target 95% interval width of its sample."""
     if closes_on and closes_on < timezone.localdate():
         raise ValidationError({"closes_on": _("A campaign cannot close in the past.")})
-    return Campaign.objects.create(
+    campaign = Campaign(
         name=name,
         target_list=target_list,
         opened_by=actor,
         opened_on=timezone.localdate(),
         closes_on=closes_on,
     )
+    if sample_width is not None:
+        campaign.sample_width = sample_width
+    campaign.full_clean(exclude=["opened_by", "target_list"])
+    campaign.save()
+    return campaign
 
 
 def campaign_assign(*, campaign: Campaign, community: Community, volunteer) -> CampaignAssignment:
@@ -372,7 +421,15 @@ def visit_record(
             obj=household,
             changes={"visit": [None, f"{visit.pk} {outcome}"]},
         )
+        if survey and not conflict:  # a conflict's survey is assessed if the review keeps it
+            _assess_on_commit(survey)
     return visit
+
+
+def _assess_on_commit(survey: SurveyResponse) -> None:
+    """Assess the survey's household once the survey is committed (assessment.services)."""
+    run = partial(assessment_run_for_household, household=survey.household, survey=survey)
+    transaction.on_commit(run, robust=True)
 
 
 def _check_items(items: dict) -> None:
@@ -395,6 +452,8 @@ def visit_resolve_conflict(*, visit: Visit, actor, keep: bool) -> Visit:
         survey.delete()
     visit.status = Visit.Status.RESOLVED
     visit.save(update_fields=["status"])
+    if keep and visit.survey_id:
+        _assess_on_commit(visit.survey)
     audit_record(
         actor=actor,
         action=Action.UPDATE,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.targeting import views, views_offline
+from ppaos.targeting import views, views_offline, views_verification
 
 app_name = "targeting"
 urlpatterns = [
@@ -9,6 +9,7 @@ urlpatterns = [
     path("targeting/jobs/<int:pk>/", views.job_detail, name="job"),
     path("targeting/lists/<int:pk>/", views.target_list_detail, name="list"),
     path("targeting/lists/<int:pk>/link/", views.linkage_run, name="link"),
+    path("targeting/records/<int:pk>/", views.target_record_detail, name="record"),
     path("targeting/review/", views.review_list, name="review_list"),
     path("targeting/review/<int:pk>/", views.review_pair, name="review_pair"),
     path("targeting/campaigns/new/", views.campaign_new, name="campaign_new"),
@@ -21,6 +22,17 @@ urlpatterns = [
         name="visit",
     ),
     path("targeting/visits/<int:pk>/resolve/", views.visit_resolve, name="visit_resolve"),
+    path(
+        "targeting/campaigns/<int:pk>/verification/",
+        views_verification.review_queue,
+        name="verification",
+    ),
+    path(
+        "targeting/campaigns/<int:pk>/verification/<int:visit_pk>/",
+        views_verification.review_decide,
+        name="verification_decide",
+    ),
+    path("targeting/campaigns/<int:pk>/sample/", views_verification.sample_draw, name="sample"),
     path("targeting/campaigns/<int:pk>/xlsform/", views_offline.xlsform_download, name="xlsform"),
     path(
         "targeting/campaigns/<int:pk>/submissions/",

@@ -11,11 +11,15 @@ from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import IMPORT_TARGETS, MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.assessment.selectors import indicator_set_active
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.registry import national_id
 from ppaos.registry.selectors import household_members
 from ppaos.targeting import access, selectors, services, tasks
 from ppaos.targeting.forms import PURPOSE, AssignForm, CampaignForm, ImportForm, VisitForm
 from ppaos.targeting.models import CampaignAssignment, Job, TargetList, Visit
+from ppaos.targeting.records import record_facts
 
 
 @login_required
@@ -73,6 +77,14 @@ def target_list_detail(request, pk: int):
     target_list = get_object_or_404(TargetList, pk=pk)
     records = selectors.target_records_in_scope(user=request.user).filter(target_list=target_list)
     by_status = dict(records.values_list("link_status").annotate(n=Count("id")))
+    first = list(records.order_by("line_no")[:100])
+    if first:
+        audit_record(
+            actor=request.user,
+            action=Action.VIEW,
+            obj=target_list,
+            label=f"{target_list} · {len(first)} records",
+        )
     return render(
         request,
         "targeting/list.html",
@@ -80,6 +92,35 @@ def target_list_detail(request, pk: int):
             "target_list": target_list,
             "by_status": by_status,
             "total": sum(by_status.values()),
+            "records": first,
+        },
+    )
+
+
+@login_required
+def target_record_detail(request, pk: int):
+    """One record with its TPMAP / จปฐ. columns and every column of its source row."""
+    require_capability(request.user, MANAGE_TARGETING)
+    record = get_object_or_404(selectors.target_records_in_scope(user=request.user), pk=pk)
+    audit_record(actor=request.user, action=Action.VIEW, obj=record)
+    current = (
+        record.person.memberships.filter(end_date__isnull=True).select_related("household").first()
+        if record.person_id
+        else None
+    )
+    household = None
+    if current and scope_for(request.user).area(VIEW_PEOPLE).contains_community(
+        current.household.community
+    ):
+        household = current.household
+    return render(
+        request,
+        "targeting/record.html",
+        {
+            "record": record,
+            "facts": record_facts(record),
+            "masked_id": national_id.masked(record.national_id or ""),
+            "household": household,
         },
     )
 
@@ -187,6 +228,8 @@ def campaign_report(request, pk: int):
             "campaign": campaign,
             "by": by,
             "rows": selectors.error_report(user=request.user, campaign=campaign, by=by),
+            "estimate": selectors.exclusion_estimate(user=request.user, campaign=campaign),
+            "planned": selectors.sample_plan(campaign=campaign),
             "progress": selectors.campaign_progress(user=request.user, campaign=campaign),
         },
     )

@@ -36,6 +36,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ppaos.areas.models import Community
+from ppaos.assessment.rules import score_choices
 from ppaos.registry.models import Household
 from ppaos.targeting.forms import PURPOSE
 from ppaos.targeting.models import Campaign, CampaignAssignment, Outcome
@@ -351,7 +352,7 @@ def _survey_rows(indicator_set, language: str) -> list[dict]:
         for item in items:
             rows.append(
                 _q(
-                    "select_one score",
+                    f"select_one score_{item['code']}",
                     f"cap_{item['code']}",
                     item["name_th"],
                     item.get("name_en", ""),
@@ -387,19 +388,12 @@ def _choice_rows(indicator_set, communities, households) -> list[dict]:
         choice("met3", "not_met", "ไม่ผ่านเกณฑ์", "Not met"),
         choice("met3", "na", "ไม่เกี่ยวข้อง", "Does not apply"),
     ]
-    levels = {
-        level["level"]: level for level in indicator_set.definition["capitals"].get("levels", [])
-    }
-    for score in (1, 2, 3, 4):
-        level = levels.get(score, {})
-        rows.append(
-            choice(
-                "score",
-                str(score),
-                f"{score} {level.get('name_th', '')}".strip(),
-                f"{score} {level.get('name_en', '')}".strip(),
-            )
-        )
+    # One 1–4 list per capital item, each score labelled with what it means for that item.
+    for item in indicator_set.capital_items():
+        thai = score_choices(item)
+        english = score_choices(item, english=True)
+        for (value, th), (_value, en) in zip(thai, english, strict=True):
+            rows.append(choice(f"score_{item['code']}", value, th, en))
     for problem in indicator_set.definition.get("problems", []):
         rows.append(
             choice("problems", problem["code"], problem["name_th"], problem.get("name_en", ""))

@@ -79,6 +79,7 @@ def city(households, coordinator, volunteer_a, volunteer_c, communities):
         "communities": communities,
         "people": {key: head(households[key]) for key in households},
         "target_list": listed,
+        "records": records,
         "candidate_c": candidate_c,
         "campaign_a": campaign_a,
         "campaign_c": campaign_c,

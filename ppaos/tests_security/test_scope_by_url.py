@@ -183,6 +183,18 @@ CASES = {
     ],
     "targeting:xlsform": [(CAMPAIGN_C, ["volunteer_a", "district_officer"])],
     "targeting:submissions": [(CAMPAIGN_C, ["district_officer", "volunteer_c"])],
+    # Verification review and the exclusion sample: managers of the campaign's area only.
+    "targeting:verification": [(CAMPAIGN_C, ["volunteer_a", "district_officer", "volunteer_c"])],
+    "targeting:sample": [(CAMPAIGN_C, ["volunteer_a", "district_officer", "volunteer_c"])],
+    "targeting:verification_decide": [
+        (
+            lambda c: {"pk": c["campaign_c"].pk, "visit_pk": c["visit_c"].pk},
+            ["volunteer_a", "district_officer"],
+        )
+    ],
+    "targeting:record": [
+        (_pk(lambda c: c["records"]["C"]), ["volunteer_a", "district_officer", "researcher"])
+    ],
     # Exports: a job is its owner's alone; lists answer 404 to roles without the list.
     "exports:job": [(EXPORT_JOB, ["district_officer", "volunteer_a", "researcher"])],
     "exports:download": [(EXPORT_JOB, ["district_officer", "volunteer_a", "agency_officer"])],
@@ -222,7 +234,13 @@ CASES = {
     "community:fund_year": [(COMMUNITY_C("fund_year"), FUND_OUTSIDERS_C)],
     "community:proposal_new": [(COMMUNITY_C("fund_year"), FUND_OUTSIDERS_C)],
     "community:decision_new": [(COMMUNITY_C("proposal"), FUND_OUTSIDERS_C)],
-    "community:expenditure_new": [(COMMUNITY_C("proposal"), FUND_OUTSIDERS_C)],
+    "community:expenditure_new": [(COMMUNITY_C("cash_proposal"), FUND_OUTSIDERS_C)],
+    "community:procurement_new": [(COMMUNITY_C("proposal"), FUND_OUTSIDERS_C)],
+    "community:procurement": [(COMMUNITY_C("procurement"), FUND_OUTSIDERS_C)],
+    # A province's fund rule: only coordinators over the whole province.
+    "community:fund_rule_edit": [
+        (lambda c: {"code": "10"}, ["coordinator_1009", "district_officer", "leader_a"])
+    ],
     "community:receipt": [(COMMUNITY_C("expenditure"), FUND_OUTSIDERS_C)],
     "community:public": [(COMMUNITY_B, [])],
     "privacy:person": [(PERSON_A, PRIVACY_OUTSIDERS)],

@@ -40,7 +40,9 @@ from ppaos.registry import id_crypto, services
 from ppaos.registry.models import (
     Education,
     Household,
+    HouseRegister,
     Membership,
+    Nationality,
     Person,
     Prefix,
     Relation,
@@ -76,7 +78,19 @@ PERSON_FIELDS = [
     "occupation",
     "monthly_income",
     "phone",
+    "nationality",
+    "nationality_reason",
+    "house_register",
+    "house_register_place",
+    "adl_score",
+    "adl_assessed_on",
+    "incontinent",
+    "state_pension",
+    "in_state_care",
+    "financial_assets",
 ]
+# Health data (PDPA s.26) shown only to those who may edit the person, as on the pages.
+HEALTH_FIELDS = ["chronic_illness", "adl_score", "adl_assessed_on", "incontinent"]
 RECORD_FIELDS = ["version", "is_demo", "created_at", "updated_at", "created_by", "updated_by"]
 COORDINATES = {
     "latitude": {"min_value": -90, "max_value": 90},
@@ -319,6 +333,8 @@ class PersonSerializer(serializers.ModelSerializer):
     chronic_illness = serializers.CharField(read_only=True, allow_null=True)
     prefix = _blank_choice(Prefix.choices)
     education = _blank_choice(Education.choices)
+    nationality = _blank_choice(Nationality.choices)
+    house_register = _blank_choice(HouseRegister.choices)
     national_id_masked = serializers.SerializerMethodField()
     full_name = serializers.CharField(read_only=True)
     age = serializers.SerializerMethodField()
@@ -371,7 +387,8 @@ class PersonSerializer(serializers.ModelSerializer):
         if data["national_id_masked"]:
             data["national_id"] = id_crypto.mask(instance.national_id)
         if not data["can_edit"]:
-            data["chronic_illness"] = None  # the pages show it to editors only, too
+            for name in HEALTH_FIELDS:
+                data[name] = None  # the pages show them to editors only, too
         return data
 
 
@@ -387,7 +404,11 @@ class PersonWriteSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = PERSON_FIELDS
-        extra_kwargs = {"monthly_income": {"min_value": 0}}
+        extra_kwargs = {
+            "monthly_income": {"min_value": 0},
+            "financial_assets": {"min_value": 0},
+            "adl_score": {"min_value": 0, "max_value": 20},
+        }
 
 
 class PersonCreateSerializer(PersonWriteSerializer):
@@ -570,6 +591,9 @@ class PersonViewSet(
         expected = changes.pop("version")
         # The service checks and stores a whole person: start from the stored values.
         data = {name: getattr(person, name) for name in PERSON_FIELDS} | changes
+        if not person.nationality_reason and "nationality" not in changes:
+            # Derived from the ID, not recorded: derive it again (the ID may be changing).
+            del data["nationality"], data["nationality_reason"]
         try:
             services.person_update(
                 actor=request.user, person=person, expected_version=expected, data=data

@@ -1,7 +1,8 @@
 """Households with hand-picked members and survey answers, for the assessment tests.
 
-Default indicator set (k = 1/17; weights 1/20 in health, living and education, 1/15 in income,
-1/10 in access; threshold 38,000 baht per person a year)."""
+Default indicator set (union rule: one indicator not met is poor; weights 1/20 in health,
+living and education, 1/15 in income, 1/10 in access; threshold 38,000 baht per person a year;
+below it the level is at most 2)."""
 
 import datetime as dt
 import json
@@ -16,6 +17,7 @@ from ppaos.registry.models import Household, Membership, Person
 ROUND = "2568-2"
 SURVEY_DAY = dt.date(2025, 11, 1)
 ALL_MET = {
+    "h1_birth_weight": None,  # no newborn: does not apply (an absent answer is unknown)
     "h2_safe_food": True,
     "h3_medicines": True,
     "h4_exercise": True,
@@ -31,7 +33,7 @@ def capital_items(human, physical, financial, natural, social) -> dict:
         "human": ["hu1_health", "hu2_dependency", "hu3_education", "hu4_skills"],
         "physical": ["ph1_housing", "ph2_utilities", "ph3_tools", "ph4_access"],
         "financial": ["fi1_income", "fi2_stability", "fi3_debt", "fi4_savings"],
-        "natural": ["na1_land", "na2_resources", "na3_risk"],
+        "natural": ["na1_flood", "na2_pollution", "na3_green"],
         "social": ["so1_groups", "so2_participation", "so3_support", "so4_welfare"],
     }
     values = {
@@ -97,7 +99,7 @@ def scenario(communities, default_set):
         )
     x = made["X"]
     head = add_person(x, born=dt.date(1980, 5, 1), income=5000, relation="head")
-    child = add_person(x, born=dt.date(2016, 3, 1))  # 9 on the survey day: 6–14
+    child = add_person(x, born=dt.date(2016, 3, 1), income=0)  # 9 on the survey day: 6–14
     elder = add_person(x, born=dt.date(1955, 1, 1), income=800, disabled=True, relation="parent")
     gone = add_person(x, born=dt.date(2012, 1, 1))
     Membership.objects.filter(person=gone).update(end_date=dt.date(2024, 1, 1))
@@ -123,41 +125,50 @@ def scenario(communities, default_set):
         problems=["debt", "income"],
     )
     y = made["Y"]
-    add_person(y, born=dt.date(1990, 1, 1), income=9500, relation="head")
-    add_person(y, born=dt.date(1992, 1, 1), relation="spouse")
-    add_person(y, born=dt.date(2020, 1, 1))
+    y_head = add_person(y, born=dt.date(1990, 1, 1), income=9500, relation="head")
+    y_spouse = add_person(y, born=dt.date(1992, 1, 1), income=0, relation="spouse")
+    y_child = add_person(y, born=dt.date(2020, 1, 1), income=0)  # 5: early childhood
+    adult = {"e4_literacy": True, "i1_working_age_job": True}
     survey(
         y,
         default_set,
         indicators=ALL_MET,
+        members={
+            str(y_head.pk): adult,
+            str(y_spouse.pk): adult,
+            str(y_child.pk): {"e1_early_childhood": True},
+        },
         items=capital_items([2] * 4, [1, 1, 2, 2], [1, 2, 2, 1], [2] * 3, [2, 2, 2, 1]),
     )
     z = made["Z"]
-    add_person(z, born=dt.date(1970, 1, 1), income=20000, relation="head")
+    z_head = add_person(z, born=dt.date(1970, 1, 1), income=20000, relation="head")
     survey(
         z,
         default_set,
         indicators={**ALL_MET, "e4_literacy": False},  # asked of the household, no members
+        members={str(z_head.pk): {"i1_working_age_job": True}},
         items=capital_items([4] * 4, [4] * 4, [4] * 4, [4] * 3, [4] * 4),
     )
     w = made["W"]
-    add_person(w, born=dt.date(1960, 1, 1), income=3000, relation="head")
+    w_head = add_person(w, born=dt.date(1960, 1, 1), income=3000, relation="head")
     survey(
         w,
         default_set,
         on=dt.date(2025, 4, 1),
         round_name="2568-1",
         indicators=ALL_MET,
+        members={str(w_head.pk): {"i2_elderly_income": True, "a1_elderly_care": True}},
         items=capital_items([3] * 4, [3] * 4, [3] * 4, [3] * 3, [3] * 4),
     )
     v = made["V"]
-    add_person(v, born=dt.date(1985, 1, 1), income=40000, relation="head")
+    v_head = add_person(v, born=dt.date(1985, 1, 1), income=40000, relation="head")
     survey(v, default_set, on=dt.date(2025, 10, 20), indicators={**ALL_MET, "l4_tidy_home": False})
     made["V_latest"] = survey(
         v,
         default_set,
         on=dt.date(2025, 10, 25),
         indicators=ALL_MET,
+        members={str(v_head.pk): adult},
         items=capital_items([3] * 4, [3] * 4, [3] * 4, [3] * 3, [3] * 4),
     )
     made["people"] = {"head": head, "child": child, "elder": elder, "gone": gone}

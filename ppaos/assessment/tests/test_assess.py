@@ -46,18 +46,21 @@ def test_household_x_by_hand(scenario):
     # 1/20 + 1/20 + 1/20 + 1/10 + 1/15 = 19/60 >= k = 1/17
     assert x.deprivation_score == "19/60"
     assert x.deprivation_score_value == pytest.approx(19 / 60)
-    assert x.is_poor
+    assert x.is_poor and x.status == "poor"
+    assert x.missing == []  # every indicator known, every item answered
     assert x.members == 3
     assert x.details["e2_compulsory"] == {
         "source": "members",
         "answered": 1,
+        "eligible": 1,
         "failed": [scenario["people"]["child"].pk],
     }
     income = x.details["i3_income_per_person"]
     assert income["source"] == "registry" and income["members"] == 3
     assert income["monthly_total"] == 5800 and income["threshold"] == 38000
-    # Every item scored 1 -> every capital 1.0 -> อยู่ลำบาก.
-    assert x.overall_score == 1.0 and x.level == 1
+    # Every item scored 1 -> every capital 1.0 -> อยู่ลำบาก (already below the income cap).
+    assert x.overall_score == 1.0 and x.level == 1 and x.score_level == 1
+    assert x.level_reasons == []
     assert set(x.capital_scores.values()) == {1.0}
     assert x.survey.round_name == ROUND and x.round_name == ROUND
 
@@ -75,7 +78,7 @@ def test_exact_thresholds(scenario):
     z = got["T-Z"]
     assert z.deprivations["e4_literacy"] == 1 and z.deprivation_score == "1/20"
     assert z.level == 4 and z.overall_score == 4.0
-    assert not z.is_poor  # 1/20 < k = 1/17: one education indicator alone is not poor
+    assert z.is_poor  # union rule: one education indicator alone (weight 1/20) is poor
 
 
 def test_carry_forward_and_latest_survey(scenario):
@@ -83,7 +86,9 @@ def test_carry_forward_and_latest_survey(scenario):
     got = _by_code(Assessment.objects.select_related("household", "survey"))
     w = got["T-W"]
     assert w.survey.round_name == "2568-1" and w.round_name == ROUND  # carried forward
-    assert w.level == 3
+    # Scores say อยู่พอได้ (3), but 3,000 * 12 = 36,000 < 38,000: the set's override caps it.
+    assert w.score_level == 3 and w.level == 2
+    assert w.level_reasons == ["below_income_line"]
     v = got["T-V"]
     assert v.survey_id == scenario["V_latest"].pk
     assert v.deprivations["l4_tidy_home"] == 0  # the earlier survey's answer is not used
@@ -169,7 +174,7 @@ def test_old_assessments_keep_their_version(scenario, default_set):
     assessment_run(round_name=ROUND)
     newer = copy.deepcopy(default_set.definition)
     newer["version"] = "2027.1"
-    newer["poverty_rule"]["k"] = "1/3"
+    newer["poverty_rule"] = {"kind": "k", "k": "1/3"}
     newer["dimensions"][0]["indicators"][1]["name_th"] = "ชื่อใหม่"
     loaded = indicator_set_load(definition=newer)
     assert loaded.is_active and loaded.pk != default_set.pk
@@ -178,8 +183,9 @@ def test_old_assessments_keep_their_version(scenario, default_set):
     old = Assessment.objects.get(household=scenario["X"], round_name=ROUND)
     new = Assessment.objects.get(household=scenario["X"], round_name="2569-1")
     assert old.indicator_set_id == default_set.pk and new.indicator_set_id == loaded.pk
-    assert old.is_poor  # 19/60 >= 1/17 under the old k, unchanged
-    assert compile_definition(old.indicator_set.definition).k == Fraction(1, 17)
+    assert old.is_poor  # 19/60: poor under the old set's union rule, unchanged
+    assert compile_definition(old.indicator_set.definition).rule.kind == "union"
+    assert compile_definition(loaded.definition).k == Fraction(1, 3)
 
 
 def test_member_rule_all_members(communities, default_set):
@@ -205,7 +211,7 @@ def test_member_rule_all_members(communities, default_set):
 @pytest.mark.parametrize(
     "change, message",
     [
-        ({"poverty_rule": {"k": "0"}}, "poverty_rule.k"),
+        ({"poverty_rule": {"kind": "k", "k": "0"}}, "poverty_rule.k"),
         ({"capitals": {"overall_rule": "median"}}, "overall_rule"),
         ({"income_threshold_baht_per_person_year": None}, "income indicator"),
     ],
@@ -257,9 +263,20 @@ def test_malformed_answers_are_ignored(communities, default_set):
     )
     assessment_run(round_name=ROUND)
     result = Assessment.objects.get(household=household)
-    assert result.deprivations["h2_safe_food"] is None
+    assert result.deprivations["h2_safe_food"] is None  # "maybe" is not an answer: unknown
+    assert "h2_safe_food" in result.missing
     assert result.deprivations["l1_housing"] == 1
     assert result.deprivations["e4_literacy"] is None
+    assert "e4_literacy" in result.missing  # the head is eligible and was not asked
     assert result.capital_scores["human"] == 3.0  # only the "3" counts
     assert result.capital_scores["physical"] is None
-    assert result.overall_score == 3.0 and result.level == 3
+    # Four capitals without any answered item: no overall score and no level, not a guess.
+    assert result.overall_score is None and result.level is None
+    assert {"hu1_health", "ph1_housing", "so4_welfare"} <= set(result.missing)
+
+
+def test_rows_stored_before_the_status_existed_read_it_from_is_poor(scenario):
+    assessment_run(round_name=ROUND)
+    Assessment.objects.update(status="")  # as the migration leaves older rows
+    for a in Assessment.objects.all():
+        assert a.poverty_status == ("poor" if a.is_poor else "not_poor")

@@ -76,7 +76,8 @@ def test_researcher_sees_aggregates_not_households(login, researcher, assessed, 
     client = login(researcher)
     html = client.get(reverse("assessment:province", args=["10"])).content.decode()
     assert _measure(html, "households") == "5"
-    assert _measure(html, "poor") == "2"  # X, and W (36,000 baht a year)
+    # X; W (36,000 baht a year); Z (one education indicator: the union rule).
+    assert _measure(html, "poor") == "3"
     assert 'id="contributions"' in html and 'id="levels"' in html
     community = client.get(reverse("assessment:community", args=[communities["A"].pk]))
     assert community.status_code == 200
@@ -112,16 +113,19 @@ def test_indicator_sets_page_lists_and_loads_versions(login, coordinator, defaul
     client = login(coordinator)
     url = reverse("assessment:indicator_sets")
     html = client.get(url).content.decode()
-    assert 'data-version="ppaos-default 2026.1"' in html and 'id="active-set"' in html
+    assert 'data-version="ppaos-default 2026.2"' in html and 'id="active-set"' in html
     newer = copy.deepcopy(default_set.definition)
     newer["version"] = "2027.1"
     upload = SimpleUploadedFile("set.json", json.dumps(newer).encode(), "application/json")
     response = client.post(url, {"file": upload, "activate": "on"})
     assert response.status_code == 302
     assert IndicatorSet.objects.get(is_active=True).version == "2027.1"
-    assert IndicatorSet.objects.filter(version="2026.1").exists()  # the old one is kept
-    detail = client.get(reverse("assessment:indicator_set", args=[default_set.pk]))
-    assert "1/17" in detail.content.decode()
+    assert IndicatorSet.objects.filter(version="2026.2").exists()  # the old one is kept
+    detail = client.get(reverse("assessment:indicator_set", args=[default_set.pk])).content
+    detail = detail.decode()
+    assert 'id="poverty-rule" data-kind="union"' in detail
+    assert "ไม่ผ่านเกณฑ์ตัวชี้วัดใดตัวชี้วัดหนึ่ง" in detail  # the rule in Thai words
+    assert 'id="level-overrides"' in detail and "อยู่ได้ไม่เกินระดับอยู่ยาก" in detail
 
 
 def test_indicator_set_upload_errors(login, coordinator, default_set):
@@ -130,7 +134,7 @@ def test_indicator_set_upload_errors(login, coordinator, default_set):
     bad = SimpleUploadedFile("set.json", b"{not json", "application/json")
     assert client.post(url, {"file": bad}).status_code == 200
     changed = copy.deepcopy(default_set.definition)
-    changed["poverty_rule"]["k"] = "1/3"  # same code and version, different content
+    changed["note"] = "another note"  # same code and version, different content
     upload = SimpleUploadedFile("set.json", json.dumps(changed).encode(), "application/json")
     html = client.post(url, {"file": upload}).content.decode()
     assert "already loaded" in html
@@ -141,3 +145,27 @@ def test_indicator_sets_page_is_for_coordinators(login, volunteer_a, researcher,
     url = reverse("assessment:indicator_sets")
     assert login(volunteer_a).get(url).status_code == 404
     assert login(researcher).get(url).status_code == 404
+
+
+def test_profile_shows_the_level_override_as_the_reason(login, coordinator, assessed):
+    html = login(coordinator).get(_profile(assessed["W"])).content.decode()
+    assert 'data-level="2"' in html and 'id="level-reasons"' in html
+    assert "อยู่พอได้" in html  # the level the scores alone give
+    assert "รายได้ต่อคนต่ำกว่าเกณฑ์รายได้ จึงอยู่ได้ไม่เกินระดับอยู่ยาก" in html
+    assert 'id="missing"' not in html  # W's survey is complete
+
+
+def test_profile_shows_each_items_rubric_and_the_rule_in_thai(login, coordinator, assessed):
+    html = login(coordinator).get(_profile(assessed["Z"])).content.decode()
+    # Z scored every item 4: the meaning of the score is shown beside it, and the rubric.
+    assert "สุขภาพของสมาชิกวัยทำงาน: <strong>4</strong> (สุขภาพแข็งแรง ทำงานได้เต็มที่)" in html
+    assert 'id="rubrics"' in html and "ป่วยหนัก ติดเตียง หรือทำงานไม่ได้" in html
+    assert "ไม่ผ่านเกณฑ์ตัวชี้วัดใดตัวชี้วัดหนึ่ง" in html  # union, in Thai words
+    assert 'data-status="poor"' in html
+
+
+def test_area_page_states_the_rule_in_thai(login, coordinator, assessed):
+    html = login(coordinator).get(reverse("assessment:province", args=["10"])).content.decode()
+    assert 'id="poverty-rule" data-kind="union"' in html
+    assert "ไม่ผ่านเกณฑ์ตัวชี้วัดใดตัวชี้วัดหนึ่ง" in html
+    assert "1/17" not in html and "1/20" not in html

@@ -49,6 +49,18 @@ def test_erasure_blanks_identifiers_and_keeps_counts(coordinator, households, he
         national_id=head_a.national_id,
         first_name=head_a.first_name,
     )
+    Person.objects.filter(pk=head_a.pk).update(
+        nationality="other",
+        nationality_reason="บัตรสีชมพู",
+        house_register="elsewhere",
+        house_register_place="อ.เมือง จ.ขอนแก่น",
+        adl_score=4,
+        adl_assessed_on=dt.date(2026, 1, 5),
+        incontinent=True,
+        in_state_care=False,
+        state_pension=False,
+    )
+    head_a.refresh_from_db()
     request = services.request_open(actor=coordinator, person=head_a, kind="erasure")
     before = _counts(coordinator)
     stays = list(Membership.objects.filter(person=head_a).values_list("id", "end_date"))
@@ -60,6 +72,10 @@ def test_erasure_blanks_identifiers_and_keeps_counts(coordinator, households, he
     assert (person.national_id_encrypted, person.national_id_hash) == ("", None)
     assert person.first_name == services.ERASED_NAME
     assert person.birth_date == dt.date(1980, 7, 1) and person.birth_date_estimated
+    assert (person.nationality, person.nationality_reason) == ("", "")
+    assert (person.house_register, person.house_register_place) == ("", "")
+    assert (person.adl_score, person.adl_assessed_on, person.incontinent) == (None, None, None)
+    assert (person.in_state_care, person.state_pension) == (None, None)
     assert person.sex == "M"  # kept for counts
     assert person.version == head_a.version + 1
     assert Anonymisation.objects.get(person=person).request == request

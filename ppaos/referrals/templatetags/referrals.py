@@ -5,7 +5,7 @@ import json
 from django import template
 from django.utils import timezone
 
-from ppaos.referrals import rules, selectors
+from ppaos.referrals import rules, selectors, windows
 from ppaos.referrals.eligibility import FACTS
 from ppaos.referrals.models import OPEN_STATUSES
 from ppaos.referrals.notifications import unread_count
@@ -43,3 +43,9 @@ def rule_text(expression) -> str:
 @register.filter
 def rule_json(expression) -> str:
     return json.dumps(expression, ensure_ascii=False, indent=1) if expression is not None else ""
+
+
+@register.filter
+def window_text(window: dict) -> str:
+    """A registration window as a reader writes it: '1/10 – 30/11 every year', or dated."""
+    return windows.describe(window)

@@ -18,7 +18,7 @@ def test_eligibility_lists_the_excluded_with_reasons(households, elder, old_age)
         "นางบุญมา ใจดี",
         elder.masked_id,
         "old_age_allowance",
-        "age 67 ≥ 60, Thai national ID, not receiving",
+        "age 67 ≥ 60, Thai nationality, not receiving",
         "600 baht",
     ]
     assert elder.national_id not in out.getvalue()
@@ -39,7 +39,7 @@ def test_eligibility_csv_and_errors(households, elder, old_age):
     call_command("eligibility", "--csv", on="2026-01-15", language="en", stdout=out, stderr=err)
     rows = out.getvalue().splitlines()
     assert rows[0] == "household,person,national_id,service,reasons,amount_baht"
-    assert rows[1].endswith(',old_age_allowance,"age 67 ≥ 60, Thai national ID, not receiving",600')
+    assert rows[1].endswith(',old_age_allowance,"age 67 ≥ 60, Thai nationality, not receiving",600')
     assert "1 eligible but not receiving" in err.getvalue()
     with pytest.raises(CommandError):
         call_command("eligibility", service="nope", stdout=StringIO())
@@ -51,7 +51,7 @@ def test_eligibility_csv_and_errors(households, elder, old_age):
 def test_load_services_command(geography):
     out = StringIO()
     call_command("load-services", stdout=out)
-    assert "13 new services, 0 updated, 14 new rule versions" in out.getvalue()
+    assert "13 new services, 0 updated, 15 new rule versions" in out.getvalue()
     out = StringIO()
     call_command("load-services", stdout=out)
-    assert "0 new services, 0 updated, 0 new rule versions, 14 kept" in out.getvalue()
+    assert "0 new services, 0 updated, 0 new rule versions, 15 kept" in out.getvalue()

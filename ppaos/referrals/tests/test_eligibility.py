@@ -11,7 +11,7 @@ from ppaos.referrals.eligibility import evaluate_for_household, scan
 from ppaos.referrals.models import Benefit, Level, Service, ServiceRule
 from ppaos.referrals.selectors import exclusion_report, households_in_area
 from ppaos.referrals.tests.conftest import ON
-from ppaos.registry.models import Household
+from ppaos.registry.models import Household, Person
 from ppaos.registry.services import person_add_to_household
 
 
@@ -27,7 +27,7 @@ def test_old_age_allowance_reason_and_tier(households, elder, old_age):
     assert head.eligible is False
     assert head.reasons == "age 46 < 60"
     assert parent.eligible is True
-    assert parent.summary == "age 67 ≥ 60, Thai national ID, not receiving"
+    assert parent.summary == "age 67 ≥ 60, Thai nationality, not receiving"
     assert parent.amount == Decimal(600)
     assert parent.excluded
 
@@ -131,26 +131,52 @@ def test_no_income_recorded_is_unknown(households, agency_org):
 @pytest.mark.django_db
 def test_shipped_catalogue_loads_idempotently_and_evaluates(households, elder, coordinator):
     first = services.catalogue_load()
-    assert first.services_created == 13 and first.rules_created == 14
+    assert first.services_created == 13 and first.rules_created == 15
     again = services.catalogue_load()
-    assert (again.services_created, again.rules_created, again.rules_kept) == (0, 0, 14)
+    assert (again.services_created, again.rules_created, again.rules_kept) == (0, 0, 15)
     old_age = Service.objects.get(code="old_age_allowance")
     assert old_age.provider_is_district_office and old_age.provider is None
     assert old_age.rule_on(ON).effective_from == dt.date(2023, 8, 12)
     assert old_age.rule_on(ON).is_confirmed is False  # policy in flux: data, flagged
     assert old_age.rule_on(dt.date(2020, 1, 1)).effective_from == dt.date(2011, 10, 1)
-    by_code = {
-        e.service.code: e
-        for e in evaluate_for_household(household=households["A"], on=ON)
-        if e.person == elder
-    }
-    assert by_code["old_age_allowance"].amount == Decimal(600)
-    assert by_code["ucs_gold_card"].eligible is True
-    assert by_code["id_card"].eligible is False
-    assert by_code["disability_allowance"].reasons == "no disability card"
-    assert by_code["state_welfare_card"].summary == (
-        "Thai national ID, age 67 ≥ 18, income a year 0 ≤ 100,000, "
-        "household income per person a year 0 ≤ 100,000, not receiving"
+    diapers = Service.objects.get(code="adult_diapers")
+    assert not diapers.provider_is_district_office
+    assert diapers.provider.name_th.startswith("กองทุนหลักประกันสุขภาพ")
+
+    def by_code():
+        return {
+            e.service.code: e
+            for e in evaluate_for_household(household=households["A"], on=ON)
+            if e.person == elder
+        }
+
+    unknown = by_code()
+    # House register, pension and care home not recorded: unknown, never a silent yes or no.
+    assert unknown["old_age_allowance"].eligible is None
+    assert "on the house register of this district not recorded" in (
+        unknown["old_age_allowance"].reasons
+    )
+    assert unknown["state_welfare_card"].eligible is None
+    assert unknown["state_welfare_card"].reasons == (
+        "financial assets not recorded, living in state care not recorded"
+    )
+    assert unknown["ucs_gold_card"].eligible is True
+    assert unknown["id_card"].eligible is False
+    assert unknown["disability_allowance"].reasons == "no disability card"
+    Person.objects.filter(pk=elder.pk).update(
+        house_register="here", state_pension=False, in_state_care=False, financial_assets=5000
+    )
+    known = by_code()
+    assert known["old_age_allowance"].amount == Decimal(600)
+    assert known["old_age_allowance"].reasons == (
+        "Thai nationality, age 67 ≥ 60, on the house register of this district, "
+        "no state pension or regular state payment, not in a state care home"
+    )
+    assert known["state_welfare_card"].summary == (
+        "Thai nationality, age 67 ≥ 18, income a year 0 ≤ 100,000, "
+        "household income per person a year 0 ≤ 100,000, financial assets 5,000 ≤ 100,000, "
+        "not in a state care home, not receiving; "
+        "apply only in an announced registration round; none is announced"
     )
 
 

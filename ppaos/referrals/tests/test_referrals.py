@@ -17,7 +17,7 @@ from ppaos.registry.services import StaleEditError
 def test_draft_keeps_the_reason_and_expected_amount(referral, agency_org):
     assert referral.status == Status.DRAFT
     assert referral.organisation == agency_org
-    assert referral.reason == "age 67 ≥ 60, Thai national ID, not receiving"
+    assert referral.reason == "age 67 ≥ 60, Thai nationality, not receiving"
     assert referral.expected_amount == Decimal(600)
     assert referral.due_on is None
     assert AuditEvent.objects.filter(object_type="referrals.referral", action="create").exists()

@@ -33,9 +33,9 @@ def test_comparison_states_the_fact_that_holds():
 
 def test_and_gives_every_reason_when_true_and_the_failing_ones_when_false():
     rule = {"and": [{">=": [{"var": "age"}, 60]}, {"var": "thai"}]}
-    assert run(rule, age=67, thai=True).text == "age 67 ≥ 60, Thai national ID"
+    assert run(rule, age=67, thai=True).text == "age 67 ≥ 60, Thai nationality"
     failed = run(rule, age=67, thai=False)
-    assert (failed.value, failed.text) == (False, "no Thai national ID")
+    assert (failed.value, failed.text) == (False, "not Thai nationality")
 
 
 def test_missing_fact_is_unknown_not_false():
@@ -119,7 +119,7 @@ def test_malformed_rules_are_refused_with_the_reason(rule, message):
 
 def test_describe_reads_like_the_rule():
     rule = {"and": [{">=": [{"var": "age"}, 60]}, {"var": "thai"}]}
-    assert rules.describe(rule, FACTS) == "age ≥ 60 and Thai national ID"
+    assert rules.describe(rule, FACTS) == "age ≥ 60 and Thai nationality"
     tiers = {"tiers": [{"var": "age"}, [[60, 600], [70, 700]]]}
     assert rules.describe(tiers, FACTS) == "age → 60+: 600; 70+: 700"
 

@@ -204,7 +204,7 @@ def test_household_page_shows_eligibility_and_plan(
     client = login(district_officer)
     page = client.get(f"/referrals/households/{households['A'].pk}/")
     assert page.status_code == 200
-    assert "≥ 60, Thai national ID, not receiving" in page.text  # age depends on today
+    assert "≥ 60, Thai nationality, not receiving" in page.text  # age depends on today
     assert 'id="form-new-plan"' in page.text
     registry_page = client.get(f"/households/{households['A'].pk}/")
     assert f"/referrals/households/{households['A'].pk}/" in registry_page.text

@@ -44,3 +44,35 @@ def visit_data(**extra):
         "consent_purpose": "verify",
     }
     return data | extra
+
+
+def assess(household, status: str, *, round_name: str = "2568-2"):
+    """An assessed survey of `household` saying poor / not_poor / incomplete (test data).
+
+    Written directly, as the assessment app stores it, so these tests check the targeting
+    side only; the engine has its own tests."""
+    from django.utils import timezone
+
+    from ppaos.assessment.models import Assessment, SurveyResponse
+    from ppaos.assessment.selectors import indicator_set_active
+
+    survey = SurveyResponse.objects.create(
+        household=household,
+        indicator_set=indicator_set_active(),
+        collected_on=dt.date(2026, 1, 5),
+        round_name=round_name,
+    )
+    fields = {f.name for f in Assessment._meta.get_fields()}
+    if status == "incomplete" and "status" not in fields:
+        pytest.skip("the assessment app has no incomplete status")
+    return Assessment.objects.create(
+        household=household,
+        round_name=round_name,
+        indicator_set=survey.indicator_set,
+        survey=survey,
+        deprivation_score="0",
+        deprivation_score_value=0.0,
+        is_poor=status == "poor",
+        computed_at=timezone.now(),
+        **({"status": status} if "status" in fields else {}),
+    )

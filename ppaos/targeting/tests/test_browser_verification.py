@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from ppaos.conftest import PASSWORD
 from ppaos.lib.testing_browser import ARTIFACTS, TIMEOUT_MS, live_login
+from ppaos.targeting import verification
 from ppaos.targeting.models import Campaign, TargetRecord, Visit
 
 pytest_plugins = ["ppaos.lib.testing_browser"]
@@ -95,7 +96,12 @@ def test_coordinator_imports_and_volunteer_verifies_on_a_phone(
     visit = Visit.objects.get()
     assert visit.on_target_list and visit.survey.capital_items == {"hu1_health": 3}
 
-    # The report counts one listed household found not poor: an inclusion error of 1/1.
+    # One answer is an incomplete survey: it cannot confirm the volunteer's "not poor", so the
+    # report counts the visit as not checked against a survey, not as an inclusion error.
+    (check,) = verification.visit_checks([visit])
+    assert check.state == verification.UNCHECKED and check.reviewed_status is None
     page.goto(url + f"/targeting/campaigns/{campaign.pk}/report/")
-    expect(page.locator("#total-row")).to_contain_text("1/1")
+    expect(page.locator("#error-report thead")).to_contain_text("ยังไม่ได้ตรวจกับแบบสำรวจ")
+    expect(page.locator("#total-row td").nth(3)).to_have_text("—")  # no คนจนไม่จริง yet
+    expect(page.locator("#total-row td").nth(6)).to_have_text("1")  # not checked
     page.screenshot(path=ARTIFACTS / "coordinator-error-report.png", full_page=True)

@@ -7,7 +7,7 @@ from django.utils import translation
 from ppaos.registry.services import household_update
 from ppaos.targeting import selectors, services
 from ppaos.targeting.models import Outcome, Visit
-from ppaos.targeting.tests.conftest import visit_data
+from ppaos.targeting.tests.conftest import assess, visit_data
 
 
 @pytest.fixture(autouse=True)
@@ -128,21 +128,28 @@ def _visit(campaign, household, volunteer, outcome):
 def test_error_report_counts_and_intervals(
     campaign, households, volunteer_a, coordinator, communities
 ):
-    _visit(campaign, households["A"], volunteer_a, "not_poor")  # listed, not poor
-    _visit(campaign, households["B"], coordinator, "confirmed_poor")  # listed, poor
-    _visit(campaign, households["C"], coordinator, "confirmed_poor")  # unlisted → exclusion
     from ppaos.registry.services import household_create
 
     unlisted = household_create(actor=coordinator, community=households["A"].community, data={})
+    for household, status in zip(
+        (households["A"], households["B"], households["C"], unlisted),
+        ("not_poor", "poor", "poor", "not_poor"),
+        strict=True,
+    ):
+        assess(household, status)  # the surveys agree with the outcomes below
+    _visit(campaign, households["A"], volunteer_a, "not_poor")  # listed, not poor
+    _visit(campaign, households["B"], coordinator, "confirmed_poor")  # listed, poor
+    _visit(campaign, households["C"], coordinator, "confirmed_poor")  # unlisted → exclusion
     _visit(campaign, unlisted, volunteer_a, "not_poor")  # unlisted and not poor: no error
     rows = {r.key: r for r in selectors.error_report(user=coordinator, campaign=campaign)}
     total = rows["*"]
     assert total.households_visited == 4 and total.people_verified == 3
     assert (total.inclusion.count, total.inclusion.total) == (1, 2)
-    assert (total.exclusion.count, total.exclusion.total) == (1, 2)
+    assert total.excluded_found == 1 and total.listed_poor == 1
+    assert total.awaiting_review == 0 and total.not_checked == 0
     assert 0 < total.inclusion.low < 0.5 < total.inclusion.high < 1
     assert (rows["1008"].inclusion.count, rows["1008"].inclusion.total) == (1, 2)
-    assert rows["1009"].exclusion.count == 1
+    assert rows["1009"].excluded_found == 1
     by_community = selectors.error_report(user=coordinator, campaign=campaign, by="community")
     assert {r.key for r in by_community} == {"*", "100801-01", "100803-01", "100905-01"}
 

@@ -408,3 +408,26 @@ def test_odk_central_odata_json_with_nested_groups(tmp_path, campaign, household
     visit = Visit.objects.get()
     assert (visit.volunteer, visit.outcome) == (volunteer_a, "moved")
     assert visit.survey.indicators == {"h4_exercise": False} and visit.survey.problems == ["work"]
+
+
+@pytest.mark.django_db
+def test_capital_scores_carry_their_rubric_on_the_form_and_the_xlsform(campaign, households):
+    """Issue 13 (3): what each score 1–4 means for each capital item, in both surveys."""
+    from ppaos.assessment.rules import score_choices
+    from ppaos.targeting.forms import VisitForm
+
+    indicator_set = indicator_set_active()
+    item = indicator_set.capital_items()[0]
+    expected = score_choices(item)
+    assert all(" – " in label for _value, label in expected), "the default set has rubrics"
+    with translation.override("th"):
+        form = VisitForm(indicator_set=indicator_set)
+    assert list(form.fields[f"cap_{item['code']}"].choices)[1:] == expected
+    book = openpyxl.load_workbook(
+        io.BytesIO(build_xlsform(campaign=campaign, indicator_set=indicator_set))
+    )
+    rows = list(book["choices"].iter_rows(values_only=True))
+    header = rows[0]
+    name, label = header.index("list_name"), header.index("label::Thai (th)")
+    labels = [r[label] for r in rows if r[name] == f"score_{item['code']}"]
+    assert labels == [text for _value, text in expected]

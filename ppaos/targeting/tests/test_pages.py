@@ -2,6 +2,7 @@ import pytest
 
 from ppaos.targeting.models import LinkCandidate, LinkStatus, TargetRecord, Visit
 from ppaos.targeting.services import link_results_apply
+from ppaos.targeting.tests.conftest import assess
 
 
 def visit_form(**extra):
@@ -75,12 +76,16 @@ def test_coordinator_opens_campaign_and_assigns(
 
 @pytest.mark.django_db
 def test_report_page_shows_rates(login, coordinator, campaign, households, volunteer_a):
+    assess(households["A"], "not_poor")
     client = login(volunteer_a)
     url = f"/targeting/campaigns/{campaign.pk}/households/{households['A'].pk}/visit/"
-    client.post(url, visit_form(outcome="not_poor"))
+    no_answers = {"ind_h2_safe_food": "", "cap_hu1_health": "", "problems": []}
+    client.post(url, visit_form(outcome="not_poor", **no_answers))
     page = login(coordinator).get(f"/targeting/campaigns/{campaign.pk}/report/")
     assert page.status_code == 200
     assert 'id="total-row"' in page.text and "1/1" in page.text
+    assert "คนจนไม่จริง" in page.text and "คนจนตกหล่น" in page.text
+    assert "ตกหล่นเกิน" not in page.text and "รวมเกิน" not in page.text
 
 
 @pytest.mark.django_db

@@ -29,7 +29,8 @@ class Command(BaseCommand):
         )
         if report.created:
             self.stdout.write(
-                f"  poor (Alkire-Foster): {report.poor:,}; {levels}; "
+                f"  poor (Alkire-Foster): {report.poor:,}; incomplete data: "
+                f"{report.incomplete:,}; {levels}; "
                 f"indicator sets: {', '.join(report.indicator_sets)}"
             )
             self.stdout.write(

@@ -18,6 +18,8 @@ class Command(BaseCommand):
         try:
             definition = json.loads(file.read_text(encoding="utf-8"))
             loaded = indicator_set_load(definition=definition, activate=not inactive)
-        except (OSError, json.JSONDecodeError, ValidationError) as e:
+        except ValidationError as e:
+            raise CommandError(f"{file}: refused, nothing loaded: {'; '.join(e.messages)}") from e
+        except (OSError, json.JSONDecodeError) as e:
             raise CommandError(f"{file}: {e}") from e
         self.stdout.write(f"Indicator set {loaded} loaded{'' if inactive else ' and active'}.")

@@ -42,3 +42,28 @@ class Command(BaseCommand):
             seed=seed, target_list=target_list, coordinator=coordinator
         )
         self.stdout.write(f"Campaign {campaign.name!r}: {campaign.visits.count()} visits.")
+        self._summary(campaign, coordinator)
+
+    def _summary(self, campaign, coordinator) -> None:
+        from ppaos.targeting import selectors, verification
+
+        pending = len(verification.review_queue(user=coordinator, campaign=campaign))
+        decided = len(verification.review_queue(user=coordinator, campaign=campaign, decided=True))
+        total = selectors.error_report(user=coordinator, campaign=campaign)[-1]
+        estimate = selectors.exclusion_estimate(user=coordinator, campaign=campaign)
+        p = total.inclusion
+        self.stdout.write(
+            f"Review queue: {pending} waiting, {decided} decided; not checked: "
+            f"{total.not_checked}. Not really poor (inclusion): {p.count}/{p.total}"
+            + (f" = {p.rate:.1%} (95% Wilson {p.low:.1%}–{p.high:.1%})" if p.total else "")
+        )
+        if estimate and estimate.share.rate is not None:
+            e, s = estimate.share, estimate.sample
+            self.stdout.write(
+                f"Sample (seed {s.seed}): {s.sample_size} of {s.frame_size} non-listed, "
+                f"{estimate.verified} with a reviewed status; poor {e.count}/{e.n} = "
+                f"{e.rate:.1%} (95% Wilson+FPC {e.low:.1%}–{e.high:.1%}); missing poor "
+                f"≈ {estimate.missing[0]:.0f} ({estimate.missing[1]:.0f}–{estimate.missing[2]:.0f})"
+                f", share of all poor missed {estimate.share_of_poor[0]:.1%} "
+                f"({estimate.share_of_poor[1]:.1%}–{estimate.share_of_poor[2]:.1%})."
+            )

@@ -25,8 +25,15 @@ class Command(BaseCommand):
             help=f"map a column; fields: {', '.join(FIELDS)}",
         )
         parser.add_argument("--report", type=Path, help="write rejected rows to this CSV")
+        parser.add_argument(
+            "--columns",
+            type=Path,
+            help="a province's column file (default: ppaos/targeting/data/tpmap-columns.json)",
+        )
 
-    def handle(self, *args, file: Path, source: str, year: int, map: list, report, **options):
+    def handle(
+        self, *args, file: Path, source: str, year: int, map: list, report, columns, **options
+    ):
         if not file.exists():
             raise CommandError(f"{file} does not exist")
         mapping = {}
@@ -37,7 +44,12 @@ class Command(BaseCommand):
             mapping[field.strip()] = header.strip()
         try:
             result = target_list_import(
-                path=file, name=file.name, source=source, year_be=year, mapping=mapping
+                path=file,
+                name=file.name,
+                source=source,
+                year_be=year,
+                mapping=mapping,
+                columns_file=columns,
             )
         except FileFormatError as e:
             raise CommandError(f"{file}: {e}") from e
@@ -48,6 +60,12 @@ class Command(BaseCommand):
                 writer = csv.writer(f)
                 writer.writerow(["line", "reason"])
                 writer.writerows(result["rejected"])
+        plan = result["columns"]
+        if plan:
+            self.stdout.write(
+                f"Columns ({plan['mapping']}): {len(plan['recognised'])} recognised; "
+                f"unknown, kept with each record: {', '.join(plan['unknown']) or 'none'}."
+            )
         self.stdout.write(
             f"{source} {year}: {result['created']} new, {result['updated']} updated, "
             f"{result['unchanged']} unchanged, {len(result['rejected'])} rejected."
