@@ -1,10 +1,11 @@
 """Forms for targeting pages; rules stay in services."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.models import Role, User
@@ -12,6 +13,7 @@ from ppaos.areas.models import Community
 from ppaos.assessment.rules import score_choices
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
 from ppaos.targeting.importing import FIELDS
+from ppaos.targeting.members import household_members_on, person_indicators
 from ppaos.targeting.models import Outcome, SurveyStatus, TargetList
 
 MAX_UPLOAD = 50 * 1024 * 1024
@@ -114,6 +116,7 @@ class AssignForm(BlankChoiceLabelMixin, forms.Form):
 
 
 ANSWER_CHOICES = [("", "—"), ("yes", _("Met")), ("no", _("Not met")), ("na", _("Does not apply"))]
+MEMBER_CHOICES = [("", "—"), ("yes", _("Met")), ("no", _("Not met"))]
 
 
 class VisitForm(forms.Form):
@@ -132,12 +135,35 @@ class VisitForm(forms.Form):
     outcome = forms.ChoiceField(label=_("outcome"), choices=Outcome.choices)
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, indicator_set, **kwargs):
+    def __init__(self, *args, indicator_set, household=None, **kwargs):
+        """With `household` (when the user may see its people), person-level indicators are
+        asked of each current member eligible on the visit day instead of the household."""
         super().__init__(*args, **kwargs)
         english = translation.get_language() == "en"
         self.indicator_codes = []
         self.item_codes = []
+        self.member_groups = []  # [(member, [(indicator code, field name)])]
+        members = household_members_on(household, self._visit_day()) if household else []
+        asked_per_member = set()
+        if members:
+            indicators = person_indicators(indicator_set)
+            asked_per_member = {i.code for i in indicators}
+            for member in members:
+                questions = []
+                for indicator in indicators:
+                    if not indicator.applies(age=member.age, disabled=member.disabled):
+                        continue
+                    name = f"mem_{member.person_id}_{indicator.code}"
+                    label = indicator.name_en if english else indicator.name_th
+                    self.fields[name] = forms.ChoiceField(
+                        label=label, choices=MEMBER_CHOICES, required=False
+                    )
+                    questions.append((indicator.code, name))
+                if questions:
+                    self.member_groups.append((member, questions))
         for indicator in indicator_set.indicators():
+            if indicator["code"] in asked_per_member:
+                continue
             name = f"ind_{indicator['code']}"
             label = indicator["name_en"] if english else indicator["name_th"]
             self.fields[name] = forms.ChoiceField(
@@ -166,6 +192,16 @@ class VisitForm(forms.Form):
         )
         self.fields["photo"] = forms.ImageField(label=_("photo (optional)"), required=False)
 
+    def _visit_day(self) -> dt.date:
+        """The visit day posted (when it reads as a date), else the initial one or today."""
+        if self.is_bound:
+            try:
+                return ThaiDateField().clean(self.data.get(self.add_prefix("visited_on")))
+            except ValidationError:
+                pass
+        day = self.initial.get("visited_on")
+        return day if isinstance(day, dt.date) else timezone.localdate()
+
     def clean_photo(self):
         photo = self.cleaned_data.get("photo")
         if photo and photo.size > MAX_PHOTO:
@@ -181,8 +217,14 @@ class VisitForm(forms.Form):
             if value:
                 answers[code] = {"yes": True, "no": False, "na": None}[value]
         items = {c: int(data[f"cap_{c}"]) for c in self.item_codes if data.get(f"cap_{c}")}
+        members = {}
+        for member, questions in self.member_groups:
+            given = {code: data[name] == "yes" for code, name in questions if data.get(name)}
+            if given:
+                members[str(member.person_id)] = given
         return {
             "answers": answers,
+            "member_indicators": members,
             "capital_items": items,
             "problems": data.get("problems") or [],
             "needs": data.get("needs", ""),
@@ -190,6 +232,10 @@ class VisitForm(forms.Form):
 
     def indicator_fields(self):
         return [self[f"ind_{c}"] for c in self.indicator_codes]
+
+    def member_fields(self):
+        """[(member, [bound field, ...])] for the template."""
+        return [(m, [self[name] for _code, name in q]) for m, q in self.member_groups]
 
     def capital_fields(self):
         return [self[f"cap_{c}"] for c in self.item_codes]

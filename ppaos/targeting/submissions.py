@@ -10,6 +10,17 @@ so consent, outcome and survey rules are the same. Formats read:
   `_uuid`, `meta/instanceID`, `_submission_time`, `_submitted_by`; select_multiple either
   space-separated or split into `problems/<code>` columns of 1/0.
 
+Person-level indicators asked per member (the form's repeat `members`, see xlsform.py) are
+read into `member_indicators` ({person id: {code: bool}}) from JSON exports: ODK Central
+OData with the repeat inline (`$expand=*`: `"members": [{"member": "12", "pind_<code>":
+"met"}, ...]` inside its group) and Kobo JSON (`"survey/members": [{"survey/members/member":
+...}]`); a CSV cell holding such a JSON array is read the same way. ODK Central's CSV export
+puts repeats in separate files, which are not joined: import the JSON export instead (a
+submission whose repeat is only a link to another table gets a note saying so). Each member
+must be a current member of the household who had joined by the visit day, listed once; an
+answer about a member the indicator does not apply to on the visit day is not kept (the web
+form does not ask it). At most `members.MAX_MEMBERS` entries a submission.
+
 Each submission is its own transaction and gets a line in the report: created, already
 imported (the instanceID was recorded before, so re-importing a file creates nothing),
 conflict (made against an older household version: kept for review, registry unchanged),
@@ -34,8 +45,9 @@ from ppaos.accounts.scope import MANAGE_TARGETING, scope_for
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.registry.models import Household
 from ppaos.targeting import services
+from ppaos.targeting.members import MAX_MEMBERS, household_members_on, person_indicators
 from ppaos.targeting.models import Campaign, CampaignAssignment, Outcome, Visit
-from ppaos.targeting.xlsform import OTHER
+from ppaos.targeting.xlsform import MEMBERS, OTHER
 
 CREATED = "created"
 ALREADY = "already"
@@ -63,6 +75,8 @@ INDICATOR_VALUES = {
     "false": False,
     "na": None,
 }
+# A CSV cell holding a repeat as a JSON array is read only up to this size.
+MAX_REPEAT_CELL = 200_000
 # Versions of forms made by `xlsform.build_xlsform`: "<indicator set version>-<digest>".
 OUR_FORM_VERSION = re.compile(r"^(?P<set>.+)-[0-9a-f]{8}$")
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
@@ -167,13 +181,21 @@ def _read_csv(text: str) -> list[tuple[int, dict]]:
     return rows
 
 
-def _flatten(record: dict, prefix: str = "") -> dict[str, object]:
-    """Nested JSON groups (ODK OData) as `group/field` keys, like the Kobo exports."""
+def _flatten(record: dict, prefix: str = "", repeats: dict | None = None) -> dict[str, object]:
+    """Nested JSON groups (ODK OData) as `group/field` keys, like the Kobo exports. A list of
+    objects is a repeat: it goes to `repeats` under its key, not into the answers."""
     flat = {}
     for key, value in record.items():
         name = f"{prefix}/{key}" if prefix else str(key)
         if isinstance(value, dict):
-            flat |= _flatten(value, name)
+            flat |= _flatten(value, name, repeats)
+        elif (
+            repeats is not None
+            and isinstance(value, list)
+            and value
+            and all(isinstance(v, dict) for v in value)
+        ):
+            repeats[name] = value
         else:
             flat[name] = value
     return flat
@@ -194,12 +216,22 @@ class Answers:
         self.values: dict[str, str] = {}
         self.meta: dict[str, str] = {}
         self.split_multiple: dict[str, list[str]] = {}
-        for key, value in _flatten(raw).items():
+        # Repeat entries by the repeat's own name (the last part of its key).
+        self.repeats: dict[str, list[dict]] = {}
+        self.repeat_error: RowError | None = None
+        found: dict[str, list] = {}
+        for key, value in _flatten(raw, repeats=found).items():
             text = "" if value is None else str(value).strip()
             if isinstance(value, list):
                 text = " ".join(str(v) for v in value)
             parts = [p for p in re.split(r"[/-]", key) if p]
             if not parts:
+                continue
+            if parts[-1] == MEMBERS and text.startswith("["):  # a repeat as JSON in a CSV cell
+                try:
+                    found[key] = _json_repeat(text)
+                except RowError as e:  # reported when the submission is imported
+                    self.repeat_error = e
                 continue
             name = _known_suffix(parts, known)
             if name is not None:
@@ -211,6 +243,10 @@ class Answers:
                 continue
             self.meta.setdefault(parts[-1].lower(), text)
             self.meta.setdefault(key.lower(), text)
+        for key, entries in found.items():
+            parts = [p for p in re.split(r"[/-]", key) if p]
+            if parts:
+                self.repeats.setdefault(parts[-1], []).extend(entries)
 
     def get(self, name: str) -> str:
         return self.values.get(name, "")
@@ -219,6 +255,20 @@ class Answers:
         if self.get(name):
             return self.get(name).split()
         return self.split_multiple.get(name, [])
+
+
+def _json_repeat(text: str) -> list[dict]:
+    if len(text) > MAX_REPEAT_CELL:
+        raise RowError(
+            _("the member answers are longer than %(n)s characters") % {"n": MAX_REPEAT_CELL}
+        )
+    try:
+        entries = json.loads(text)
+    except json.JSONDecodeError:
+        raise RowError(_("the member answers are not a JSON list")) from None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        raise RowError(_("the member answers are not a JSON list"))
+    return entries
 
 
 def _known_suffix(parts: list[str], known: set[str]) -> str | None:
@@ -245,6 +295,7 @@ class Form:
     indicators: tuple[str, ...]
     items: tuple[str, ...]
     problems: frozenset[str]
+    person: tuple = ()  # members.PersonIndicator, asked per member
 
     @classmethod
     def of(cls, indicator_set) -> "Form":
@@ -253,7 +304,12 @@ class Form:
             indicators=tuple(i["code"] for i in indicator_set.indicators()),
             items=tuple(i["code"] for i in indicator_set.capital_items()),
             problems=frozenset(p["code"] for p in indicator_set.definition.get("problems", [])),
+            person=tuple(person_indicators(indicator_set)),
         )
+
+    @property
+    def member_fields(self) -> set[str]:
+        return {"member", *(f"pind_{i.code}" for i in self.person)}
 
     @property
     def fields(self) -> set[str]:
@@ -333,6 +389,54 @@ def _parse(answers: Answers, form: Form) -> dict:
         "needs": answers.get("needs"),
         "notes": answers.get("notes"),
     }
+
+
+def _member_answers(answers: Answers, form: Form, household, visited_on: dt.date) -> dict:
+    """The repeat's answers as `member_indicators`; RowError with the reason if it cannot be."""
+    if answers.repeat_error is not None:
+        raise answers.repeat_error
+    entries = answers.repeats.get(MEMBERS, [])
+    if len(entries) > MAX_MEMBERS:
+        raise RowError(_("more than %(n)s member entries in one submission") % {"n": MAX_MEMBERS})
+    if not entries:
+        return {}
+    members = {m.person_id: m for m in household_members_on(household, visited_on)}
+    result: dict[str, dict[str, bool]] = {}
+    for number, entry in enumerate(entries, start=1):
+        given = Answers(entry, form.member_fields)
+        person = given.get("member")
+        values = {}
+        for indicator in form.person:
+            value = given.get(f"pind_{indicator.code}").lower()
+            if not value:
+                continue
+            if value not in INDICATOR_VALUES:
+                raise RowError(
+                    _("member entry %(n)s: pind_%(code)s '%(v)s' is not met or not_met")
+                    % {"n": number, "code": indicator.code, "v": value}
+                )
+            values[indicator] = INDICATOR_VALUES[value]
+        if not person:
+            if values:
+                raise RowError(_("member entry %(n)s has answers but no member") % {"n": number})
+            continue
+        member = members.get(int(person)) if person.isdigit() else None
+        if member is None:
+            raise RowError(
+                _("member entry %(n)s: '%(p)s' is not a current member of household %(code)s")
+                % {"n": number, "p": person, "code": household.code}
+            )
+        if str(member.person_id) in result:
+            raise RowError(
+                _("member entry %(n)s: %(name)s is listed twice")
+                % {"n": number, "name": member.name}
+            )
+        result[str(member.person_id)] = {
+            indicator.code: value
+            for indicator, value in values.items()
+            if value is not None and indicator.applies(age=member.age, disabled=member.disabled)
+        }
+    return {person: codes for person, codes in result.items() if codes}
 
 
 def _base_version(answers: Answers) -> int | None:
@@ -452,8 +556,17 @@ def _import_one(result, answers, raw, campaign, communities, form, actor, source
             % {"code": result.household_code}
         )
     values = _parse(answers, form)
+    values["member_indicators"] = _member_answers(answers, form, household, values["visited_on"])
     base_version = _base_version(answers)
     notes = []
+    linked = any(k.endswith("@odata.navigationlink") for k in answers.meta)
+    if linked and MEMBERS not in answers.repeats:
+        notes.append(
+            _(
+                "the member answers are in a separate table of this export and were not "
+                "imported: export the submissions as JSON with the repeats expanded"
+            )
+        )
     if base_version is None:
         base_version = 0
         notes.append(_("no base_version in the submission: flagged for review"))

@@ -256,10 +256,12 @@ def visit_new(request, pk: int, household_pk: int):
     campaign = access.campaign_for_volunteer(user=request.user, pk=pk)
     household = access.household_for_visit(user=request.user, campaign=campaign, pk=household_pk)
     indicator_set = indicator_set_active()
+    sees_people = scope_for(request.user).can(VIEW_PEOPLE)
     form = VisitForm(
         request.POST or None,
         request.FILES or None,
         indicator_set=indicator_set,
+        household=household if sees_people else None,
         initial={
             "visited_on": timezone.localdate(),
             "consent_purpose": PURPOSE,
@@ -295,9 +297,7 @@ def visit_new(request, pk: int, household_pk: int):
             "campaign": campaign,
             "household": household,
             "form": form,
-            "members": household_members(household=household)
-            if scope_for(request.user).can(VIEW_PEOPLE)
-            else [],
+            "members": household_members(household=household) if sees_people else [],
         },
     )
 

@@ -65,6 +65,7 @@ def xlsform_download(request, pk: int):
             language=language,
             communities=scope.communities,
             households=scope.households,
+            with_members=scope_for(user).can(VIEW_PEOPLE),
         )
     except xlsform.XLSFormError as e:
         messages.error(request, _("The XLSForm cannot be made: %(error)s") % {"error": e})

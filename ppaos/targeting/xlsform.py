@@ -22,8 +22,22 @@ flagged as a conflict on import, never applied silently. Only for a household mi
 the list (registered after the export) does the volunteer choose "other", type the household
 code and copy the version shown on the household's page; both are required then.
 
-The form version changes whenever the preloaded list (codes and versions) or the indicator
-set changes, so ODK Central and Kobo accept a re-export as a new version of the same form.
+Person-level indicators are asked per member in a repeat group, `survey/members`. The
+choices sheet carries each listed household's current members (list `members`: the person's
+id as the choice name, name and age at export as the label, and columns `hh` = household
+code, `birth` = ISO birth date or blank, `disabled` = 1/0). `member_count` counts the chosen
+household's members; the repeat has that many entries (`repeat_count`), each picking a member
+(`member`, filtered to the household, each member once) and asking `pind_<code>` (met /
+not met) only when the indicator applies to that member on the visit day: age in whole years
+on `visited_on` within the indicator's `ages`, and a disability card for `when: disabled`,
+as the assessment engine decides it. The household-level `ind_<code>` of a person-level
+indicator is asked only when the household has no listed members (a household typed as
+"other", or one without registered members). Without member choices (no members, or a user
+who may not see people) the form has no repeat and asks every indicator of the household.
+
+The form version changes whenever the preloaded lists (codes, versions, members) or the
+indicator set changes, so ODK Central and Kobo accept a re-export as a new version of the
+same form.
 """
 
 import hashlib
@@ -32,17 +46,18 @@ import json
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from ppaos.areas.models import Community
 from ppaos.assessment.rules import score_choices
-from ppaos.registry.models import Household
+from ppaos.registry.models import Household, Membership
 from ppaos.targeting.forms import PURPOSE
+from ppaos.targeting.members import age_on, person_indicators
 from ppaos.targeting.models import Campaign, CampaignAssignment, Outcome
 
 # Bump when the layout of the form changes, so the version string changes too.
-FORM_REVISION = 1
+FORM_REVISION = 2
 TH = "Thai (th)"
 EN = "English (en)"
 LANGUAGES = {"th": TH, "en": EN}
@@ -64,8 +79,20 @@ SURVEY_COLUMNS = (
     "choice_filter",
     "default",
     "parameters",
+    "repeat_count",
 )
-CHOICE_COLUMNS = ("list_name", "name", f"label::{TH}", f"label::{EN}", "community", "hh_version")
+CHOICE_COLUMNS = (
+    "list_name",
+    "name",
+    f"label::{TH}",
+    f"label::{EN}",
+    "community",
+    "hh_version",
+    "hh",
+    "birth",
+    "disabled",
+)
+MEMBERS = "members"  # the repeat group and its choices list
 CONSENTED = "${consent_given} = 'yes'"
 OUTCOME_TH = {
     Outcome.CONFIRMED_POOR: "ยืนยันว่ายากจน",
@@ -126,11 +153,14 @@ def build_xlsform(
     language: str = "th",
     communities: QuerySet[Community] | None = None,
     households: QuerySet[Household] | None = None,
+    with_members: bool = True,
 ) -> bytes:
     """The survey as .xlsx bytes (sheets survey, choices, settings), checked with pyxform.
 
     Without `communities`/`households`, the form carries every community assigned in the
-    campaign and all their households; views pass the part the user may see."""
+    campaign and all their households; views pass the part the user may see. With
+    `with_members` (the user may see people), it carries the households' current members for
+    the per-member questions."""
     if language not in LANGUAGES:
         raise XLSFormError(f"language must be one of {', '.join(LANGUAGES)}")
     if communities is None or households is None:
@@ -146,9 +176,10 @@ def build_xlsform(
             "code", "version", "house_no", "moo", "village", "soi", "road", "community__code"
         )
     ]
-    version = _form_version(indicator_set, community_rows, household_rows)
-    survey = _survey_rows(indicator_set, language)
-    choices = _choice_rows(indicator_set, community_rows, household_rows)
+    member_rows = _member_rows(households) if with_members else []
+    version = _form_version(indicator_set, community_rows, household_rows, member_rows)
+    survey = _survey_rows(indicator_set, language, members=bool(member_rows))
+    choices = _choice_rows(indicator_set, community_rows, household_rows, member_rows)
     settings = {
         "form_title": f"PPAOS: {campaign.name}"[:200],
         "form_id": form_id(campaign),
@@ -203,7 +234,110 @@ def _xpath_literal(text: str) -> str:
     return f"concat({', '.join(pieces)})"
 
 
-def _survey_rows(indicator_set, language: str) -> list[dict]:
+def _member_rows(households: QuerySet[Household]) -> list[tuple]:
+    """(person id, household code, full name, birth date or "", 1/0 disability card) of the
+    households' current members, head first, each person once."""
+    today = timezone.localdate()
+    memberships = (
+        Membership.objects.filter(household__in=households.values("pk"), end_date__isnull=True)
+        .select_related("person", "household")
+        .order_by("household__code", "start_date", "id")
+    )
+    order = {"head": 0, "spouse": 1}
+    rows, seen = [], set()
+    for m in sorted(memberships, key=lambda m: (m.household.code, order.get(m.relation, 2))):
+        if m.person_id in seen:
+            continue
+        seen.add(m.person_id)
+        person = m.person
+        rows.append(
+            (
+                m.person_id,
+                m.household.code,
+                person.full_name,
+                person.birth_date.isoformat() if person.birth_date else "",
+                age_on(person.birth_date, today),
+                int(person.has_disability_card),
+            )
+        )
+    return rows
+
+
+def _age_xpath() -> str:
+    """Whole years from `member_birth` (ISO text) to `visited_on`; blank without a birth date."""
+    birth = "${member_birth}"
+    years = f"number(format-date(${{visited_on}}, '%Y')) - number(substring({birth}, 1, 4))"
+    before_birthday = (
+        "number(format-date(${visited_on}, '%m%d')) < "
+        f"number(concat(substring({birth}, 6, 2), substring({birth}, 9, 2)))"
+    )
+    return f"if({birth} = '', '', {years} - if({before_birthday}, 1, 0))"
+
+
+def _eligible_xpath(indicator) -> str:
+    conditions = ["${member} != ''"]
+    if indicator.min_age is not None or indicator.max_age is not None:
+        conditions.append("${member_age} != ''")  # without a birth date: no age range
+    if indicator.min_age is not None:
+        conditions.append(f"${{member_age}} >= {indicator.min_age}")
+    if indicator.max_age is not None:
+        conditions.append(f"${{member_age}} <= {indicator.max_age}")
+    if indicator.disabled_only:
+        conditions.append("${member_disabled} = '1'")
+    return " and ".join(conditions)
+
+
+def _member_repeat(indicator_set) -> list[dict]:
+    """The per-member questions: one repeat entry per listed member of the household."""
+    rows = [
+        _q(
+            "begin repeat",
+            MEMBERS,
+            "ตัวชี้วัดรายบุคคล: สมาชิกแต่ละคน",
+            "Indicators for each member",
+            relevant="${member_count} > 0",
+            repeat_count="${member_count}",
+        ),
+        _q(
+            f"select_one {MEMBERS}",
+            "member",
+            "สมาชิก",
+            "Member",
+            required="yes",
+            choice_filter="hh = ${household}",
+            constraint=f"count(/data/survey/{MEMBERS}/member[. = current()]) = 1",
+            message_th="เลือกสมาชิกแต่ละคนเพียงครั้งเดียว",
+            message_en="Choose each member only once",
+            hint_th="เลือกสมาชิกคนละหนึ่งรายการ แล้วตอบเฉพาะข้อที่ถามถึงสมาชิกคนนั้น",
+            hint_en="One entry per member; answer the questions asked about that member",
+        ),
+        _q(
+            "calculate",
+            "member_birth",
+            calculation=f"instance('{MEMBERS}')/root/item[name = ${{member}}]/birth",
+        ),
+        _q(
+            "calculate",
+            "member_disabled",
+            calculation=f"instance('{MEMBERS}')/root/item[name = ${{member}}]/disabled",
+        ),
+        _q("calculate", "member_age", calculation=_age_xpath()),
+    ]
+    for indicator in person_indicators(indicator_set):
+        rows.append(
+            _q(
+                "select_one met2",
+                f"pind_{indicator.code}",
+                indicator.name_th,
+                indicator.name_en,
+                relevant=_eligible_xpath(indicator),
+            )
+        )
+    rows.append(_q("end repeat", f"{MEMBERS}_end"))
+    return rows
+
+
+def _survey_rows(indicator_set, language: str, *, members: bool = False) -> list[dict]:
     with translation.override("en"):
         purpose_en = str(PURPOSE)
     rows = [
@@ -263,6 +397,17 @@ def _survey_rows(indicator_set, language: str) -> list[dict]:
                 f"if(${{household}} = '{OTHER}', ${{base_version_typed}}, "
                 "instance('households')/root/item[name = ${household}]/hh_version)"
             ),
+        ),
+        *(
+            [
+                _q(
+                    "calculate",
+                    "member_count",
+                    calculation=f"count(instance('{MEMBERS}')/root/item[hh = ${{household}}])",
+                )
+            ]
+            if members
+            else []
         ),
         _q("end group", "hh_end"),
         # Consent (PDPA) before any survey answer.
@@ -328,15 +473,20 @@ def _survey_rows(indicator_set, language: str) -> list[dict]:
             )
         )
         for indicator in indicators:
+            # A person-level indicator is asked of the household only without listed members.
+            per_member = members and indicator.get("applies_to") == "person"
             rows.append(
                 _q(
                     "select_one met3",
                     f"ind_{indicator['code']}",
                     indicator["name_th"],
                     indicator.get("name_en", ""),
+                    relevant="${member_count} = 0" if per_member else "",
                 )
             )
         rows.append(_q("end group", f"dim_{code}_end"))
+    if members:
+        rows += _member_repeat(indicator_set)
     capitals: dict[str, list[dict]] = {}
     for item in indicator_set.capital_items():
         capitals.setdefault(item["capital"], []).append(item)
@@ -375,7 +525,7 @@ def _survey_rows(indicator_set, language: str) -> list[dict]:
     return rows
 
 
-def _choice_rows(indicator_set, communities, households) -> list[dict]:
+def _choice_rows(indicator_set, communities, households, members=()) -> list[dict]:
     def choice(list_name, name, th, en=""):
         return {"list_name": list_name, "name": name, f"label::{TH}": th, f"label::{EN}": en or th}
 
@@ -387,6 +537,8 @@ def _choice_rows(indicator_set, communities, households) -> list[dict]:
         choice("met3", "met", "ผ่านเกณฑ์", "Met"),
         choice("met3", "not_met", "ไม่ผ่านเกณฑ์", "Not met"),
         choice("met3", "na", "ไม่เกี่ยวข้อง", "Does not apply"),
+        choice("met2", "met", "ผ่านเกณฑ์", "Met"),
+        choice("met2", "not_met", "ไม่ผ่านเกณฑ์", "Not met"),
     ]
     # One 1–4 list per capital item, each score labelled with what it means for that item.
     for item in indicator_set.capital_items():
@@ -404,12 +556,18 @@ def _choice_rows(indicator_set, communities, households) -> list[dict]:
         row = choice("households", code, f"{code} {address}".strip())
         rows.append(row | {"community": community, "hh_version": version})
     rows.append(choice("households", OTHER, "อื่น ๆ (ไม่มีในรายการ)", "Other (not listed)"))
+    for person_id, household, name, birth, age, disabled in members:
+        th = name if age is None else f"{name} (อายุ {age} ปี)"
+        en = name if age is None else f"{name} ({age} years)"
+        row = choice(MEMBERS, str(person_id), th, en)
+        rows.append(row | {"hh": household, "birth": birth, "disabled": disabled})
     return rows
 
 
-def _form_version(indicator_set, communities, households) -> str:
+def _form_version(indicator_set, communities, households, members=()) -> str:
     content = json.dumps(
-        [FORM_REVISION, indicator_set.code, indicator_set.version, communities, households],
+        [FORM_REVISION, indicator_set.code, indicator_set.version, communities, households]
+        + ([members] if members else []),
         ensure_ascii=False,
         default=str,
     )
