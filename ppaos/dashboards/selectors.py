@@ -124,9 +124,7 @@ class Summary:
         """Poor households missing from the list, estimated: frame × the exclusion share
         (estimate, low, high); None without a sample estimate or when suppressed."""
         share = self.exclusion
-        if share is None or share.rate is None:
-            return None
-        return (share.frame * share.rate, share.frame * share.low, share.frame * share.high)
+        return None if share is None else share.in_frame
 
     def figure(self, key: str) -> float | int | None:
         """A figure for the map: a count, or a rate in percent (None: suppressed or unknown)."""

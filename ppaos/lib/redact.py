@@ -9,14 +9,20 @@ import re
 from urllib.parse import unquote_plus
 
 _SEP = r"[-\s.]?"
-_ID = re.compile(rf"(?<!\d)\d{_SEP}\d{{4}}{_SEP}\d{{5}}{_SEP}(\d{{2}}){_SEP}(\d)(?!\d)")
+_ID = re.compile(rf"(?<!\d)\d{_SEP}\d{{4}}{_SEP}\d{{5}}{_SEP}\d{{2}}{_SEP}\d(?!\d)")
+
+
+def masked_id(digits: str) -> str:
+    """The shown form of a 13-digit ID: only the last three digits, `x-xxxx-xxxxx-78-1`.
+    The one format for lists, audit rows and logs (registry.national_id.masked uses it)."""
+    return f"x-xxxx-xxxxx-{digits[10:12]}-{digits[12]}"
 
 
 def redact_ids(text: str) -> str:
     """`text` with every national ID masked (see the module docstring)."""
     if not text or not any(ch.isdigit() for ch in text):
         return text
-    return _ID.sub(lambda m: f"x-xxxx-xxxxx-{m[1]}-{m[2]}", text)
+    return _ID.sub(lambda m: masked_id(re.sub(r"\D", "", m[0])), text)
 
 
 def redact_url(path: str) -> str:

@@ -7,6 +7,8 @@ unlike python-stdnum; the registry flags them as undocumented.
 
 import re
 
+from ppaos.lib.redact import masked_id
+
 _SEPARATORS = re.compile(r"[\s\-]")
 
 
@@ -90,9 +92,7 @@ def formatted(text: str) -> str:
 def masked(text: str) -> str:
     """Show only the last four digits, for lists and logs: `x-xxxx-xxxxx-78-1`."""
     d = normalize(text)
-    if len(d) != 13:
-        return ""
-    return f"x-xxxx-xxxxx-{d[10:12]}-{d[12]}"
+    return masked_id(d) if len(d) == 13 else ""
 
 
 def make(first12: str) -> str:

@@ -33,6 +33,14 @@ class Estimate:
     low: float | None
     high: float | None
 
+    @property
+    def in_frame(self) -> tuple[float, float, float] | None:
+        """The estimate and its bounds as numbers of the frame's households (frame × rate),
+        e.g. the poor households missing from a list; None without an estimate."""
+        if self.rate is None:
+            return None
+        return (self.frame * self.rate, self.frame * self.low, self.frame * self.high)
+
 
 def sample_size(*, width: Decimal | float, frame: int, p: float = 0.5, z: float = Z95) -> int:
     """Households to draw so the 95% interval's full width is about `width` (0 < width < 1)."""

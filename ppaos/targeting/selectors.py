@@ -209,9 +209,8 @@ def exclusion_estimate(*, user, campaign: Campaign) -> ExclusionEstimate | None:
     listed_poor = sum(
         1 for c in checks if c.visit.on_target_list and c.reviewed_status == SurveyStatus.POOR
     )
-    missing = share_of_poor = None
-    if share.rate is not None:
-        missing = (frame * share.rate, frame * share.low, frame * share.high)
+    missing, share_of_poor = share.in_frame, None
+    if missing is not None:
         share_of_poor = tuple(m / (m + listed_poor) if m + listed_poor else 0.0 for m in missing)
     return ExclusionEstimate(
         sample=sample,
