@@ -85,7 +85,7 @@ def test_hsts_on_https_when_configured(client, settings):
     assert "Strict-Transport-Security" not in client.get("/accounts/login/")
 
 
-def _settings_under(env: dict) -> dict:
+def settings_under(env: dict) -> dict:
     """The settings module as another environment reads it (a fresh interpreter)."""
     code = (
         "import json, ppaos.settings as s; print(json.dumps({"
@@ -94,6 +94,7 @@ def _settings_under(env: dict) -> dict:
         "'csp_ro': bool(getattr(s, 'SECURE_CSP_REPORT_ONLY', None)), "
         "'proxy': getattr(s, 'SECURE_PROXY_SSL_HEADER', None), "
         "'redirect': getattr(s, 'SECURE_SSL_REDIRECT', False), "
+        "'cache': s.CACHES['default']['BACKEND'], "
         "'limit': s.AXES_FAILURE_LIMIT, 'two': s.TWO_FACTOR_REQUIRED}))"
     )
     base = {k: v for k, v in os.environ.items() if not k.startswith("PPAOS_")}
@@ -110,10 +111,10 @@ def _settings_under(env: dict) -> dict:
 
 
 def test_production_settings_turn_hsts_and_secure_cookies_on():
-    assert _settings_under({})["secure"] is True, "production is the default"
-    debug = _settings_under({"PPAOS_DEBUG": "true"})
+    assert settings_under({})["secure"] is True, "production is the default"
+    debug = settings_under({"PPAOS_DEBUG": "true"})
     assert debug["hsts"] == 0 and debug["close"] is False and debug["two"] is False
-    production = _settings_under(
+    production = settings_under(
         {
             "PPAOS_DEBUG": "false",
             "PPAOS_SESSION_BROWSER_CLOSE": "true",

@@ -2,32 +2,18 @@
 password after password across usernames, and logging out revokes the API token."""
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 
 from ppaos.conftest import PASSWORD
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _cache_backend(env: dict[str, str]) -> str:
-    code = "import ppaos.settings as s; print(s.CACHES['default']['BACKEND'])"
-    base = {k: v for k, v in os.environ.items() if not k.startswith("PPAOS_")}
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", code], env=base | env, cwd=ROOT, capture_output=True, text=True
-    )
-    return result.stdout.strip()
+from ppaos.tests_security.test_headers import settings_under
 
 
 def test_the_cache_is_shared_by_every_process():
-    assert _cache_backend({}) == "django.core.cache.backends.db.DatabaseCache"
-    redis = _cache_backend({"PPAOS_REDIS_URL": "redis://127.0.0.1:6379/15"})
+    assert settings_under({})["cache"] == "django.core.cache.backends.db.DatabaseCache"
+    redis = settings_under({"PPAOS_REDIS_URL": "redis://127.0.0.1:6379/15"})["cache"]
     assert redis == "django.core.cache.backends.redis.RedisCache"
 
 
