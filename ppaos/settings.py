@@ -191,6 +191,28 @@ MAP_TILE_ATTRIBUTION = env_str(
 # ones are written by a background task to MEDIA_ROOT/exports/, kept EXPORT_KEEP_HOURS.
 EXPORT_SYNC_MAX_ROWS = env_int("PPAOS_EXPORT_SYNC_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = env_int("PPAOS_EXPORT_KEEP_HOURS", 24)
+# Pseudonymised exports are k-anonymous on the quasi-identifiers each list declares
+# (ppaos/privacy/kanon.py): place, tenure, household size... are generalised until every
+# combination has at least this many rows.
+EXPORT_K = env_int("PPAOS_EXPORT_K", 5)
+
+# Uploads (ppaos/lib/uploads.py): a file past a limit is refused with a clear message before
+# it is parsed. XLSX files are zips: their unpacked size, compression ratio, number of parts,
+# text table (sharedStrings) and declared sheet size are checked before opening them. Sheets
+# are streamed, so only the text table is held in memory: a 50 MB upload of a plain list
+# unpacks to 500-750 MB (about 15 times), hence the total's high default.
+UPLOAD_MAX_ROWS = env_int("PPAOS_UPLOAD_MAX_ROWS", 1_000_000)
+UPLOAD_MAX_COLUMNS = env_int("PPAOS_UPLOAD_MAX_COLUMNS", 500)
+UPLOAD_MAX_CELLS = env_int("PPAOS_UPLOAD_MAX_CELLS", 50_000_000)
+UPLOAD_XLSX_MAX_UNCOMPRESSED_MB = env_int("PPAOS_UPLOAD_XLSX_MAX_UNCOMPRESSED_MB", 1024)
+UPLOAD_XLSX_MAX_SHARED_STRINGS_MB = env_int("PPAOS_UPLOAD_XLSX_MAX_SHARED_STRINGS_MB", 64)
+UPLOAD_XLSX_MAX_RATIO = env_int("PPAOS_UPLOAD_XLSX_MAX_RATIO", 100)
+UPLOAD_XLSX_MAX_ENTRIES = env_int("PPAOS_UPLOAD_XLSX_MAX_ENTRIES", 1000)
+UPLOAD_CSV_MAX_FIELD_CHARS = env_int("PPAOS_UPLOAD_CSV_MAX_FIELD_CHARS", 256 * 1024)
+UPLOAD_CSV_MAX_LINE_CHARS = env_int("PPAOS_UPLOAD_CSV_MAX_LINE_CHARS", 4 * 1024 * 1024)
+# Uploaded target lists (MEDIA_ROOT/imports/, mode 0600) are deleted when their import ends;
+# one left behind (a crashed worker) is deleted by the privacy-retention job after this long.
+IMPORT_FILE_KEEP_HOURS = env_int("PPAOS_IMPORT_FILE_KEEP_HOURS", 24)
 
 TASKS = {
     "default": {
@@ -233,13 +255,14 @@ PERMISSIONS_POLICY = (
     "accelerometer=(), camera=(self), geolocation=(self), gyroscope=(), magnetometer=(), "
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
-# Content Security Policy (Django's own middleware). No page has inline scripts or event
-# handlers (a test keeps it so); some templates carry style attributes and htmx adds its
-# indicator <style>, so inline styles stay allowed, never inline scripts.
+# Content Security Policy (Django's own middleware). No page has inline scripts, event handlers,
+# style attributes or <style> elements (tests keep it so): styles are static files, data-driven
+# sizes and colours are SVG attributes, and htmx's indicator <style> is switched off (base.html).
+# PDF templates keep their <style>: WeasyPrint renders them on the server, outside any CSP.
 _CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
-    "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
+    "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],

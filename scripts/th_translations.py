@@ -486,12 +486,14 @@ def main() -> int:
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
     missing = []
     for entry in po:
-        if entry.msgid in th and entry.msgid_plural:
-            entry.msgstr_plural = {0: th[entry.msgid]}  # Thai has one plural form
+        # A message with a context (pgettext) is keyed "context\u0004msgid", as gettext does.
+        key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
+        if key in th and entry.msgid_plural:
+            entry.msgstr_plural = {0: th[key]}  # Thai has one plural form
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
-        elif entry.msgid in th:
-            entry.msgstr = th[entry.msgid]
+        elif key in th:
+            entry.msgstr = th[key]
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")
         else:
@@ -499,7 +501,7 @@ def main() -> int:
                 entry.flags.remove("fuzzy")
                 entry.msgstr = ""
             if not (entry.msgstr or any(entry.msgstr_plural.values())):
-                missing.append(entry.msgid)
+                missing.append(key)
     po.save()
     po.save_as_mofile(str(path.with_suffix(".mo")))
     if len(sys.argv) > 2 and sys.argv[1] == "--missing":

@@ -6,6 +6,7 @@ from ppaos.accounts.scope import (
     MANAGE_FUND,
     MANAGE_TARGETING,
     REVIEW_CORRECTIONS,
+    REVIEW_DUPLICATE_IDS,
     VIEW_AUDIT,
     VIEW_COUNTS,
     VIEW_PEOPLE,
@@ -28,6 +29,7 @@ def ppaos(request) -> dict:
             "import_targets": scope.can(IMPORT_TARGETS),
             "review_corrections": scope.can(REVIEW_CORRECTIONS),
             "manage_fund": scope.can(MANAGE_FUND),
+            "review_duplicate_ids": scope.can(REVIEW_DUPLICATE_IDS),
         },
         "demo_mode": settings.DEMO_MODE,
     }

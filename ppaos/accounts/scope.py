@@ -24,18 +24,24 @@ IMPORT_TARGETS = "import_targets"
 REVIEW_CORRECTIONS = "review_corrections"
 # Record a community fund's proposals, the community's decisions and its expenditures.
 MANAGE_FUND = "manage_fund"
+# Answer referrals addressed to the district office of the area (accept, start, complete,
+# reject, transfer): the office's own staff act as the agency for its services.
+ANSWER_DISTRICT_REFERRALS = "answer_district_referrals"
+# Decide national IDs held because another record already has them (city-wide question).
+REVIEW_DUPLICATE_IDS = "review_duplicate_ids"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
-        | {REVIEW_CORRECTIONS, MANAGE_FUND}
+        | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS}
     ),
     Role.COORDINATOR: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
-        | {REVIEW_CORRECTIONS, MANAGE_FUND}
+        | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, MANAGE_TARGETING, REVIEW_CORRECTIONS, MANAGE_FUND}
+        | {ANSWER_DISTRICT_REFERRALS}
     ),
     Role.VOLUNTEER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
     # Leaders read their community's people and propose corrections; they never edit them.

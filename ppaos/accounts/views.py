@@ -4,7 +4,8 @@ from django.shortcuts import render
 from ppaos.accounts.models import Role
 from ppaos.accounts.scope import VIEW_COUNTS, scope_for
 from ppaos.areas.models import Community
-from ppaos.areas.selectors import total_counts
+from ppaos.areas.selectors import counts_exact, protect_counts, total_counts
+from ppaos.targeting.selectors import volunteer_campaigns
 
 HOME_TEMPLATES = {
     Role.ADMIN: "accounts/home_coordinator.html",
@@ -28,9 +29,14 @@ def home(request):
         )
     }
     if scope.can(VIEW_COUNTS):
-        context["totals"] = total_counts(user=request.user)
+        _rows, context["totals"] = protect_counts(
+            [], total_counts(user=request.user), exact=counts_exact(user=request.user)
+        )
         context["communities"] = Community.objects.filter(
             scope.area(VIEW_COUNTS).community_q()
         ).select_related("subdistrict__district")[:50]
     template = HOME_TEMPLATES.get(role, "accounts/home_none.html")
+    if role == Role.VOLUNTEER:
+        # What to do next: the households left in each open campaign's worklist.
+        context["campaigns"] = volunteer_campaigns(user=request.user)
     return render(request, template, context)

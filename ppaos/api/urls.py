@@ -4,13 +4,10 @@ The docs (Swagger UI at /api/docs/, Redoc at /api/redoc/) load their assets from
 (drf-spectacular-sidecar) and run no inline script, so the Content Security Policy holds."""
 
 from django.urls import include, path
-from drf_spectacular.views import (
-    SpectacularAPIView,
-    SpectacularRedocView,
-    SpectacularSwaggerSplitView,
-)
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from ppaos.api.auth import TokenView
+from ppaos.api.docs import redoc_view
 from ppaos.api.routes import discover, router
 
 discover()
@@ -19,10 +16,16 @@ app_name = "api"
 urlpatterns = [
     path("token/", TokenView.as_view(), name="token"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api:schema", template_name="api/swagger_ui.html"
+        ),
+        name="docs",
+    ),
     path(
         "redoc/",
-        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        redoc_view(url_name="api:schema", template_name="api/redoc.html"),
         name="redoc",
     ),
     path("", include(router.urls)),

@@ -100,6 +100,12 @@ def boundaries_load(path: Path | str, *, source: str = "") -> BoundaryReport:
     return report
 
 
+def _figure(value):
+    from ppaos.lib.suppression import is_hidden, shown
+
+    return shown(value) if is_hidden(value) else value
+
+
 def province_map_data(*, province: Province, rows) -> dict:
     """The data block for the city page's choropleth.
 
@@ -117,7 +123,12 @@ def province_map_data(*, province: Province, rows) -> dict:
         counts = counted.get(boundary.code)
         properties = {"code": boundary.code, "name": names.get(boundary.code, boundary.code)}
         if counts is not None:
-            properties.update(in_scope=True, households=counts.households, people=counts.people)
+            # A hidden figure goes as its label ("< 5", "*"): ppaos/static/ppaos/map.js shows it.
+            properties.update(
+                in_scope=True,
+                households=_figure(counts.households),
+                people=_figure(counts.people),
+            )
         else:
             properties["in_scope"] = False
         features.append(

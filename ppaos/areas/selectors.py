@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from ppaos.accounts.scope import VIEW_COUNTS, scope_for
+from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province, Subdistrict
+from ppaos.lib.disclosure import Table
 from ppaos.registry.models import Household
 
 
@@ -115,3 +116,45 @@ def countable_community(*, user, pk: int) -> QuerySet[Community]:
     return Community.objects.filter(area.community_q(), pk=pk).select_related(
         "subdistrict__district__province"
     )
+
+
+def counts_exact(*, user, area_code: str = "", community: Community | None = None) -> bool:
+    """Whether the user sees the area's counts as they are: they may see the people of every
+    community of it they may count. Researchers (counts only) see protected counts."""
+    scope = scope_for(user)
+    if community is not None:
+        return scope.area(VIEW_PEOPLE).contains_community(community)
+    countable = Community.objects.filter(scope.area(VIEW_COUNTS).community_q())
+    if area_code:
+        countable = countable.filter(subdistrict__code__startswith=area_code)
+    return not countable.exclude(scope.area(VIEW_PEOPLE).community_q()).exists()
+
+
+def protect_counts(rows, totals: AreaCounts | None, *, exact: bool, name: str = "areas"):
+    """The page's (area, counts) rows and its totals with households and people protected
+    together (ppaos.lib.disclosure): the rows add up to the totals. Returns (rows, totals) with
+    new AreaCounts whose hidden figures are None ("< 5") or WITHHELD ("*")."""
+    if exact:
+        return rows, totals
+    table = Table(name)
+    metrics = ("households", "people")
+    for i, (_area, counts) in enumerate(rows):
+        for m in metrics:
+            table.add((i, m), getattr(counts, m))
+    if totals is not None:
+        for m in metrics:
+            table.add(("total", m), getattr(totals, m))
+            parts = [(i, m) for i in range(len(rows))]
+            if parts and sum(table.cells[k] for k in parts) == table.cells[("total", m)]:
+                table.add_sum(parts, ("total", m))
+    shown = table.protect()
+    new_rows = [
+        (area, AreaCounts(counts.communities, shown[(i, "households")], shown[(i, "people")]))
+        for i, (area, counts) in enumerate(rows)
+    ]
+    new_totals = None
+    if totals is not None:
+        new_totals = AreaCounts(
+            totals.communities, shown[("total", "households")], shown[("total", "people")]
+        )
+    return new_rows, new_totals

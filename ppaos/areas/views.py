@@ -12,11 +12,14 @@ from ppaos.areas.selectors import (
     community_counts,
     community_list_with_counts,
     countable_community,
+    counts_exact,
     district_list_with_counts,
+    protect_counts,
     subdistrict_list_with_counts,
     total_counts,
 )
-from ppaos.registry.selectors import household_list, household_search
+from ppaos.registry import search
+from ppaos.registry.selectors import household_list
 
 
 def _touchable(request, code: str) -> None:
@@ -29,14 +32,18 @@ def _touchable(request, code: str) -> None:
 def province_detail(request, code: str | None = None):
     province = get_object_or_404(Province, code=code or settings.HOME_PROVINCE)
     _touchable(request, province.code)
-    rows = district_list_with_counts(user=request.user, province=province)
+    rows, totals = protect_counts(
+        district_list_with_counts(user=request.user, province=province),
+        total_counts(user=request.user, area_code=province.code),
+        exact=counts_exact(user=request.user, area_code=province.code),
+    )
     return render(
         request,
         "areas/province.html",
         {
             "province": province,
             "rows": rows,
-            "totals": total_counts(user=request.user, area_code=province.code),
+            "totals": totals,
             "map_data": province_map_data(province=province, rows=rows),
             "hdx_title": HDX_TITLE,
             "hdx_url": HDX_URL,
@@ -48,14 +55,15 @@ def province_detail(request, code: str | None = None):
 def district_detail(request, code: str):
     district = get_object_or_404(District.objects.select_related("province"), code=code)
     _touchable(request, district.code)
+    rows, totals = protect_counts(
+        subdistrict_list_with_counts(user=request.user, district=district),
+        total_counts(user=request.user, area_code=district.code),
+        exact=counts_exact(user=request.user, area_code=district.code),
+    )
     return render(
         request,
         "areas/district.html",
-        {
-            "district": district,
-            "rows": subdistrict_list_with_counts(user=request.user, district=district),
-            "totals": total_counts(user=request.user, area_code=district.code),
-        },
+        {"district": district, "rows": rows, "totals": totals},
     )
 
 
@@ -65,14 +73,15 @@ def subdistrict_detail(request, code: str):
         Subdistrict.objects.select_related("district__province"), code=code
     )
     _touchable(request, subdistrict.code)
+    rows, totals = protect_counts(
+        community_list_with_counts(user=request.user, subdistrict=subdistrict),
+        total_counts(user=request.user, area_code=subdistrict.code),
+        exact=counts_exact(user=request.user, area_code=subdistrict.code),
+    )
     return render(
         request,
         "areas/subdistrict.html",
-        {
-            "subdistrict": subdistrict,
-            "rows": community_list_with_counts(user=request.user, subdistrict=subdistrict),
-            "totals": total_counts(user=request.user, area_code=subdistrict.code),
-        },
+        {"subdistrict": subdistrict, "rows": rows, "totals": totals},
     )
 
 
@@ -84,13 +93,22 @@ def community_detail(request, pk: int):
     context = {"community": community}
     scope = scope_for(request.user)
     if scope.area(VIEW_PEOPLE).contains_community(community):
-        households = household_list(user=request.user).filter(community=community)
         query = request.GET.get("q", "").strip()
+        if query:  # by code, house number, or a member's name, ID or phone (registry.search)
+            households = search.household_search(
+                user=request.user, query=query, community=community
+            )
+        else:
+            households = household_list(user=request.user).filter(community=community)
+            households = households.order_by("code")
+        page = Paginator(households, settings.PAGE_SIZE).get_page(request.GET.get("page"))
         if query:
-            households = household_search(households, query)
-        page = Paginator(households.order_by("code"), settings.PAGE_SIZE).get_page(
-            request.GET.get("page")
-        )
+            search.search_audit(
+                actor=request.user,
+                query=query,
+                where=f"community {community.pk}",
+                households=page.paginator.count,
+            )
         context.update(
             page=page,
             query=query,
@@ -103,4 +121,8 @@ def community_detail(request, pk: int):
 
 
 def _community_totals(user, community):
-    return community_counts(user=user, community=community)
+    counts = community_counts(user=user, community=community)
+    _rows, totals = protect_counts(
+        [], counts, exact=counts_exact(user=user, community=community), name="community"
+    )
+    return totals

@@ -16,6 +16,7 @@ from ppaos.assessment.selectors import (
 )
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, Column, ExportSpec
+from ppaos.privacy import kanon
 from ppaos.registry.selectors import household_list
 
 
@@ -95,6 +96,12 @@ lib.register(
         ),
         rows=assessment_rows,
         identified_allowed=_identified_allowed,
+        # Where the household is and how many it had (issue 14, 8): one of a community's
+        # households, alone on these, would carry its scores out under its pseudonym.
+        quasi_identifiers=(
+            kanon.place(_("Community code"), _("Subdistrict code")),
+            kanon.member_count(_("Members at the survey")),
+        ),
         describe=lambda p: f"household assessments of {_where(p)}",
         filename=lambda p: f"assessments-{_where(p).replace(' ', '-')}",
     )

@@ -1,8 +1,8 @@
-import json
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from ppaos.lib import safejson
 
 MAX_DEFINITION_BYTES = 1_000_000
 
@@ -21,8 +21,8 @@ class IndicatorSetUploadForm(forms.Form):
         if upload.size > MAX_DEFINITION_BYTES:
             raise ValidationError(_("The file is larger than 1 MB."))
         try:
-            definition = json.loads(upload.read().decode("utf-8-sig"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            definition = safejson.loads(upload.read(), max_bytes=MAX_DEFINITION_BYTES)
+        except safejson.JSONLimitError as e:
             raise ValidationError(_("This is not a JSON file: %(error)s") % {"error": e}) from e
         if not isinstance(definition, dict):
             raise ValidationError(_("The file must hold one JSON object."))

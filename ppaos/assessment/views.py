@@ -1,5 +1,7 @@
 """Household assessment profile, area analysis (H, A, M0, levels) and indicator-set versions."""
 
+import dataclasses
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,7 +13,7 @@ from django.utils.translation import gettext as _
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.models import Role
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
-from ppaos.areas.models import District, Province
+from ppaos.areas.models import Community, District, Province
 from ppaos.areas.selectors import countable_community
 from ppaos.assessment import charts
 from ppaos.assessment.analysis import analyse
@@ -30,6 +32,8 @@ from ppaos.assessment.selectors import (
 from ppaos.assessment.services import indicator_set_load
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.disclosure import Table
+from ppaos.lib.suppression import is_hidden, small_count_threshold, suppress
 from ppaos.registry.access import household_for_user
 
 # ---------------------------------------------------------------------------------------------
@@ -82,33 +86,99 @@ def _round(request) -> tuple[str | None, list[str]]:
     return (wanted if wanted in rounds else (rounds[0] if rounds else None)), rounds
 
 
-def _chart_context(result) -> dict:
+def _protect(result, order: list, exact: bool):
+    """The households, poor and level counts of the analysis as shown (ppaos.lib.disclosure):
+    each area's levels add up to its households assessed, and the areas' to the overall
+    figures, where they do. Returns (overall, areas, shown levels per area key), the measures
+    with hidden counts as None/WITHHELD and H, A, M0 and contributions hidden where the
+    households or the poor are."""
+    table = Table("analysis")
+    measures = [("o", result.overall)] + [(("a", a.key), a) for a in result.areas]
+    for name, m in measures:
+        table.add((name, "households"), m.households)
+        table.add((name, "poor"), m.n_poor)
+        for level in order:
+            table.add((name, level), m.levels.get(level, 0))
+        if sum(m.levels.get(level, 0) for level in order) == m.households:
+            table.add_sum([(name, level) for level in order], (name, "households"))
+    for metric in ["households", "poor", *order]:
+        parts = [(("a", a.key), metric) for a in result.areas]
+        if parts and sum(table.cells[k] for k in parts) == table.cells[("o", metric)]:
+            table.add_sum(parts, ("o", metric))
+    shown = table.protect(exact=exact)
+
+    def measure(name, m):
+        households, poor = shown[(name, "households")], shown[(name, "poor")]
+        if is_hidden(households) or is_hidden(poor):
+            m = dataclasses.replace(m, H=None, A=None, M0=None, contributions={})
+        return dataclasses.replace(m, households=households, n_poor=poor)
+
+    levels = {name: {lv: shown[(name, lv)] for lv in order} for name, _m in measures}
+    return (
+        measure("o", result.overall),
+        [measure(name, m) for name, m in measures[1:]],
+        levels,
+    )
+
+
+def _segments(counts: dict, shown: dict, order: list, exact: bool) -> list[dict]:
+    """Level bar segments; protected, the bar is not drawn (its widths would tell the hidden
+    counts) and each segment carries the count as shown."""
+    segments = charts.stacked(counts, order)
+    for segment in segments:
+        segment["shown"] = shown[segment["key"]]
+        if not exact:
+            segment.update(count=shown[segment["key"]], width=0, share=None)
+    return segments
+
+
+def _chart_context(result, *, exact: bool = True) -> dict:
     """Per indicator set: level bar, contribution bars, per-area rows with mini level bars."""
     spec = result.spec
     order = [lv.level for lv in spec.levels] + [None]
     level_names = {lv.level: localized(lv.name_th, lv.name_en) for lv in spec.levels}
     level_names[None] = _("no score")
     names = {i.code: localized(i.name_th, i.name_en) for i in spec.indicators}
-    contributions = sorted(
-        result.overall.contributions.items(), key=lambda item: item[1], reverse=True
-    )
+    overall, areas, shown = _protect(result, order, exact)
+    contributions = sorted(overall.contributions.items(), key=lambda item: item[1], reverse=True)
     return {
         "result": result,
-        "incomplete": result.incomplete,
+        "overall": overall,
+        "protected": not exact,
+        "incomplete": result.incomplete if exact else suppress(result.incomplete),
         "levels": [
             {**segment, "name": level_names[segment["key"]]}
-            for segment in charts.stacked(result.overall.levels, order)
-            if segment["key"] is not None or segment["count"]
+            for segment in _segments(result.overall.levels, shown["o"], order, exact)
+            if segment["key"] is not None or result.overall.levels.get(None)
         ],
         "contributions": [
             {**bar, "name": names[bar["label"]], "code": bar["label"]}
             for bar in charts.bars([(c, v * 100) for c, v in contributions])
         ],
         "rows": [
-            {"area": area, "levels": charts.stacked(area.levels, order)} for area in result.areas
+            {
+                "area": shown_area,
+                "levels": _segments(area.levels, shown[("a", area.key)], order, exact),
+            }
+            for area, shown_area in zip(result.areas, areas, strict=True)
         ],
-        "h_bars": charts.bars([(a.code, a.H * 100) for a in result.areas], maximum=100),
+        "h_bars": charts.bars([(a.code, a.H * 100) for a in areas if a.H is not None], maximum=100),
     }
+
+
+def _exact_for(user, *, area_code: str = "", community=None) -> bool:
+    """Whether the user sees the analysis's counts as they are: they may see the people of
+    every community of it they may count (researchers see protected counts)."""
+    scope = scope_for(user)
+    if community is not None:
+        return scope.area(VIEW_PEOPLE).contains_community(community)
+    return not (
+        Community.objects.filter(
+            scope.area(VIEW_COUNTS).community_q(), subdistrict__code__startswith=area_code
+        )
+        .exclude(scope.area(VIEW_PEOPLE).community_q())
+        .exists()
+    )
 
 
 def _analysis_page(request, *, title, crumbs, area_code, by, link, extra=None, community=None):
@@ -118,7 +188,8 @@ def _analysis_page(request, *, title, crumbs, area_code, by, link, extra=None, c
         queryset = assessments_countable(
             user=request.user, round_name=round_name, area_code=area_code, community=community
         )
-        results = [_chart_context(r) for r in analyse(queryset, by=by)]
+        exact = _exact_for(request.user, area_code=area_code, community=community)
+        results = [_chart_context(r, exact=exact) for r in analyse(queryset, by=by)]
     context = {
         "title": title,
         "crumbs": crumbs,
@@ -127,6 +198,7 @@ def _analysis_page(request, *, title, crumbs, area_code, by, link, extra=None, c
         "results": results,
         "link": link,
         "by": by,
+        "threshold": small_count_threshold(),
         **(extra or {}),
     }
     return render(request, "assessment/area.html", context)

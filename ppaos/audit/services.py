@@ -31,8 +31,11 @@ def audit_record(
     )
 
 
-def audit_export(*, actor, description: str, row_count: int) -> AuditEvent:
-    """Record an export of personal data (a list, a file)."""
+def audit_export(
+    *, actor, description: str, row_count: int, details: dict | None = None
+) -> AuditEvent:
+    """Record an export of personal data (a list, a file); `details` (counts, never values)
+    go in the row's changes, such as the k-anonymity a pseudonymised export reached."""
     context = current_context()
     return AuditEvent.objects.create(
         actor=actor,
@@ -41,6 +44,7 @@ def audit_export(*, actor, description: str, row_count: int) -> AuditEvent:
         object_type="export",
         object_id=str(row_count),
         object_label=description[:200],
+        changes=details or {},
         ip_address=context.ip_address,
         user_agent=context.user_agent,
         path=context.path,

@@ -3,9 +3,10 @@
 
 `build(community=..., exact=...)`: with `exact` every count is shown as it is (registry roles
 of that community); without, every count from 1 to the threshold - 1 is hidden
-(`ppaos.lib.suppression`), and where a group of counts adds up to a shown total and only one of
-them was hidden, the next smallest is hidden too, so the hidden one cannot be worked out by
-subtraction. Averages and medians over too few households are hidden likewise. Callers check
+("< 5") and each group of counts is protected together with the total it adds up to
+(`ppaos.lib.disclosure`): where a hidden count could be worked out by subtraction, another
+figure is withheld too ("*", never shown as "< 5": it is not small). Averages and medians over
+too few households are hidden likewise. Callers check
 access first: this module reads the community unscoped."""
 
 import datetime as dt
@@ -22,7 +23,8 @@ from ppaos.assessment import charts
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet
 from ppaos.assessment.profile import localized
-from ppaos.lib.suppression import small_count_threshold, suppress
+from ppaos.lib.disclosure import Table
+from ppaos.lib.suppression import is_hidden, small_count_threshold, suppress
 from ppaos.lib.thaidate import age_on
 from ppaos.referrals.models import Referral, Status
 from ppaos.referrals.selectors import referral_report
@@ -103,17 +105,27 @@ def _keep(value: int | None, exact: bool) -> int | None:
     return value if exact else suppress(value)
 
 
+def protect_groups(name: str, total: int, groups: dict, *, exact: bool):
+    """Groups of counts that each add up to `total` (sex and age groups both to the people),
+    protected together: ({group: {key: shown}}, shown total)."""
+    table = Table(name)
+    table.add("total", total)
+    for group, counts in groups.items():
+        for key, value in counts.items():
+            table.add((group, key), value)
+        if sum(counts.values()) == total:
+            table.add_sum([(group, key) for key in counts], "total")
+    shown = table.protect(exact=exact)
+    return (
+        {group: {key: shown[(group, key)] for key in counts} for group, counts in groups.items()},
+        shown["total"],
+    )
+
+
 def hide_group(counts: dict, *, exact: bool) -> dict:
-    """Suppress a group of counts that adds up to a shown total (primary and secondary)."""
-    if exact:
-        return dict(counts)
-    shown = {k: suppress(v) for k, v in counts.items()}
-    hidden = [k for k, v in shown.items() if v is None]
-    if len(hidden) == 1:
-        others = [k for k, v in shown.items() if v]
-        if others:
-            shown[min(others, key=lambda k: counts[k])] = None
-    return shown
+    """A group of counts shown beside the total they add up to, protected together."""
+    shown, _total = protect_groups("group", sum(counts.values()), {"g": counts}, exact=exact)
+    return shown["g"]
 
 
 def _bars(rows: list[tuple[str, str, int | None, str]], total: int | None) -> list[Bar]:
@@ -122,7 +134,8 @@ def _bars(rows: list[tuple[str, str, int | None, str]], total: int | None) -> li
     bars = []
     for key, label, value, colour in rows:
         width = 100 * value / top if value and top else 0.0
-        share = 100 * value / total if value is not None and total else None
+        shares = total and not is_hidden(value) and not is_hidden(total)
+        share = 100 * value / total if shares else None
         bars.append(Bar(str(key), label, value, width, share, colour))
     return bars
 
@@ -142,10 +155,17 @@ def _people(community: Community, exact: bool, today: dt.date) -> dict:
             "unknown",
         )
         ages[group] += 1
-    total = _keep(people, exact)
-    sex_counts = hide_group({s: sexes.get(s, 0) for s in Sex.values}, exact=exact)
     age_keys = [g for g, _l, _h in AGE_GROUPS] + (["unknown"] if ages.get("unknown") else [])
-    age_counts = hide_group({g: ages.get(g, 0) for g in age_keys}, exact=exact)
+    groups, total = protect_groups(
+        "databook-people",
+        people,
+        {
+            "sex": {s: sexes.get(s, 0) for s in Sex.values},
+            "age": {g: ages.get(g, 0) for g in age_keys},
+        },
+        exact=exact,
+    )
+    sex_counts, age_counts = groups["sex"], groups["age"]
     age_labels = {
         "children": _("children (0–14)"),
         "working": _("working age (15–59)"),
@@ -210,11 +230,16 @@ def _assessment(book: DataBook, community: Community, round_name: str | None) ->
     spec = compile_definition(IndicatorSet.objects.get(pk=set_id).definition)
     rows = list(assessments.values_list("level", "is_poor", "capital_scores", "survey__problems"))
     assessed = len(rows)
-    book.assessed = _keep(assessed, exact)
     book.poor = _keep(sum(1 for _l, poor, _c, _p in rows if poor), exact)
     levels = Counter(level for level, *_rest in rows)
     order = [lv.level for lv in spec.levels] + ([None] if levels.get(None) else [])
-    shown = hide_group({lv: levels.get(lv, 0) for lv in order}, exact=exact)
+    groups, book.assessed = protect_groups(
+        "databook-levels",
+        assessed,
+        {"levels": {lv: levels.get(lv, 0) for lv in order}},
+        exact=exact,
+    )
+    shown = groups["levels"]
     names = {lv.level: localized(lv.name_th, lv.name_en) for lv in spec.levels}
     names[None] = _("no score")
     book.levels = _bars(
@@ -258,8 +283,23 @@ def _referrals(book: DataBook, community: Community) -> None:
     referrals = Referral.objects.filter(household__community=community).exclude(status=Status.DRAFT)
     report = referral_report(referrals=referrals)
     total = report.total
-    book.referrals_made = _keep(total.total, exact)
-    statuses = hide_group({s: total.statuses.get(s, 0) for s in REFERRAL_STATUSES}, exact=exact)
+    table = Table("databook-referrals")
+    table.add("made", total.total)
+    for s in REFERRAL_STATUSES:
+        table.add(("status", s), total.statuses.get(s, 0))
+    table.add_sum([("status", s) for s in REFERRAL_STATUSES], "made")
+    for row in report.by_service:
+        table.add(("made", row.key), row.total)
+        table.add(("completed", row.key), row.statuses.get(Status.COMPLETED, 0))
+        table.add(("enrolled", row.key), row.enrolled)
+    if report.by_service:
+        table.add_sum([("made", row.key) for row in report.by_service], "made")
+        table.add_sum(
+            [("completed", row.key) for row in report.by_service], ("status", Status.COMPLETED)
+        )
+    protected = table.protect(exact=exact)
+    book.referrals_made = protected["made"]
+    statuses = {s: protected[("status", s)] for s in REFERRAL_STATUSES}
     book.referral_statuses = _bars(
         [
             (s, str(Status(s).label), statuses[s], STATUS_COLOURS.get(s, "#2f6690"))
@@ -273,9 +313,9 @@ def _referrals(book: DataBook, community: Community) -> None:
     book.referral_services = [
         {
             "name": row.label,
-            "made": _keep(row.total, exact),
-            "completed": _keep(row.statuses.get(Status.COMPLETED, 0), exact),
-            "enrolled": _keep(row.enrolled, exact),
+            "made": protected[("made", row.key)],
+            "completed": protected[("completed", row.key)],
+            "enrolled": protected[("enrolled", row.key)],
         }
         for row in report.by_service
     ]
@@ -292,17 +332,21 @@ def _programmes(book: DataBook, community: Community) -> None:
         median = p["median_latest_income"]
         if not exact and suppress(people) is None:
             median = None
+        stage_people = {i: s["people"] for i, s in enumerate(p["stages"])}
+        groups, people_shown = protect_groups(
+            "databook-programme", people, {"stages": stage_people}, exact=exact
+        )
         book.programmes.append(
             {
                 "name": p["name_en"] if english and p["name_en"] else p["name"],
                 "households": _keep(p["enrolled_households"], exact),
-                "people": _keep(people, exact),
+                "people": people_shown,
                 "stages": [
                     {
                         "name": s["stage_en"] if english and s["stage_en"] else s["stage"],
-                        "people": _keep(s["people"], exact),
+                        "people": groups["stages"][i],
                     }
-                    for s in p["stages"]
+                    for i, s in enumerate(p["stages"])
                 ],
                 "income_round": p["latest_income_round"],
                 "median_income": median,
@@ -311,13 +355,16 @@ def _programmes(book: DataBook, community: Community) -> None:
     mobility = livelihoods.community_mobility(community_id=community.pk)
     if not mobility.get("from_round") or not mobility.get("to_round"):
         return
-    moved = hide_group(
-        {k: mobility[k] or 0 for k in ("graduated", "same", "fell_back", "unscored")}, exact=exact
+    groups, households = protect_groups(
+        "databook-mobility",
+        mobility.get("households") or 0,
+        {"moved": {k: mobility[k] or 0 for k in ("graduated", "same", "fell_back", "unscored")}},
+        exact=exact,
     )
+    moved = groups["moved"]
     median = mobility.get("income_change_median")
     if not exact and suppress(mobility.get("income_people") or 0) is None:
         median = None
-    households = _keep(mobility.get("households") or 0, exact)
     labels = {
         "graduated": _("moved up a level"),
         "same": _("stayed at the same level"),

@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -39,6 +39,7 @@ from ppaos.community.programme import FundMode, ProcurementMethod, fiscal_year_b
 from ppaos.community.selectors import acts_for_community, acts_for_district
 from ppaos.community.services import baht, fund_year_locked, money
 from ppaos.lib.thaidate import format_be_numeric
+from ppaos.lib.versioning import save_versioned
 
 
 def _label(procurement: Procurement) -> str:
@@ -72,13 +73,14 @@ def _advance(
     """Move the procurement from `before` to `after` with `values`, if nobody else moved it
     since the actor saw it at `expected_version`; keep the step and audit it."""
     with transaction.atomic():
-        moved = Procurement.objects.filter(
-            pk=procurement.pk, version=expected_version, status=before
-        ).update(**values, status=after, version=F("version") + 1)
-        if moved != 1:
-            raise ValidationError(
-                _("Someone else has changed this request meanwhile. Reload the page.")
-            )
+        save_versioned(
+            Procurement,
+            pk=procurement.pk,
+            expected_version=expected_version,
+            changes={**values, "status": after},
+            where={"status": before},
+            message=_("Someone else has changed this request meanwhile. Reload the page."),
+        )
         procurement.refresh_from_db()
         data = {k: _plain(v) for k, v in values.items() if not k.endswith("_by")}
         ProcurementEvent.objects.create(
@@ -330,14 +332,15 @@ def fund_rule_set(
                 changes={k: [None, _plain(v)] for k, v in values.items()},
             )
             return row
-        if expected_version is not None and row.version != expected_version:
-            raise ValidationError(_("Someone changed this rule meanwhile. Reload the page."))
         before = {k: _plain(getattr(row, k)) for k in values}
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.updated_by = actor
-        row.version += 1
-        row.save()
+        save_versioned(
+            FundProvinceRule,
+            pk=row.pk,
+            expected_version=row.version if expected_version is None else expected_version,
+            changes={**values, "updated_by": actor, "updated_at": timezone.now()},
+            message=_("Someone changed this rule meanwhile. Reload the page."),
+        )
+        row.refresh_from_db()
         audit_record(
             actor=actor,
             action=Action.UPDATE,

@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.formats import number_format
@@ -33,9 +33,9 @@ from ppaos.community.models import (
 from ppaos.community.programme import FundMode, fiscal_year_bounds
 from ppaos.community.selectors import fund_rule
 from ppaos.lib.thaidate import format_be_numeric
+from ppaos.lib.versioning import StaleEditError, save_versioned
 from ppaos.registry import services as registry
 from ppaos.registry.models import Household, Person
-from ppaos.registry.services import StaleEditError
 
 CENT = Decimal("0.01")
 MAX_RECEIPT = 5 * 1024 * 1024
@@ -143,12 +143,14 @@ def correction_propose(
 
 def _claim(correction: Correction, expected_version: int) -> None:
     """Take the correction for this review, or refuse if someone reviewed it meanwhile."""
-    claimed = Correction.objects.filter(
-        pk=correction.pk, version=expected_version, status=CorrectionStatus.PENDING
-    ).update(version=F("version") + 1)
-    if claimed != 1:
-        raise ValidationError(_("Someone has reviewed this correction meanwhile. Reload it."))
-    correction.version = expected_version + 1
+    correction.version = save_versioned(
+        Correction,
+        pk=correction.pk,
+        expected_version=expected_version,
+        changes={},
+        where={"status": CorrectionStatus.PENDING},
+        message=_("Someone has reviewed this correction meanwhile. Reload it."),
+    )
 
 
 def _reviewable(correction: Correction, actor) -> None:
@@ -231,6 +233,8 @@ def correction_accept(
                 changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.ACCEPTED]},
             )
     except StaleEditError as error:
+        if isinstance(error.current, Correction):
+            raise  # reviewed by someone else meanwhile (_claim): not a conflict of the record
         # The claim above was rolled back with the rest: the correction stays pending.
         correction.refresh_from_db()
         current_value = getattr(error.current, correction.field)
@@ -347,8 +351,14 @@ def fund_year_set_budget(
     amount = money(budget, "budget", positive=False)
     with transaction.atomic():
         locked = fund_year_locked(fund_year)
-        if locked.version != expected_version:
-            raise ValidationError(_("Someone changed this budget meanwhile. Reload the page."))
+        before = locked.budget
+        save_versioned(
+            FundYear,
+            pk=locked.pk,
+            expected_version=expected_version,
+            changes={"budget": amount},
+            message=_("Someone changed this budget meanwhile. Reload the page."),
+        )
         approved = _approved_total(locked)
         if amount < approved:
             raise ValidationError(
@@ -359,8 +369,6 @@ def fund_year_set_budget(
                     % {"approved": baht(approved)}
                 }
             )
-        before = locked.budget
-        FundYear.objects.filter(pk=locked.pk).update(budget=amount, version=F("version") + 1)
         locked.refresh_from_db()
         audit_record(
             actor=actor,

@@ -5,6 +5,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ppaos.assessment import charts as assessment_charts
+from ppaos.lib.suppression import is_hidden
 from ppaos.lib.thaidate import BE_OFFSET, THAI_MONTHS_SHORT
 
 WIDTH, HEIGHT = 600, 180
@@ -26,12 +27,20 @@ def month_label(period) -> str:
     return f"{ENGLISH_MONTHS[period.month - 1]} {period.year % 100:02d}"
 
 
-def monthly_chart(months, key: str) -> dict | None:
+_SUM = object()
+
+
+def monthly_chart(months, key: str, *, total=_SUM) -> dict | None:
     """Columns for `key` per month (a suppressed month draws no column and is flagged) and
-    the running total as a polyline scaled to its own maximum. None when there is nothing."""
+    the running total as a polyline scaled to its own maximum. None when there is nothing.
+
+    `total` is the protected total over the months (ppaos.lib.disclosure); without it the sum
+    of the months. With a month hidden, the running total is not drawn: it would show the
+    hidden months (or, leaving them out, a false line)."""
     values = [m.values.get(key) for m in months]
-    if not months or not any(values):
+    if not months or not any(values) and not any(is_hidden(v) for v in values):
         return None
+    hidden = any(is_hidden(v) for v in values)
     top = max((v for v in values if v), default=0)
     running, totals = 0, []
     for v in values:
@@ -51,7 +60,7 @@ def monthly_chart(months, key: str) -> dict | None:
                 "width": step * 0.7,
                 "height": h,
                 "value": value,
-                "suppressed": value is None,
+                "suppressed": is_hidden(value),
                 "label": month_label(month.period),
                 "show_label": i % every == 0,
                 "label_x": x + step / 2,
@@ -63,12 +72,12 @@ def monthly_chart(months, key: str) -> dict | None:
         "width": WIDTH,
         "height": HEIGHT,
         "columns": columns,
-        "running": " ".join(points),
-        "total": running,
+        "running": "" if hidden else " ".join(points),
+        "total": running if total is _SUM else total,
         "top": top,
         "axis_y": TOP + plot_h,
         "label_y": HEIGHT - 8,
-        "any_suppressed": any(v is None for v in values),
+        "any_suppressed": hidden,
     }
 
 
@@ -98,7 +107,7 @@ def level_blocks(rounds: dict, *, names: dict) -> list[dict]:
                 "assessed": values.get("assessed", 0),
                 "poor": values.get("poor", 0),
                 "segments": segments,
-                "suppressed": any(v is None for v in values.values()),
+                "suppressed": any(is_hidden(v) for v in values.values()),
             }
         )
     return blocks

@@ -17,8 +17,9 @@ from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province
 from ppaos.assessment.models import IndicatorSet
 from ppaos.dashboards.models import Figure, Refresh
+from ppaos.lib.disclosure import Table
 from ppaos.lib.stats import Proportion, wilson
-from ppaos.lib.suppression import suppress
+from ppaos.lib.suppression import WITHHELD, is_hidden, suppress, withheld_label
 from ppaos.targeting.sampling import Estimate, wilson_fpc
 
 # Counts of things, not of households or people: never suppressed.
@@ -98,7 +99,7 @@ class Summary:
 
     def _rate(self, count: str, total: str) -> Proportion | None:
         n, d = self[count], self[total]
-        if n is None or d is None:
+        if is_hidden(n) or is_hidden(d):
             return None
         return wilson(n, d)
 
@@ -115,7 +116,7 @@ class Summary:
         95% interval corrected for the frame (the area's households in the frame). The
         communities' samples are pooled (see README "Dashboards"). None when suppressed."""
         x, n, frame = self["sample_poor"], self["sample_verified"], self["sample_frame"]
-        if x is None or n is None or frame is None:
+        if is_hidden(x) or is_hidden(n) or is_hidden(frame):
             return None
         return wilson_fpc(x, n, frame)
 
@@ -131,7 +132,8 @@ class Summary:
         if key in ("inclusion", "exclusion"):
             rate = getattr(self, key)
             return None if rate is None or rate.rate is None else round(100 * rate.rate, 1)
-        return self[key]
+        value = self[key]
+        return withheld_label() if value is WITHHELD else value
 
 
 def _summary(raw: dict[str, int], suppressed: bool) -> Summary:
@@ -146,38 +148,54 @@ def _snapshot(rows: QuerySet[Figure]) -> QuerySet:
     return rows.filter(period__isnull=True, round_name="")
 
 
+def _raw_summary(*, user, refresh: Refresh, area_code: str = "", community=None) -> dict:
+    rows = _snapshot(_rows(user=user, refresh=refresh, area_code=area_code, community=community))
+    return {r["metric"]: int(r["n"]) for r in rows.values("metric").annotate(n=Sum("value"))}
+
+
 def area_summary(
     *, user, refresh: Refresh, hidden: dict[int, str], area_code: str = "", community=None
 ) -> Summary:
-    """The area's (or one community's) figures at the refresh."""
-    rows = _snapshot(_rows(user=user, refresh=refresh, area_code=area_code, community=community))
-    raw = {r["metric"]: int(r["n"]) for r in rows.values("metric").annotate(n=Sum("value"))}
+    """The area's (or one community's) figures at the refresh (primary suppression only: pages
+    and exports use `dashboard_figures`, which protects the page's tables together)."""
+    raw = _raw_summary(user=user, refresh=refresh, area_code=area_code, community=community)
     return _summary(raw, must_suppress(hidden=hidden, area_code=area_code, community=community))
 
 
-def child_summaries(
-    *, user, refresh: Refresh, hidden: dict[int, str], area_code: str, by: str
-) -> dict[str, Summary]:
-    """Per district (`by="district"`, key: DOPA code) or community (key: str(pk)) of the area."""
+def _raw_children(*, user, refresh: Refresh, area_code: str, by: str) -> dict[str, dict]:
     rows = _snapshot(_rows(user=user, refresh=refresh, area_code=area_code))
     key = Substr("community__subdistrict_id", 1, 4) if by == "district" else F("community_id")
     grouped: dict[str, dict[str, int]] = defaultdict(dict)
     for r in rows.values("metric", child=key).annotate(n=Sum("value")):
         grouped[str(r["child"])][r["metric"]] = int(r["n"])
-    result = {}
-    for child, raw in grouped.items():
-        if by == "district":
-            suppressed = must_suppress(hidden=hidden, area_code=child)
-        else:
-            suppressed = int(child) in hidden
-        result[child] = _summary(raw, suppressed)
-    return result
+    return grouped
+
+
+def _child_suppressed(*, hidden: dict[int, str], child: str, by: str) -> bool:
+    if by == "district":
+        return must_suppress(hidden=hidden, area_code=child)
+    return int(child) in hidden
+
+
+def child_summaries(
+    *, user, refresh: Refresh, hidden: dict[int, str], area_code: str, by: str
+) -> dict[str, Summary]:
+    """Per district (`by="district"`, key: DOPA code) or community (key: str(pk)) of the area
+    (primary suppression only; see `dashboard_figures`)."""
+    grouped = _raw_children(user=user, refresh=refresh, area_code=area_code, by=by)
+    return {
+        child: _summary(raw, _child_suppressed(hidden=hidden, child=child, by=by))
+        for child, raw in grouped.items()
+    }
 
 
 @dataclass
 class Month:
     period: dt.date
     values: dict[str, int | None]
+
+
+MONTHLY = ("households_verified", "referrals_made", "referrals_completed")
 
 
 def monthly(
@@ -197,10 +215,7 @@ def monthly(
     current, last = min(grouped), max(grouped)
     while current <= last:
         raw = grouped.get(current, {})
-        values = {
-            m: raw.get(m, 0)
-            for m in ("households_verified", "referrals_made", "referrals_completed")
-        }
+        values = {m: raw.get(m, 0) for m in MONTHLY}
         if suppressed:
             values = {k: suppress(v) for k, v in values.items()}
         months.append(Month(current, values))
@@ -225,6 +240,83 @@ def rounds(
     return result
 
 
+@dataclass
+class DashboardFigures:
+    """Everything one dashboard page (and its export) shows, protected together."""
+
+    summary: Summary
+    children: dict[str, Summary]
+    months: list[Month]
+    month_totals: dict[str, int | None]
+    rounds: dict[str, dict[str, int | None]]
+
+
+def dashboard_figures(
+    *,
+    user,
+    refresh: Refresh,
+    hidden: dict[int, str],
+    area_code: str = "",
+    community=None,
+    by: str | None = None,
+) -> DashboardFigures:
+    """The page's headline figures, its child table (`by`: "district" or "community"), the
+    monthly trends with their totals and the level counts per round with households assessed,
+    as one table for ppaos.lib.disclosure: each headline figure is the sum of its column of the
+    child table and, where they agree, of its months; households assessed the sum of the levels.
+    Children whose people the user may see stay exact (and are known to them)."""
+    raw = _raw_summary(user=user, refresh=refresh, area_code=area_code, community=community)
+    suppressed = must_suppress(hidden=hidden, area_code=area_code, community=community)
+    children = _raw_children(user=user, refresh=refresh, area_code=area_code, by=by) if by else {}
+    months = monthly(user=user, refresh=refresh, area_code=area_code, community=community)
+    by_round = rounds(user=user, refresh=refresh, area_code=area_code, community=community)
+    personal = sorted(METRICS - NOT_PERSONAL)
+    table = Table("dashboard")
+    for m in personal:
+        table.add(("area", m), raw.get(m, 0))
+    for child, values in children.items():
+        exact = not _child_suppressed(hidden=hidden, child=child, by=by)
+        for m in personal:
+            table.add(("child", child, m), values.get(m, 0), fixed=exact)
+    for m in personal:
+        if children and sum(v.get(m, 0) for v in children.values()) == raw.get(m, 0):
+            table.add_sum([("child", c, m) for c in children], ("area", m))
+    for m in MONTHLY:
+        keys = [table.add(("month", m, month.period), month.values[m]) for month in months]
+        total = sum(month.values[m] for month in months)
+        table.add(("months", m), total)
+        table.add_sum(keys, ("months", m))
+        if keys and total == raw.get(m, 0):
+            table.add_sum([("months", m)], ("area", m))
+    for name, values in by_round.items():
+        levels = [k for k in values if k.startswith("level_")]
+        for k, v in values.items():
+            table.add(("round", name, k), v)
+        table.add_sum([("round", name, k) for k in levels], ("round", name, "assessed"))
+    shown = table.protect(exact=not suppressed)
+
+    def summary(values: dict, key, hide: bool) -> Summary:
+        figures = {m: values.get(m, 0) for m in NOT_PERSONAL if m in values}
+        figures.update({m: shown[key(m)] for m in personal})
+        return Summary(figures, suppressed=hide)
+
+    return DashboardFigures(
+        summary=summary(raw, lambda m: ("area", m), suppressed),
+        children={
+            c: summary(v, lambda m, c=c: ("child", c, m), suppressed) for c, v in children.items()
+        },
+        months=[
+            Month(month.period, {m: shown[("month", m, month.period)] for m in MONTHLY})
+            for month in months
+        ],
+        month_totals={m: shown[("months", m)] for m in MONTHLY},
+        rounds={
+            name: {k: shown[("round", name, k)] for k in values}
+            for name, values in by_round.items()
+        },
+    )
+
+
 def level_names() -> dict:
     """Level number → name in the page's language, from the active indicator set."""
     active = IndicatorSet.objects.filter(is_active=True).first()
@@ -247,22 +339,38 @@ def countable_communities(*, user, area_code: str) -> QuerySet[Community]:
     )
 
 
+def child_level(parent: Province | District) -> str:
+    return "district" if isinstance(parent, Province) else "community"
+
+
 def child_rows(
-    *, user, parent: Province | District, refresh: Refresh | None, hidden: dict[int, str]
+    *,
+    user,
+    parent: Province | District,
+    refresh: Refresh | None,
+    hidden: dict[int, str],
+    figures: DashboardFigures | None = None,
 ) -> list[tuple]:
     """The dashboard's table, shared by its page and its export: (child, Summary or None) for
     each district of a province the user's counts touch, or each community of a district the
-    user may count; no summaries before the first refresh."""
+    user may count; no summaries before the first refresh. The summaries are those of the
+    page's `dashboard_figures` (computed here when not given), so both show the same."""
     if isinstance(parent, Province):
         area = scope_for(user).area(VIEW_COUNTS)
         children = [d for d in parent.districts.all() if area.touches(d.code)]
-        by, key = "district", lambda d: d.code
+        key = lambda d: d.code  # noqa: E731
     else:
         children = list(countable_communities(user=user, area_code=parent.code))
-        by, key = "community", lambda c: str(c.pk)
+        key = lambda c: str(c.pk)  # noqa: E731
     summaries = {}
     if refresh is not None:
-        summaries = child_summaries(
-            user=user, refresh=refresh, hidden=hidden, area_code=parent.code, by=by
-        )
+        if figures is None:
+            figures = dashboard_figures(
+                user=user,
+                refresh=refresh,
+                hidden=hidden,
+                area_code=parent.code,
+                by=child_level(parent),
+            )
+        summaries = figures.children
     return [(child, summaries.get(key(child))) for child in children]

@@ -26,7 +26,7 @@ TRENDS = [
 ]
 
 
-def _dashboard(request, *, area_code: str = "", community=None) -> dict:
+def _dashboard(request, *, area_code: str = "", community=None, by: str | None = None) -> dict:
     """What every dashboard page shows: headline figures, trends, levels per round, refresh."""
     user = request.user
     refresh = selectors.current_refresh()
@@ -40,31 +40,22 @@ def _dashboard(request, *, area_code: str = "", community=None) -> dict:
     if refresh is None:
         return context
     hidden = selectors.hidden_communities(user=user)
-    summary = selectors.area_summary(
-        user=user, refresh=refresh, hidden=hidden, area_code=area_code, community=community
-    )
-    months = selectors.monthly(
-        user=user,
-        refresh=refresh,
-        area_code=area_code,
-        community=community,
-        suppressed=summary.suppressed,
-    )
-    rounds = selectors.rounds(
-        user=user,
-        refresh=refresh,
-        area_code=area_code,
-        community=community,
-        suppressed=summary.suppressed,
+    figures = selectors.dashboard_figures(
+        user=user, refresh=refresh, hidden=hidden, area_code=area_code, community=community, by=by
     )
     context.update(
         hidden=hidden,
-        summary=summary,
+        figures_protected=figures,
+        summary=figures.summary,
         trends=[
-            {"key": key, "title": title, "chart": monthly_chart(months, key)}
+            {
+                "key": key,
+                "title": title,
+                "chart": monthly_chart(figures.months, key, total=figures.month_totals[key]),
+            }
             for key, title in TRENDS
         ],
-        rounds=level_blocks(rounds, names=selectors.level_names()),
+        rounds=level_blocks(figures.rounds, names=selectors.level_names()),
     )
     return context
 
@@ -96,12 +87,13 @@ def _map_data(request, *, features, area_code: str = "", community=None) -> dict
 def city(request):
     """A province's dashboard (the city by default): its districts and their figures."""
     province = access.province_for_user(user=request.user, code=request.GET.get("province"))
-    context = _dashboard(request, area_code=province.code)
+    context = _dashboard(request, area_code=province.code, by="district")
     rows = selectors.child_rows(
         user=request.user,
         parent=province,
         refresh=context["refresh"],
         hidden=context.get("hidden", {}),
+        figures=context.get("figures_protected"),
     )
     features = maps.district_features(
         district_codes=[d.code for d in province.districts.all()],
@@ -121,7 +113,7 @@ def city(request):
 def district(request, code: str):
     """A district's dashboard: its communities and their figures."""
     district = access.district_for_user(user=request.user, code=code)
-    context = _dashboard(request, area_code=district.code)
+    context = _dashboard(request, area_code=district.code, by="community")
     features = maps.district_features(
         district_codes=[district.code],
         summaries={district.code: context.get("summary")},
@@ -134,6 +126,7 @@ def district(request, code: str):
             parent=district,
             refresh=context["refresh"],
             hidden=context.get("hidden", {}),
+            figures=context.get("figures_protected"),
         ),
         map_data=_map_data(request, features=features, area_code=district.code),
     )

@@ -2,6 +2,7 @@
 hand it only to its owner, and audit the request and every download."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from ppaos.audit.services import audit_export
 from ppaos.exports.models import ExportJob
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import ExportSpec
+from ppaos.privacy import kanon
 
 EXPORT_DIR = "exports"
 
@@ -30,6 +32,8 @@ class Prepared:
     pseudonymised: bool
     rows: object
     count: int
+    # Set by `lines()` for a pseudonymised list with quasi-identifiers.
+    anonymity: kanon.Anonymised | None = None
 
     @property
     def description(self) -> str:
@@ -43,6 +47,22 @@ class Prepared:
     @property
     def is_large(self) -> bool:
         return self.count > settings.EXPORT_SYNC_MAX_ROWS
+
+    def lines(self) -> Iterable[list]:
+        lines, self.anonymity = export_lines(
+            spec=self.spec, rows=self.rows, pseudonymised=self.pseudonymised
+        )
+        return lines
+
+
+def export_lines(
+    *, spec: ExportSpec, rows, pseudonymised: bool, progress=None
+) -> tuple[Iterable[list], kanon.Anonymised | None]:
+    """The table to write. The pseudonymised form of a list that declares quasi-identifiers is
+    made k-anonymous on them first (`ppaos.privacy.kanon`); the second value says how."""
+    if pseudonymised and spec.quasi_identifiers:
+        return kanon.export_table(spec, rows, progress=progress)
+    return lib.table(spec, rows, pseudonymised, progress=progress), None
 
 
 def describe(spec: ExportSpec, params: dict, fmt: str, pseudonymised: bool) -> str:
@@ -70,8 +90,14 @@ def export_prepare(
 
 
 def export_audit_small(*, actor, prepared: Prepared) -> None:
-    """A small export, handed over at once: one audit row."""
-    audit_export(actor=actor, description=prepared.description, row_count=prepared.count)
+    """A small export, handed over at once: one audit row (with the k-anonymity reached)."""
+    anonymity = prepared.anonymity
+    audit_export(
+        actor=actor,
+        description=prepared.description,
+        row_count=len(anonymity.rows) if anonymity else prepared.count,
+        details={"k_anonymity": anonymity.summary()} if anonymity else None,
+    )
 
 
 def export_job_create(*, actor, prepared: Prepared) -> ExportJob:
@@ -115,7 +141,9 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
 
         target.parent.mkdir(parents=True, exist_ok=True)
         with override(job.language or settings.LANGUAGE_CODE), target.open("wb") as out:
-            lines = lib.table(spec, rows, job.pseudonymised, progress=progress)
+            lines, anonymity = export_lines(
+                spec=spec, rows=rows, pseudonymised=job.pseudonymised, progress=progress
+            )
             if job.fmt == lib.CSV:
                 lib.write_csv(lines, out)
             else:
@@ -130,6 +158,15 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
         _finish(job, error=f"{type(e).__name__}: {e}")
         raise
     job.file_path = str(relative)
+    if anonymity is not None:  # rows dropped for k-anonymity are not rows of the file
+        total = len(anonymity.rows)
+        ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
+        audit_export(
+            actor=job.created_by,
+            description=f"wrote export {job.pk}: {job.description}",
+            row_count=total,
+            details={"k_anonymity": anonymity.summary()},
+        )
     return _finish(job, rows_done=total)
 
 

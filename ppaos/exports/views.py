@@ -28,9 +28,7 @@ def export_response(request, spec: lib.ExportSpec, fmt: str, params: dict) -> Ht
         job = services.export_job_create(actor=request.user, prepared=prepared)
         tasks.run_export_job.enqueue(job.pk)
         return redirect("exports:job", pk=job.pk)
-    body = lib.render_bytes(
-        fmt, lib.table(spec, prepared.rows, prepared.pseudonymised), spec.filename(params)
-    )
+    body = lib.render_bytes(fmt, prepared.lines(), spec.filename(params))
     services.export_audit_small(actor=request.user, prepared=prepared)
     response = HttpResponse(body, content_type=lib.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{prepared.filename}"'

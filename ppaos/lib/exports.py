@@ -8,6 +8,8 @@ framework then writes the table:
 - `plain` columns always;
 - `identifier` columns as they are, or, pseudonymised, as a keyed hash (`pseudonym()`);
 - `name` and `personal` columns only in the identified form (pseudonymised: dropped).
+- pseudonymised, the `quasi_identifiers` a list declares are generalised until every
+  combination has at least EXPORT_K rows (`ppaos.privacy.kanon`, via `ppaos.exports`).
 
 Every cell that a spreadsheet would run as a formula is kept as text (CSV injection). CSV
 carries a UTF-8 byte-order mark so that Excel reads Thai. Excel files are written with
@@ -110,6 +112,10 @@ class ExportSpec:
     # A list that keeps its own download URLs: (fmt, params) -> path (keys in the path; the
     # filters follow as a query), or None for the generic /exports/<name>/<fmt>/.
     url: Callable[[str, dict], str | None] | None = None
+    # The facts an outsider may know about a row (place, household size...), each with its
+    # hierarchy of coarser values (`ppaos.privacy.kanon.QuasiIdentifier`): the pseudonymised
+    # form is generalised on them until every combination has at least EXPORT_K rows.
+    quasi_identifiers: tuple = ()
 
     @property
     def has_personal(self) -> bool:

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community
-from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.lib.forms import BlankChoiceLabelMixin, MergeFormMixin, ThaiDateField
 from ppaos.livelihoods.models import (
     EnrolmentStatus,
     IncomeSource,
@@ -35,7 +35,7 @@ class IncomeForm(BlankChoiceLabelMixin, forms.Form):
     source = forms.ChoiceField(label=_("Main source"), choices=IncomeSource.choices)
 
 
-class IncomeEditForm(IncomeForm):
+class IncomeEditForm(MergeFormMixin, IncomeForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
     def __init__(self, *args, **kwargs):
@@ -103,7 +103,7 @@ class PartnerForm(BlankChoiceLabelMixin, forms.Form):
         self.fields["stage"].queryset = stages if stages is not None else Stage.objects.none()
 
 
-class EnrolmentEditForm(BlankChoiceLabelMixin, forms.Form):
+class EnrolmentEditForm(MergeFormMixin, BlankChoiceLabelMixin, forms.Form):
     stage = forms.ModelChoiceField(queryset=Stage.objects.none(), label=_("Stage"), required=False)
     status = forms.ChoiceField(label=_("Status"), choices=EnrolmentStatus.choices)
     end_date = ThaiDateField(label=_("Until"), required=False)

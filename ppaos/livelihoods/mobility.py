@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet
-from ppaos.lib.suppression import suppress
+from ppaos.lib.disclosure import Table
+from ppaos.lib.suppression import WITHHELD, suppress, withheld_label
 
 NO_SCORE = None
 
@@ -46,7 +47,11 @@ class Mobility:
     suppressed: bool = False
 
     def as_dict(self) -> dict:
-        """Plain data: rounds used, matrix rows with level labels and counts, totals."""
+        """Plain data: rounds used, matrix rows with level labels and counts, totals (null: a
+        small count; "*": withheld so that a small count cannot be worked out)."""
+        return _plain(self._dict())
+
+    def _dict(self) -> dict:
         return {
             "from_round": self.from_round,
             "to_round": self.to_round,
@@ -71,6 +76,16 @@ class Mobility:
             "income_people": self.income_people,
             "income_change_median": self.income_change_median,
         }
+
+
+def _plain(value):
+    if value is WITHHELD:
+        return withheld_label()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def round_pair(rounds: list[str], from_round: str | None, to_round: str | None):
@@ -155,21 +170,37 @@ def build(
     levels += [(n, str(n)) for n in extra]
     if any(None in pair for pair in counts):
         levels.append((NO_SCORE, _("no score")))
-    keep = (lambda n: suppress(n)) if hide_small else (lambda n: n)
-    rows = []
-    for n, label in levels:
-        cells = [counts.get((n, m), 0) for m, _l in levels]
-        rows.append(MatrixRow(n, label, [keep(c) for c in cells], keep(sum(cells))))
-    graduated = fell_back = same = unscored = 0
-    for (a, b), n in counts.items():
-        if a is None or b is None:
-            unscored += n
-        elif b > a:
-            graduated += n
-        elif b < a:
-            fell_back += n
-        else:
-            same += n
+    graduated, fell_back, same, unscored = [], [], [], []
+    for a, _la in levels:
+        for b, _lb in levels:
+            if a is None or b is None:
+                unscored.append((a, b))
+            elif b > a:
+                graduated.append((a, b))
+            elif b < a:
+                fell_back.append((a, b))
+            else:
+                same.append((a, b))
+    # One table for ppaos.lib.disclosure: the cells, each row's total, the households (the
+    # total of the rows) and the four movement counts (sums of cells, adding up to it too).
+    table = Table("mobility")
+    for a, _la in levels:
+        for b, _lb in levels:
+            table.add(("cell", a, b), counts.get((a, b), 0))
+        table.add(("row", a), sum(counts.get((a, b), 0) for b, _lb in levels))
+        table.add_sum([("cell", a, b) for b, _lb in levels], ("row", a))
+    table.add("households", sum(counts.values()))
+    table.add_sum([("row", a) for a, _la in levels], "households")
+    moves = {"graduated": graduated, "fell_back": fell_back, "same": same, "unscored": unscored}
+    for name, pairs in moves.items():
+        table.add(name, sum(counts.get(pair, 0) for pair in pairs))
+        table.add_sum([("cell", *pair) for pair in pairs], name)
+    table.add_sum(list(moves), "households")
+    shown = table.protect(exact=not hide_small)
+    rows = [
+        MatrixRow(a, label, [shown[("cell", a, b)] for b, _lb in levels], shown[("row", a)])
+        for a, label in levels
+    ]
     changes = changes or []
     median = statistics.median(changes) if changes else None
     if hide_small and median is not None and suppress(len(changes)) is None:
@@ -179,12 +210,12 @@ def build(
         to_round=to_round,
         levels=levels,
         rows=rows,
-        households=keep(sum(counts.values())),
-        graduated=keep(graduated),
-        fell_back=keep(fell_back),
-        same=keep(same),
-        unscored=keep(unscored),
-        income_people=keep(len(changes)),
+        households=shown["households"],
+        graduated=shown["graduated"],
+        fell_back=shown["fell_back"],
+        same=shown["same"],
+        unscored=shown["unscored"],
+        income_people=suppress(len(changes)) if hide_small else len(changes),
         income_change_median=median,
         suppressed=hide_small,
     )

@@ -14,7 +14,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.assessment.models import Assessment
-from ppaos.lib.suppression import suppress
+from ppaos.lib.disclosure import Table
 from ppaos.livelihoods import mobility
 from ppaos.livelihoods.models import Enrolment, IncomeRecord, Programme, Stage
 
@@ -79,7 +79,9 @@ def may_see_people(user) -> bool:
 
 
 def _stage_rows(enrolments: QuerySet[Enrolment], programme: Programme, *, hide_small: bool):
-    keep = suppress if hide_small else (lambda n: n)
+    """Active people and households per stage, and their totals, protected together
+    (ppaos.lib.disclosure): the stages' people add up to the total shown beside them, and so
+    do their households where no household is at two stages."""
     counts = {
         r["stage_id"]: r
         for r in enrolments.filter(status="active")
@@ -90,18 +92,29 @@ def _stage_rows(enrolments: QuerySet[Enrolment], programme: Programme, *, hide_s
     stages: list[Stage | None] = list(programme.stages.all())
     if None in counts:
         stages.append(None)
-    rows = []
-    for stage in stages:
+    active = enrolments.filter(status="active")
+    table = Table("programme-stages")
+    for i, stage in enumerate(stages):
         row = counts.get(stage.pk if stage else None, {})
-        rows.append(
-            {
-                "stage": stage,
-                "name": stage.name_th if stage else "",
-                "people": keep(row.get("people", 0)),
-                "households": keep(row.get("households", 0)),
-            }
-        )
-    return rows
+        table.add(("people", i), row.get("people", 0))
+        table.add(("households", i), row.get("households", 0))
+    table.add("people", active.count())
+    table.add("households", active.values("household_id").distinct().count())
+    for what in ("people", "households"):
+        keys = [(what, i) for i in range(len(stages))]
+        if sum(table.cells[k] for k in keys) == table.cells[what]:
+            table.add_sum(keys, what)
+    shown = table.protect(exact=not hide_small)
+    rows = [
+        {
+            "stage": stage,
+            "name": stage.name_th if stage else "",
+            "people": shown[("people", i)],
+            "households": shown[("households", i)],
+        }
+        for i, stage in enumerate(stages)
+    ]
+    return rows, shown["people"], shown["households"]
 
 
 def programme_summary(*, user, programme: Programme) -> dict:
@@ -109,12 +122,11 @@ def programme_summary(*, user, programme: Programme) -> dict:
     area = scope_for(user).area(VIEW_COUNTS)
     enrolments = Enrolment.objects.filter(area.q("household__community"), programme=programme)
     hide_small = not may_see_people(user)
-    keep = suppress if hide_small else (lambda n: n)
-    active = enrolments.filter(status="active")
+    stages, people, households = _stage_rows(enrolments, programme, hide_small=hide_small)
     return {
-        "stages": _stage_rows(enrolments, programme, hide_small=hide_small),
-        "people": keep(active.count()),
-        "households": keep(active.values("household_id").distinct().count()),
+        "stages": stages,
+        "people": people,
+        "households": households,
         "suppressed": hide_small,
     }
 

@@ -301,7 +301,7 @@ def enrolment_update(
 ) -> Enrolment:
     """Move an enrolment to another stage, or end it (completed, left) or reopen it.
 
-    Raises registry StaleEditError if someone saved the enrolment first."""
+    Raises StaleEditError (ppaos.lib.versioning) if someone saved the enrolment first."""
     errors = {}
     if stage is not None and stage.programme_id != enrolment.programme_id:
         errors["stage"] = _("This stage belongs to another programme.")
@@ -411,7 +411,7 @@ def income_record(
 def income_update(
     *, actor, record: IncomeRecord, expected_version: int, data: dict[str, Any]
 ) -> IncomeRecord:
-    """Change an income record. Raises registry StaleEditError if someone saved first."""
+    """Change an income record. Raises StaleEditError if someone saved it first."""
     values = _income_values({"round_name": record.round_name, **data})
     values.pop("round_name")
     with transaction.atomic():

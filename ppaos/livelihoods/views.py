@@ -15,7 +15,8 @@ from ppaos.areas.models import Community, District, Province
 from ppaos.areas.selectors import countable_community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
-from ppaos.lib.forms import add_service_errors, stale_edit_conflicts
+from ppaos.lib.forms import add_service_errors
+from ppaos.lib.versioning import StaleEditError
 from ppaos.livelihoods import selectors, services
 from ppaos.livelihoods.access import (
     enrolment_for_manager,
@@ -37,7 +38,6 @@ from ppaos.livelihoods.forms import (
     StageForm,
 )
 from ppaos.registry.selectors import person_list
-from ppaos.registry.services import StaleEditError
 
 # Programmes ----------------------------------------------------------------------------------
 
@@ -161,13 +161,7 @@ def enrolment_detail(request, pk: int):
 @login_required
 def income_edit(request, pk: int):
     record = income_for_user(user=request.user, pk=pk, for_edit=True)
-    initial = {
-        "monthly_income": record.monthly_income,
-        "source": record.source,
-        "version": record.version,
-    }
-    form = IncomeEditForm(request.POST or None, initial=initial)
-    conflicts = []
+    form = IncomeEditForm(request.POST or None, initial=_income_initial(record))
     if request.method == "POST" and form.is_valid():
         try:
             services.income_update(
@@ -177,7 +171,7 @@ def income_edit(request, pk: int):
                 data=form.cleaned_data,
             )
         except StaleEditError as e:
-            conflicts = stale_edit_conflicts(form, e, ("monthly_income", "source"))
+            form.merge_stale(e, initial=_income_initial(e.current))
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -186,14 +180,22 @@ def income_edit(request, pk: int):
     return render(
         request,
         "livelihoods/income_form.html",
-        {"record": record, "form": form, "conflicts": conflicts},
+        {"record": record, "form": form},
     )
+
+
+def _income_initial(record) -> dict:
+    return {
+        "monthly_income": record.monthly_income,
+        "source": record.source,
+        "version": record.version,
+    }
 
 
 # Managing programmes: coordinators and district officers ----------------------------------------
 
 
-def _manage_page(request, form, *, title, back, conflicts=()):
+def _manage_page(request, form, *, title, back):
     """The one form page for programmes, stages, partners and enrolment changes."""
     back_url, back_label = back
     return render(
@@ -204,7 +206,6 @@ def _manage_page(request, form, *, title, back, conflicts=()):
             "title": title,
             "back_url": back_url,
             "back_label": back_label,
-            "conflicts": conflicts,
         },
     )
 
@@ -336,15 +337,10 @@ def partner_edit(request, pk: int):
 @login_required
 def enrolment_edit(request, pk: int):
     enrolment = enrolment_for_manager(user=request.user, pk=pk)
-    initial = {
-        "stage": enrolment.stage,
-        "status": enrolment.status,
-        "end_date": enrolment.end_date,
-        "version": enrolment.version,
-    }
     stages = enrolment.programme.stages.all()
-    form = EnrolmentEditForm(request.POST or None, initial=initial, stages=stages)
-    conflicts = []
+    form = EnrolmentEditForm(
+        request.POST or None, initial=_enrolment_initial(enrolment), stages=stages
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -357,7 +353,7 @@ def enrolment_edit(request, pk: int):
                 end_date=data["end_date"],
             )
         except StaleEditError as e:
-            conflicts = stale_edit_conflicts(form, e, ("stage", "status", "end_date"))
+            form.merge_stale(e, initial=_enrolment_initial(e.current))
         except ValidationError as e:
             add_service_errors(form, e)
         else:
@@ -365,7 +361,16 @@ def enrolment_edit(request, pk: int):
             return redirect("livelihoods:enrolment", pk=enrolment.pk)
     back = (reverse("livelihoods:enrolment", args=[enrolment.pk]), enrolment.person.full_name)
     title = _("Stage and status") + f": {enrolment.programme.name_th}"
-    return _manage_page(request, form, title=title, back=back, conflicts=conflicts)
+    return _manage_page(request, form, title=title, back=back)
+
+
+def _enrolment_initial(enrolment) -> dict:
+    return {
+        "stage": enrolment.stage,
+        "status": enrolment.status,
+        "end_date": enrolment.end_date,
+        "version": enrolment.version,
+    }
 
 
 # Social mobility ---------------------------------------------------------------------------------

@@ -33,10 +33,17 @@ def referrals_overdue() -> str:
 
 
 def privacy_retention() -> str:
+    """People past retention are anonymised, and uploaded target-list files left behind by an
+    import (IMPORT_FILE_KEEP_HOURS) are deleted."""
     from ppaos.privacy.services import retention_run
+    from ppaos.targeting.services import import_files_cleanup
 
     result = retention_run()
-    return f"{len(result.anonymised)} anonymised, {len(result.blocked)} kept (blocked)"
+    files = import_files_cleanup()
+    return (
+        f"{len(result.anonymised)} anonymised, {len(result.blocked)} kept (blocked); "
+        f"{files} leftover import file(s) deleted"
+    )
 
 
 def exports_cleanup() -> str:

@@ -8,13 +8,14 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.thaidate import age_on
+from ppaos.lib.versioning import save_versioned
 from ppaos.privacy import hooks
 from ppaos.privacy.models import (
     Anonymisation,
@@ -300,16 +301,22 @@ def person_anonymise(
         id_hash = person.national_id_hash
         values = erased_values(person)
         columns = {k: v for k, v in values.items() if k != "national_id"}
-        Person.objects.filter(pk=person.pk).update(
-            **columns,
-            national_id_encrypted="",
-            national_id_hash=None,
-            version=F("version") + 1,
-            updated_by=actor if getattr(actor, "is_authenticated", False) else None,
-            updated_at=timezone.now(),
+        save_versioned(  # the row is locked: it is at the version just read
+            Person,
+            pk=person.pk,
+            expected_version=person.version,
+            changes={
+                **columns,
+                "national_id_encrypted": "",
+                "national_id_hash": None,
+                "updated_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "updated_at": timezone.now(),
+            },
         )
         person.consents.update(given_by="", guardian_name="", guardian_relation="", notes="")
         person.privacy_requests.update(requester_name="", details="")
+        # An ID held for duplicate review is the person's ID too.
+        person.duplicate_id_flags.all().delete()
         person.refresh_from_db()
         # Erasers may need the ID's keyed hash (to find unlinked copies); the row no longer has it.
         person.erased_id_hash = id_hash

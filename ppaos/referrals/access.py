@@ -43,14 +43,31 @@ class ReferralAccess:
     referral: Referral
     side: str  # CITY (full view) or AGENCY (minimised view)
     can_act: bool  # a city user with the managing capability, or the receiving agency
+    # A city user who also answers for the receiving agency (district office staff for the
+    # office's own services): the full view, with the agency's actions too.
+    answers: bool = False
+
+    @property
+    def acting_sides(self) -> set[str]:
+        sides = {self.side} if self.can_act else set()
+        if self.answers:
+            sides.add(AGENCY)
+        return sides
 
     def allowed(self, action: str) -> bool:
         sides, statuses = ACTIONS[action]
-        if not self.can_act or self.side not in sides:
+        acting = self.acting_sides & sides
+        if not acting:
             return False
-        if self.side == AGENCY and self.referral.status == Status.DRAFT:
+        if acting == {AGENCY} and self.referral.status == Status.DRAFT:
             return False  # never reached: drafts are not in an agency's inbox
         return self.referral.status in statuses
+
+    def finished(self, action: str) -> bool:
+        """The action is one this user could take, but the referral has moved past it (a
+        re-posted form, a second click): nothing to do, not an error of access."""
+        sides, statuses = ACTIONS[action]
+        return bool(self.acting_sides & sides) and self.referral.status not in statuses
 
     @property
     def actions(self) -> list[str]:
@@ -59,13 +76,18 @@ class ReferralAccess:
 
 def referral_for_user(*, user, pk: int) -> ReferralAccess:
     """The city side sees a referral of any household it may see (acting on it needs the
-    managing capability); an agency officer sees one addressed to their organisation."""
+    managing capability); an agency officer sees one addressed to their organisation. A city
+    user who answers for the receiving organisation (a district office's staff) has both
+    sides' actions on the full view."""
     city = selectors.referrals_visible(user=user).filter(pk=pk).first()
     if city is not None:
         managed = (
             scope_for(user).area(MANAGE_TARGETING).contains_community(city.household.community)
         )
-        return ReferralAccess(city, CITY, managed)
+        answers = city.organisation_id in selectors.agency_organisation_ids(user)
+        if answers and city.status == Status.DRAFT:
+            answers = False
+        return ReferralAccess(city, CITY, managed, answers)
     agency = selectors.agency_inbox(user=user).filter(pk=pk).first()
     if agency is not None:
         return ReferralAccess(agency, AGENCY, True)

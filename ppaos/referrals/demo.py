@@ -14,7 +14,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from ppaos.accounts.models import Organisation, User
+from ppaos.accounts.models import Organisation, Role, User
+from ppaos.accounts.services import DEMO_PASSWORD, role_assign, user_create
+from ppaos.lib import safejson
 from ppaos.referrals import notifications, services
 from ppaos.referrals.eligibility import scan
 from ppaos.referrals.models import (
@@ -103,9 +105,35 @@ def demo_referrals_load(*, seed: int) -> DemoReferrals:
         return _load(seed=seed)
 
 
+def demo_acceptors_create() -> list[str]:
+    """A demo agency officer (`agency_<key>`, the demo password) for every catalogue provider
+    that nobody answers for yet, so every demo referral can be accepted. District-office
+    services are answered by the district's own officers (`district1008`)."""
+    data = safejson.loads(services.DEFAULT_CATALOGUE.read_bytes())
+    created = []
+    for row in data.get("organisations", []):
+        organisation = Organisation.objects.filter(name_th=row["name_th"]).first()
+        if organisation is None or notifications.agency_officers(organisation.pk).exists():
+            continue
+        username = f"agency_{row['key']}"
+        user = User.objects.filter(username=username).first() or user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            first_name="เจ้าหน้าที่",
+            last_name=row.get("name_en", "") or row["key"],
+        )
+        user.organisation = organisation
+        user.save(update_fields=["organisation"])
+        user.role_assignments.all().delete()
+        role_assign(user=user, role=Role.AGENCY_OFFICER, organisation=organisation)
+        created.append(username)
+    return created
+
+
 def _load(*, seed: int) -> DemoReferrals:
     rng = random.Random(seed)
     services.catalogue_load()
+    demo_acceptors_create()
     officer = User.objects.get(username="district1008")
     agency_user = User.objects.get(username="agency")
     agency = Organisation.objects.get(name_th=AGENCY_NAME)

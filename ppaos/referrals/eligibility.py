@@ -6,6 +6,7 @@ so the same rule gives the same answer on SQLite and PostgreSQL, and every answe
 """
 
 import datetime as dt
+import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -22,6 +23,7 @@ from ppaos.referrals.models import Benefit, Level, Service, ServiceRule
 from ppaos.registry.models import Household, Membership, Person, Relation, Sex, Tenure
 
 F = rules.Fact
+logger = logging.getLogger(__name__)
 
 
 def _choice(choices):
@@ -35,63 +37,77 @@ def _choice(choices):
 
 
 FACTS: dict[str, rules.Fact] = {
-    "age": F(gettext_lazy("age")),
-    "birth_date": F(gettext_lazy("birth date")),
-    "sex": F(gettext_lazy("sex"), display=_choice(Sex)),
+    "age": F(gettext_lazy("age"), type=rules.NUMBER),
+    "birth_date": F(gettext_lazy("birth date"), type=rules.DATE),
+    "sex": F(gettext_lazy("sex"), display=_choice(Sex), type=rules.STRING),
     "thai": F(
         gettext_lazy("Thai nationality"),
         yes=gettext_lazy("Thai nationality"),
         no=gettext_lazy("not Thai nationality"),
+        type=rules.BOOL,
     ),
     "undocumented": F(
         gettext_lazy("undocumented"),
         yes=gettext_lazy("undocumented (no national ID or a 0-ID)"),
         no=gettext_lazy("has a Thai national ID"),
+        type=rules.BOOL,
     ),
     "disability_card": F(
         gettext_lazy("disability card"),
         yes=gettext_lazy("holds a disability card"),
         no=gettext_lazy("no disability card"),
+        type=rules.BOOL,
     ),
     "chronic_illness": F(
         gettext_lazy("chronic illness"),
         yes=gettext_lazy("has a chronic illness"),
         no=gettext_lazy("no chronic illness"),
+        type=rules.BOOL,
     ),
-    "monthly_income": F(gettext_lazy("monthly income")),
-    "annual_income": F(gettext_lazy("income a year")),
-    "occupation": F(gettext_lazy("occupation")),
-    "relation": F(gettext_lazy("relation to head"), display=_choice(Relation)),
+    "monthly_income": F(gettext_lazy("monthly income"), type=rules.NUMBER),
+    "annual_income": F(gettext_lazy("income a year"), type=rules.NUMBER),
+    "occupation": F(gettext_lazy("occupation"), type=rules.STRING),
+    "relation": F(gettext_lazy("relation to head"), display=_choice(Relation), type=rules.STRING),
     "registered_here": F(
         gettext_lazy("on the house register of this district"),
         yes=gettext_lazy("on the house register of this district"),
         no=gettext_lazy("on a house register elsewhere"),
+        type=rules.BOOL,
     ),
-    "adl_score": F(gettext_lazy("Barthel ADL score")),
+    "adl_score": F(gettext_lazy("Barthel ADL score"), type=rules.NUMBER),
     "incontinent": F(
         gettext_lazy("incontinence"),
         yes=gettext_lazy("incontinent"),
         no=gettext_lazy("not incontinent"),
+        type=rules.BOOL,
     ),
     "state_pension": F(
         gettext_lazy("state pension or regular state payment"),
         yes=gettext_lazy("receives a state pension or regular state payment"),
         no=gettext_lazy("no state pension or regular state payment"),
+        type=rules.BOOL,
     ),
     "in_state_care": F(
         gettext_lazy("living in state care"),
         yes=gettext_lazy("lives in a state care home"),
         no=gettext_lazy("not in a state care home"),
+        type=rules.BOOL,
     ),
-    "financial_assets": F(gettext_lazy("financial assets")),
-    "household.members": F(gettext_lazy("household members")),
-    "household.income_per_person_month": F(gettext_lazy("household income per person a month")),
-    "household.income_per_person_year": F(gettext_lazy("household income per person a year")),
-    "household.tenure": F(gettext_lazy("tenure"), display=_choice(Tenure)),
-    "household.community_type": F(gettext_lazy("community type"), display=_choice(CommunityType)),
-    "household.children_under_6": F(gettext_lazy("children under 6")),
-    "household.elderly": F(gettext_lazy("members aged 60 or more")),
-    "household.disabled": F(gettext_lazy("members with a disability card")),
+    "financial_assets": F(gettext_lazy("financial assets"), type=rules.NUMBER),
+    "household.members": F(gettext_lazy("household members"), type=rules.NUMBER),
+    "household.income_per_person_month": F(
+        gettext_lazy("household income per person a month"), type=rules.NUMBER
+    ),
+    "household.income_per_person_year": F(
+        gettext_lazy("household income per person a year"), type=rules.NUMBER
+    ),
+    "household.tenure": F(gettext_lazy("tenure"), display=_choice(Tenure), type=rules.STRING),
+    "household.community_type": F(
+        gettext_lazy("community type"), display=_choice(CommunityType), type=rules.STRING
+    ),
+    "household.children_under_6": F(gettext_lazy("children under 6"), type=rules.NUMBER),
+    "household.elderly": F(gettext_lazy("members aged 60 or more"), type=rules.NUMBER),
+    "household.disabled": F(gettext_lazy("members with a disability card"), type=rules.NUMBER),
 }
 
 
@@ -113,17 +129,31 @@ class Evaluation:
     on: dt.date | None = None
     # Set by pages that list evaluations: an open referral for this person and service.
     open_referral: object = None
+    # The rule could not be evaluated (a rule error, shown to coordinators): `eligible` is None.
+    error: str = ""
     _reasons: str | None = field(default=None, repr=False)
     _amount_reasons: str | None = field(default=None, repr=False)
 
     def _explained(self, expression) -> str:
-        return rules.evaluate(expression, replace(self.context, explain=True)).text
+        try:
+            return rules.evaluate(expression, replace(self.context, explain=True)).text
+        except rules.EVALUATION_ERRORS as e:
+            logger.warning(
+                "rule error explaining %s (rule from %s): %s",
+                self.service.code,
+                self.rule.effective_from if self.rule else "-",
+                e,
+            )
+            return rule_error_text(str(e))
 
     @property
     def reasons(self) -> str:
         """'age 67 ≥ 60, Thai nationality'."""
         if self._reasons is None:
-            self._reasons = self._explained(self.rule.eligibility) if self.rule else ""
+            if self.error:
+                self._reasons = rule_error_text(self.error)
+            else:
+                self._reasons = self._explained(self.rule.eligibility) if self.rule else ""
         return self._reasons
 
     @property
@@ -146,11 +176,18 @@ class Evaluation:
     def summary(self) -> str:
         """'age 67 ≥ 60, Thai nationality, not receiving', and when one can apply if the
         service takes applications only in registration windows."""
+        if self.error:
+            return self.reasons
         tail = _("receiving") if self.receiving else _("not receiving")
         text = f"{self.reasons}, {tail}" if self.reasons else tail
         if self.eligible is not False and not self.receiving and self.opening.text:
             text = f"{text}; {self.opening.text}"
         return text
+
+
+def rule_error_text(error: str) -> str:
+    """How a rule that cannot be evaluated shows on a page (to coordinators)."""
+    return _("rule error: %(error)s") % {"error": error}
 
 
 def household_facts(household: Household, members: list[Membership], on: dt.date) -> dict:
@@ -222,15 +259,40 @@ class Catalogue:
         self.names = {code: s.name for code, s in self.by_code.items()}
         self.ids = {code: s.pk for code, s in self.by_code.items()}
         self._compiled: dict[int, tuple] = {}
+        # Rule versions that cannot be evaluated: {rule id: the error}, logged once each.
+        self.errors: dict[int, str] = {}
 
     def compiled(self, rule: ServiceRule) -> tuple:
-        """(eligibility, amount) of a rule version as closures computing values."""
+        """(eligibility, amount) of a rule version as closures computing values, after
+        checking the rule's types (a rule saved before types were checked may be bad).
+        RuleError if it cannot be evaluated."""
+        if rule.pk in self.errors:
+            raise rules.RuleError(self.errors[rule.pk])
         if rule.pk not in self._compiled:
-            self._compiled[rule.pk] = (
-                rules.compile_value(rule.eligibility, FACTS),
-                rules.compile_value(rule.amount, FACTS) if rule.amount is not None else None,
-            )
+            try:
+                rules.check(rule.eligibility, FACTS, rules.BOOL)
+                if rule.amount is not None:
+                    rules.check(rule.amount, FACTS, rules.NUMBER)
+                self._compiled[rule.pk] = (
+                    rules.compile_value(rule.eligibility, FACTS),
+                    rules.compile_value(rule.amount, FACTS) if rule.amount is not None else None,
+                )
+            except rules.EVALUATION_ERRORS as e:
+                raise rules.RuleError(self.failed(rule, e)) from e
         return self._compiled[rule.pk]
+
+    def failed(self, rule: ServiceRule, error: Exception) -> str:
+        """Record (and log, once) that a rule version cannot be evaluated; the message."""
+        if rule.pk not in self.errors:
+            self.errors[rule.pk] = str(error) or type(error).__name__
+            logger.warning(
+                "rule error in service %s, rule from %s (id %s): %s",
+                rule.service.code if rule.service_id else "-",
+                rule.effective_from,
+                rule.pk,
+                self.errors[rule.pk],
+            )
+        return self.errors[rule.pk]
 
 
 def _receiving_lookup(benefits: dict[int, set[int]], people: list[Person], catalogue: Catalogue):
@@ -271,19 +333,23 @@ def evaluate_household(
         rule = service.rule_on(on)
         if rule is None or rule.eligibility is None:
             continue
-        is_eligible, pays = catalogue.compiled(rule)
+        try:
+            is_eligible, pays = catalogue.compiled(rule)
+        except rules.RuleError as e:
+            is_eligible, pays, broken = None, None, str(e)
+        else:
+            broken = ""
         if service.level == Level.HOUSEHOLD:
             targets = [(head.person, whole)]
         else:
             targets = [(m.person, subjects[m.person_id]) for m in members]
         for person, (facts, receiving) in targets:
-            value = is_eligible(facts, receiving)
-            eligible = None if value is None else bool(value)
-            amount = None
-            if eligible and pays is not None:
-                paid = pays(facts, receiving)
-                if isinstance(paid, int | float | Decimal) and not isinstance(paid, bool):
-                    amount = Decimal(str(paid))
+            eligible, amount, error = None, None, broken
+            if not error:
+                try:
+                    eligible, amount = _values(is_eligible, pays, facts, receiving)
+                except rules.EVALUATION_ERRORS as e:
+                    error = catalogue.failed(rule, e)
             yield Evaluation(
                 service=service,
                 rule=rule,
@@ -293,6 +359,7 @@ def evaluate_household(
                 receiving=receiving(service.code),
                 amount=amount,
                 on=on,
+                error=error,
                 context=rules.Context(
                     facts=facts,
                     known=FACTS,
@@ -300,6 +367,18 @@ def evaluate_household(
                     service_names=catalogue.names,
                 ),
             )
+
+
+def _values(is_eligible, pays, facts: dict, receiving) -> tuple[bool | None, Decimal | None]:
+    """Eligible (or None: unknown) and the amount, from a rule's compiled closures."""
+    value = is_eligible(facts, receiving)
+    eligible = None if value is None else bool(value)
+    amount = None
+    if eligible and pays is not None:
+        paid = pays(facts, receiving)
+        if isinstance(paid, int | float | Decimal) and not isinstance(paid, bool):
+            amount = Decimal(str(paid))
+    return eligible, amount
 
 
 def current_benefits(person_ids: Iterable[int], on: dt.date) -> dict[int, set[int]]:

@@ -4,7 +4,7 @@ selector: the city side by area, an agency only the referrals addressed to it.""
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, scope_for
@@ -17,6 +17,7 @@ from ppaos.lib.exports import (
     register,
     sees_people,
 )
+from ppaos.lib.suppression import shown
 from ppaos.referrals import access, selectors
 from ppaos.referrals.forms import ReportFilterForm
 from ppaos.referrals.models import OPEN_STATUSES, Service, Status
@@ -142,10 +143,13 @@ def report_rows(*, user, params: dict, pseudonymised: bool):
         raise Http404("Unknown grouping")
     form = ReportFilterForm(params)
     dates = form.cleaned_data if form.is_valid() else {}
-    report = selectors.referral_report(
-        referrals=selectors.referrals_reportable(user=user),
-        date_from=dates.get("date_from"),
-        date_to=dates.get("date_to"),
+    report = selectors.report_shown(
+        selectors.referral_report(
+            referrals=selectors.referrals_reportable(user=user),
+            date_from=dates.get("date_from"),
+            date_to=dates.get("date_to"),
+        ),
+        exact=selectors.report_exact(user=user),
     )
     return [*getattr(report, GROUPS[group]), report.total]
 
@@ -162,12 +166,15 @@ register(
         columns=(
             Column(_("Key"), lambda r: "" if r.key == "*" else r.key),
             Column(_("Name"), lambda r: gettext("All") if r.key == "*" else r.label),
-            Column(_("Referrals"), lambda r: r.total),
-            Column(_("Open"), lambda r: r.open),
-            Column(_("Overdue"), lambda r: r.overdue),
-            Column(_("Rejected"), lambda r: r.statuses.get("rejected", 0)),
-            Column(_("Completed"), lambda r: r.statuses.get("completed", 0)),
-            Column(_("Enrolled"), lambda r: r.enrolled),
+            Column(_("Referrals"), lambda r: shown(r.total)),
+            Column(_("Open"), lambda r: shown(r.open)),
+            Column(_("Overdue"), lambda r: shown(r.overdue)),
+            Column(_("Rejected"), lambda r: shown(r.statuses.get("rejected", 0))),
+            Column(
+                pgettext_lazy("referral status", "Completed"),
+                lambda r: shown(r.statuses.get("completed", 0)),
+            ),
+            Column(_("Enrolled"), lambda r: shown(r.enrolled)),
             Column(_("Median days to acceptance"), lambda r: _none(r.median_accept)),
             Column(_("Median days to completion"), lambda r: _none(r.median_complete)),
             Column(_("Mean days to acceptance"), lambda r: _none(r.mean_accept)),

@@ -6,10 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation, User
+from ppaos.lib import safejson
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
-from ppaos.referrals import windows
+from ppaos.referrals import rules, windows
 from ppaos.referrals.models import PlanIntervention, PlanVisit, Service
 from ppaos.referrals.services import rule_check
 
@@ -70,7 +72,9 @@ class ReasonForm(VersionForm):
 
 class CompleteForm(VersionForm):
     outcome = forms.CharField(
-        label=_("outcome"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=pgettext_lazy("referral", "outcome"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
     )
     enrolled = forms.BooleanField(
         label=_("The person now receives this service's benefit (enrolled)"),
@@ -145,21 +149,31 @@ class ServiceForm(forms.ModelForm):
 
 
 class RuleField(forms.CharField):
-    """A rule written as JSON; checked against the rule language and the known facts."""
+    """A rule written as JSON; checked against the rule language, the known facts and their
+    types (`expect`: rules.BOOL for an eligibility rule, rules.NUMBER for an amount)."""
 
     widget = forms.Textarea(attrs={"rows": 5, "spellcheck": "false", "class": "code"})
+    # A rule is a few hundred characters; the limits keep a pasted monster out of the parser.
+    MAX_CHARS = 20_000
+
+    def __init__(self, *args, expect: str | None = None, **kwargs):
+        self.expect = expect
+        super().__init__(*args, **kwargs)
 
     def to_python(self, value):
         text = (value or "").strip()
         if not text:
             return None
-        try:
-            expression = json.loads(text)
-        except json.JSONDecodeError as e:
+        if len(text) > self.MAX_CHARS:
             raise ValidationError(
-                _("Not valid JSON (line %(line)s): %(error)s") % {"line": e.lineno, "error": e.msg}
-            ) from None
-        rule_check(expression)
+                _("The rule is too long (more than %(limit)s characters).")
+                % {"limit": self.MAX_CHARS}
+            )
+        try:
+            expression = safejson.loads(text)
+        except safejson.JSONLimitError as e:
+            raise ValidationError(str(e)) from None
+        rule_check(expression, self.expect)
         return expression
 
     def prepare_value(self, value):
@@ -171,6 +185,7 @@ class RuleField(forms.CharField):
 class RuleForm(forms.Form):
     effective_from = ThaiDateField(label=_("in force from"))
     eligibility = RuleField(
+        expect=rules.BOOL,
         label=_("eligibility rule (JSON)"),
         required=False,
         help_text=_(
@@ -179,6 +194,7 @@ class RuleForm(forms.Form):
         ),
     )
     amount = RuleField(
+        expect=rules.NUMBER,
         label=_("amount (number or JSON rule)"),
         required=False,
         help_text=_('E.g. 600, or {"tiers": [{"var": "age"}, [[60, 600], [70, 700]]]}.'),
@@ -188,6 +204,14 @@ class RuleForm(forms.Form):
     )
     is_confirmed = forms.BooleanField(label=_("confirmed"), required=False, initial=True)
     source = forms.CharField(label=_("source"), required=False, max_length=300)
+    replace = forms.BooleanField(
+        label=_("replace the version of this day"),
+        required=False,
+        help_text=_(
+            "Only when a version already takes effect on this day (say, a faulty one in force "
+            "today): the new version replaces it, and the old one stays in the history."
+        ),
+    )
 
 
 # Plans --------------------------------------------------------------------------------------
@@ -257,9 +281,12 @@ class InterventionStatusForm(forms.Form):
     status = forms.ChoiceField(choices=PlanIntervention.Status.choices)
 
 
-class PlanVisitForm(forms.Form):
+class PlanVisitForm(BlankChoiceLabelMixin, forms.Form):
     visited_on = ThaiDateField(label=_("visited on"))
-    progress = forms.ChoiceField(label=_("progress"), choices=PlanVisit.Progress.choices)
+    # No default: a preselected "better" would be saved by a visitor who skipped the question.
+    progress = forms.ChoiceField(
+        label=_("progress"), choices=[("", "—"), *PlanVisit.Progress.choices]
+    )
     notes = forms.CharField(
         label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation
 from ppaos.referrals.windows import Opening, opening
@@ -107,15 +108,25 @@ class Service(models.Model):
         """The rule version in force on `on` (the latest that took effect by then)."""
         rules = getattr(self, "_rules_cache", None)
         if rules is None:
-            rules = sorted(self.rules.all(), key=lambda r: r.effective_from, reverse=True)
+            rules = sorted(
+                (r for r in self.rules.all() if r.replaced_at is None),
+                key=lambda r: r.effective_from,
+                reverse=True,
+            )
             self._rules_cache = rules
         return next((r for r in rules if r.effective_from <= on), None)
+
+    def forget_rules(self) -> None:
+        """Drop the rule versions `rule_on` remembered (after a version was added)."""
+        self.__dict__.pop("_rules_cache", None)
 
 
 class ServiceRule(models.Model):
     """One version of a service's eligibility rule and benefit amount, in force from
     `effective_from` until the next version. Versions are never edited in place once used:
-    a coordinator adds a new version with its own effective date.
+    a coordinator adds a new version with its own effective date, which ends the version
+    before it the day before. A new version taking effect on the same day as another replaces
+    it: the replaced one is kept (`replaced_at`, `replaced_by`) as history, in force no more.
 
     `eligibility` and `amount` are expressions of the rule language (`rules.py`); an empty
     eligibility means the service is given on a professional's judgement only, so it is never
@@ -133,12 +144,23 @@ class ServiceRule(models.Model):
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    replaced_at = models.DateTimeField(_("replaced at"), null=True, blank=True)
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("replaced by"),
+    )
 
     class Meta:
-        ordering = ["service", "-effective_from"]
+        ordering = ["service", "-effective_from", "-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["service", "effective_from"], name="one_rule_per_service_date"
+                fields=["service", "effective_from"],
+                condition=models.Q(replaced_at__isnull=True),
+                name="one_rule_per_service_date",
             )
         ]
 
@@ -190,7 +212,7 @@ class Status(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
     IN_PROGRESS = "in_progress", _("In progress")
-    COMPLETED = "completed", _("Completed")
+    COMPLETED = "completed", pgettext_lazy("referral status", "Completed")
     CLOSED = "closed", _("Closed")
 
 
@@ -234,7 +256,7 @@ class Referral(models.Model):
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    outcome = models.TextField(pgettext_lazy("referral", "outcome"), blank=True)
     benefit_amount = models.DecimalField(
         _("benefit (baht)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -278,7 +300,7 @@ class ReferralEvent(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         REJECTED = "rejected", _("Rejected")
         STARTED = "started", _("Work started")
-        COMPLETED = "completed", _("Completed")
+        COMPLETED = "completed", pgettext_lazy("referral status", "Completed")
         CLOSED = "closed", _("Closed")
         TRANSFERRED = "transferred", _("Transferred")
         CONSENT_OVERRIDE = "consent_override", _("Sent without consent (override)")

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ppaos.accounts.models import Role, User
+from ppaos.accounts.models import Organisation, OrganisationKind, Role, User
+from ppaos.accounts.scope import ANSWER_DISTRICT_REFERRALS, ROLE_CAPABILITIES
 from ppaos.lib.env import env_str
 from ppaos.referrals.models import Notification, Referral
 
@@ -35,11 +36,24 @@ def emails_suppressed():
 
 
 def agency_officers(organisation_id: int):
-    return User.objects.filter(
-        is_active=True,
+    """Who answers referrals addressed to the organisation: its agency officers and, for a
+    district office, the staff who answer the district's referrals."""
+    who = Q(
         role_assignments__role=Role.AGENCY_OFFICER,
         role_assignments__organisation_id=organisation_id,
-    ).distinct()
+    )
+    district = (
+        Organisation.objects.filter(pk=organisation_id, kind=OrganisationKind.DISTRICT_OFFICE)
+        .values_list("district_id", flat=True)
+        .first()
+    )
+    if district:
+        roles = [r for r, caps in ROLE_CAPABILITIES.items() if ANSWER_DISTRICT_REFERRALS in caps]
+        who |= Q(role_assignments__role__in=roles) & (
+            Q(role_assignments__district_id=district)
+            | Q(role_assignments__province_id=district[:2])
+        )
+    return User.objects.filter(who, is_active=True).distinct()
 
 
 def city_side(referral: Referral) -> list:

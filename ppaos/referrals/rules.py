@@ -15,6 +15,13 @@ string) or an object with exactly one operator key:
     {"+": [a, b, ...]}  {"-": [a, b]}  {"*": [a, b, ...]}  {"/": [a, b]}
     {"min": [...]}  {"max": [...]}
 
+Every expression has a type (number, true/false, text, date, list) and every fact declares
+its type once (`Fact.type`); `validate` checks a rule against those types before it is saved:
+and/or/not take true/false, arithmetic takes numbers, <, <=, >, >= and `between` take numbers
+or dates, `==` compares like with like, an eligibility rule is true/false and an amount a
+number. A rule that passed an older, laxer check may still fail when evaluated: callers
+catch `RuleError` per rule (see `eligibility.py`) so one bad rule never breaks a page.
+
 Logic is three-valued: a missing fact (no birth date, income not recorded) makes a comparison
 *unknown* (None), not false; `and` is false if any part is false, else unknown if any part is
 unknown; `or` the reverse. Every result carries its reasons, each a true statement about the
@@ -22,6 +29,8 @@ facts ("age 67 ≥ 60", "not receiving old-age allowance"), so a page can say wh
 """
 
 import datetime as dt
+import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +38,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ppaos.lib.thaidate import format_be_numeric
 
@@ -46,6 +56,22 @@ LOGIC = {"and", "or", "not"}
 OTHER = {"var", "between", "in", "receiving", "tiers", "if"}
 OPERATORS = set(COMPARISONS) | ARITHMETIC | LOGIC | OTHER
 
+# The types of values. ANY is a fact declared without a type (it matches every type); NULL is
+# the literal null (unknown).
+NUMBER, BOOL, STRING, DATE, LIST = "number", "bool", "string", "date", "list"
+ANY, NULL = "any", "null"
+TYPE_NAMES = {
+    NUMBER: gettext_lazy("a number"),
+    BOOL: gettext_lazy("true/false"),
+    STRING: gettext_lazy("text"),
+    DATE: gettext_lazy("a date"),
+    LIST: gettext_lazy("a list"),
+    ANY: gettext_lazy("any value"),
+    NULL: gettext_lazy("null"),
+}
+# Deeper rules are refused when saved (no real rule comes near; evaluation recurses).
+MAX_DEPTH = 32
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -55,6 +81,7 @@ class Fact:
     yes: str = ""
     no: str = ""
     display: Callable[[Any], str] | None = None
+    type: str = ANY
 
 
 @dataclass
@@ -68,7 +95,20 @@ class Result:
 
 
 class RuleError(ValueError):
-    """A malformed rule: an unknown operator or fact, or the wrong number of arguments."""
+    """A malformed rule: an unknown operator or fact, the wrong number or type of arguments."""
+
+
+# What evaluating a rule may raise on a rule saved before its types were checked (strings in
+# arithmetic, a date compared with a number, a table that is not one): each is a rule error.
+EVALUATION_ERRORS = (
+    RuleError,
+    TypeError,
+    ValueError,
+    ArithmeticError,
+    KeyError,
+    IndexError,
+    RecursionError,
+)
 
 
 @dataclass
@@ -116,19 +156,26 @@ def _args(node: dict, op: str, count: int | None = None, at_least: int | None = 
     if not isinstance(args, list):
         args = [args]
     if count is not None and len(args) != count:
-        raise RuleError(f"{op!r} takes {count} arguments, not {len(args)}")
+        raise RuleError(
+            _("%(op)s takes %(count)s arguments, not %(given)s")
+            % {"op": repr(op), "count": count, "given": len(args)}
+        )
     if at_least is not None and len(args) < at_least:
-        raise RuleError(f"{op!r} takes at least {at_least} arguments")
+        raise RuleError(
+            _("%(op)s takes at least %(count)s arguments") % {"op": repr(op), "count": at_least}
+        )
     return args
 
 
 def _operator(node: Any) -> str | None:
     if isinstance(node, dict):
         if len(node) != 1:
-            raise RuleError(f"an operation has exactly one key, not {sorted(node)}")
+            raise RuleError(
+                _("an operation has exactly one key, not %(keys)s") % {"keys": sorted(node)}
+            )
         op = next(iter(node))
         if op not in OPERATORS:
-            raise RuleError(f"unknown operator {op!r}")
+            raise RuleError(_("unknown operator %(op)s") % {"op": repr(op)})
         return op
     return None
 
@@ -487,43 +534,194 @@ def compile_value(node: Any, known: dict[str, Fact]) -> Compiled:
     return arithmetic
 
 
-def validate(node: Any, known: dict[str, Fact]) -> None:
-    """Raise ValidationError naming the first fault in a rule, so a coordinator can fix it."""
+def validate(node: Any, known: dict[str, Fact], expect: str | None = None) -> None:
+    """Raise ValidationError naming the first fault in a rule, so a coordinator can fix it:
+    its shape (operators, facts, arguments) and its types (`type_of`). With `expect`, the
+    whole rule must be of that type (BOOL for eligibility, NUMBER for an amount)."""
     try:
-        _walk(node, known)
+        check(node, known, expect)
     except RuleError as e:
         raise ValidationError(_("Rule error: %(error)s") % {"error": e}) from e
 
 
-def _walk(node: Any, known: dict[str, Fact]) -> None:
+def check(node: Any, known: dict[str, Fact], expect: str | None = None) -> str:
+    """The type of a rule, or RuleError naming what is wrong (see `type_of`)."""
+    try:
+        found = type_of(node, known)
+    except RecursionError as e:
+        raise RuleError(_too_deep()) from e
+    if expect is not None and not _fits(found, {expect}):
+        raise RuleError(
+            _("the rule gives %(found)s where %(expected)s is needed")
+            % {"found": TYPE_NAMES[found], "expected": TYPE_NAMES[expect]}
+        )
+    return found
+
+
+def _too_deep() -> str:
+    return _("the rule is nested too deeply (more than %(limit)s levels)") % {"limit": MAX_DEPTH}
+
+
+def _fits(found: str, allowed: set[str]) -> bool:
+    return found == ANY or ANY in allowed or found in allowed
+
+
+def _snippet(node: Any) -> str:
+    text = json.dumps(node, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _need(op: str, position: int, node: Any, found: str, allowed: set[str]) -> None:
+    """RuleError unless argument `position` (from 1) of `op`, of type `found`, is allowed."""
+    if _fits(found, allowed):
+        return
+    expected = _(" or ").join(str(TYPE_NAMES[t]) for t in sorted(allowed))
+    raise RuleError(
+        _("%(op)s needs %(expected)s as argument %(position)s, not %(found)s (%(value)s)")
+        % {
+            "op": repr(op),
+            "expected": expected,
+            "position": position,
+            "found": TYPE_NAMES[found],
+            "value": _snippet(node),
+        }
+    )
+
+
+def _same(op: str, nodes: list, types: list[str]) -> str:
+    """The one type that `types` (of `nodes`) share, ignoring ANY; RuleError if two differ."""
+    seen = ANY
+    for node, found in zip(nodes, types, strict=True):
+        if found == ANY:
+            continue
+        if seen != ANY and found != seen:
+            raise RuleError(
+                _("%(op)s mixes %(first)s and %(second)s (%(value)s): use one type")
+                % {
+                    "op": repr(op),
+                    "first": TYPE_NAMES[seen],
+                    "second": TYPE_NAMES[found],
+                    "value": _snippet(node),
+                }
+            )
+        seen = found
+    return seen
+
+
+def _literal_type(value: Any) -> str:
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return BOOL
+    if isinstance(value, int | float | Decimal):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise RuleError(_("%(value)s is not a number a rule can use") % {"value": value})
+        return NUMBER
+    if isinstance(value, str):
+        return DATE if isinstance(_date(value), dt.date) else STRING
+    raise RuleError(_("%(value)s is not a value a rule can use") % {"value": _snippet(value)})
+
+
+FIXED_ARGUMENTS = {"not": 1, "between": 3, "in": 2, "tiers": 2, "-": 2, "/": 2} | {
+    c: 2 for c in COMPARISONS
+}
+SCALARS = {NUMBER, BOOL, STRING, DATE}
+ORDERED = {NUMBER, DATE}
+
+
+def type_of(node: Any, known: dict[str, Fact], depth: int = 0) -> str:
+    """The type of an expression, checking every operator's arguments against their types,
+    or RuleError naming the first fault."""
+    if depth > MAX_DEPTH:
+        raise RuleError(_too_deep())
     op = _operator(node)
     if op is None:
         if isinstance(node, list):
             for n in node:
-                _walk(n, known)
-        elif isinstance(node, dict):
-            raise RuleError("an empty object is not a rule")
-        return
+                type_of(n, known, depth + 1)
+            return LIST
+        if isinstance(node, dict):
+            raise RuleError(_("an empty object is not a rule"))
+        return _literal_type(node)
     if op == "var":
-        if node["var"] not in known:
-            raise RuleError(f"unknown fact {node['var']!r}; known: {', '.join(sorted(known))}")
-        return
+        name = node["var"]
+        if not isinstance(name, str) or name not in known:
+            raise RuleError(
+                _("unknown fact %(fact)s; known: %(known)s")
+                % {"fact": _snippet(name), "known": ", ".join(sorted(known))}
+            )
+        return known[name].type
     if op == "receiving":
         if not isinstance(node["receiving"], str):
-            raise RuleError("'receiving' takes a service code")
-        return
-    fixed = {"not": 1, "between": 3, "in": 2, "tiers": 2, "-": 2, "/": 2}
-    fixed |= {c: 2 for c in COMPARISONS}
-    args = _args(node, op, fixed.get(op), at_least=1)
+            raise RuleError(_("'receiving' takes a service code"))
+        return BOOL
+    args = _args(node, op, FIXED_ARGUMENTS.get(op), at_least=1)
     if op == "tiers":
-        _walk(args[0], known)
-        if not isinstance(args[1], list) or not all(
-            isinstance(r, list) and len(r) == 2 for r in args[1]
-        ):
-            raise RuleError("'tiers' takes [value, [[from, result], ...]]")
-        return
-    for a in args:
-        _walk(a, known)
+        return _tiers_type(args, known, depth)
+    if op == "in":
+        return _in_type(args, known, depth)
+    types = [type_of(a, known, depth + 1) for a in args]
+    if op in LOGIC:
+        for i, (a, t) in enumerate(zip(args, types, strict=True), 1):
+            _need(op, i, a, t, {BOOL})
+        return BOOL
+    if op in ("==", "!="):
+        for i, (a, t) in enumerate(zip(args, types, strict=True), 1):
+            _need(op, i, a, t, SCALARS)
+        _same(op, args, types)
+        return BOOL
+    if op in COMPARISONS or op == "between":
+        for i, (a, t) in enumerate(zip(args, types, strict=True), 1):
+            _need(op, i, a, t, ORDERED)
+        _same(op, args, types)
+        return BOOL
+    if op == "if":
+        conditions = [i for i in range(0, len(args) - 1, 2)]
+        for i in conditions:
+            _need(op, i + 1, args[i], types[i], {BOOL})
+        branches = [i for i in range(len(args)) if i not in conditions]
+        shown = [i for i in branches if types[i] != NULL]
+        found = _same(op, [args[i] for i in shown], [types[i] for i in shown])
+        return found if shown else NULL
+    # Arithmetic.
+    for i, (a, t) in enumerate(zip(args, types, strict=True), 1):
+        _need(op, i, a, t, {NUMBER})
+    return NUMBER
+
+
+def _in_type(args: list, known: dict[str, Fact], depth: int) -> str:
+    x, options = args
+    found = type_of(x, known, depth + 1)
+    _need("in", 1, x, found, SCALARS)
+    if not isinstance(options, list):
+        raise RuleError(_("'in' takes a list of values as its second argument"))
+    types = [type_of(o, known, depth + 2) for o in options]
+    for o, t in zip(options, types, strict=True):
+        _need("in", 2, o, t, SCALARS)
+    _same("in", [x, *options], [found, *types])
+    return BOOL
+
+
+def _tiers_type(args: list, known: dict[str, Fact], depth: int) -> str:
+    x, table = args
+    _need("tiers", 1, x, type_of(x, known, depth + 1), {NUMBER})
+    if not isinstance(table, list) or not all(isinstance(r, list) and len(r) == 2 for r in table):
+        raise RuleError(_("'tiers' takes [value, [[from, result], ...]]"))
+    results = []
+    for start, result in table:
+        plain = not isinstance(start, dict | list)
+        _need("tiers", 2, start, _literal_type(start) if plain else LIST, {NUMBER})
+        if _operator(result) is not None or isinstance(result, list):
+            raise RuleError(
+                _("'tiers' takes plain values as results, not %(value)s")
+                % {"value": _snippet(result)}
+            )
+        results.append(result)
+    types = [_literal_type(r) for r in results]
+    shown = [(r, t) for r, t in zip(results, types, strict=True) if t != NULL]
+    if not shown:
+        return NULL
+    return _same("tiers", [r for r, _t in shown], [t for _r, t in shown])
 
 
 def references(node: Any) -> set[str]:

@@ -10,6 +10,7 @@ written to the registry; the caller audits the run (never with an ID in it).
 import csv
 import datetime as dt
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -28,6 +29,8 @@ from ppaos.referrals.models import Service
 from ppaos.referrals.windows import Registration
 from ppaos.registry import national_id
 from ppaos.registry.models import ADL_MAX
+
+logger = logging.getLogger(__name__)
 
 COLUMNS = (
     "case_id",
@@ -84,6 +87,9 @@ class Screening:
     outcomes: list[Outcome] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     cases: int = 0
+    # Services whose rule cannot be evaluated, (code, message): not screened, shown to
+    # those who keep the rules.
+    rule_errors: list[tuple[str, str]] = field(default_factory=list)
 
     def csv_text(self) -> str:
         out = io.StringIO()
@@ -222,24 +228,29 @@ def parse(text: str, *, on: dt.date, known_services: set[str]) -> tuple[list[Cas
     return cases, errors
 
 
-def check_rules(services: Iterable[Service], on: dt.date) -> None:
-    """ValidationError naming the service and version of a rule the screen cannot run (an
-    unknown fact or operator), before anything is screened."""
+def check_rules(services: Iterable[Service], on: dt.date) -> dict[str, str]:
+    """{service code: what is wrong} for each rule in force the screen cannot run (an unknown
+    fact or operator, arguments of the wrong type), checked before anything is screened.
+    Those services are left out of the screen; the others are screened."""
+    broken = {}
     for service in services:
         rule = service.rule_on(on)
         if rule is None or rule.eligibility is None:
             continue
         try:
-            rules.validate(rule.eligibility, FACTS)
-        except ValidationError as e:
-            raise ValidationError(
-                _("Service %(service)s, rule from %(date)s: %(error)s")
-                % {
-                    "service": service.code,
-                    "date": rule.effective_from.isoformat(),
-                    "error": " ".join(e.messages),
-                }
-            ) from e
+            rules.check(rule.eligibility, FACTS, rules.BOOL)
+        except rules.EVALUATION_ERRORS as e:
+            broken[service.code] = _rule_error(service, rule.effective_from, e)
+    return broken
+
+
+def _rule_error(service: Service, since: dt.date, error: Exception) -> str:
+    logger.warning("rule error in service %s, rule from %s: %s", service.code, since, error)
+    return _("Service %(service)s, rule from %(date)s: %(error)s") % {
+        "service": service.code,
+        "date": since.isoformat(),
+        "error": error,
+    }
 
 
 def _outcome(case: Case, service: Service, on: dt.date, names: dict[str, str]) -> Outcome | None:
@@ -279,15 +290,27 @@ def _screen(text: str, *, on: dt.date) -> Screening:
     services = list(
         Service.objects.filter(is_active=True).prefetch_related("rules").order_by("code")
     )
-    check_rules(services, on)
+    broken = check_rules(services, on)
     names = {s.code: s.name for s in Service.objects.all()}
     cases, errors = parse(text, on=on, known_services=set(names))
     result = Screening(errors=errors, cases=len(cases))
+    screened = [s for s in services if s.code not in broken]
+    found: list[Outcome] = []
     for case in cases:
-        for service in services:
-            outcome = _outcome(case, service, on, names)
+        for service in screened:
+            if service.code in broken:
+                continue
+            try:
+                outcome = _outcome(case, service, on, names)
+            except rules.EVALUATION_ERRORS as e:
+                rule = service.rule_on(on)
+                broken[service.code] = _rule_error(service, rule.effective_from, e)
+                continue
             if outcome is not None:
-                result.outcomes.append(outcome)
+                found.append(outcome)
+    # A rule failing on a later case leaves the service out for every case.
+    result.outcomes = [o for o in found if o.service not in broken]
+    result.rule_errors = sorted(broken.items())
     return result
 
 

@@ -9,9 +9,17 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.models import Organisation, OrganisationKind, Role
+from ppaos.accounts.scope import (
+    ANSWER_DISTRICT_REFERRALS,
+    MANAGE_TARGETING,
+    VIEW_COUNTS,
+    VIEW_PEOPLE,
+    scope_for,
+)
 from ppaos.areas.models import Community
+from ppaos.lib.disclosure import Table
+from ppaos.lib.suppression import is_hidden, small_count_threshold
 from ppaos.referrals.eligibility import Catalogue, Evaluation, scan
 from ppaos.referrals.models import (
     OPEN_STATUSES,
@@ -21,6 +29,7 @@ from ppaos.referrals.models import (
     Service,
     Status,
 )
+from ppaos.referrals.rules import RuleError
 from ppaos.registry.models import Household
 
 STATUS_ORDER = [s for s in Status.values if s != Status.DRAFT]
@@ -28,14 +37,32 @@ RELATED = ("household__community__subdistrict__district", "person", "service", "
 
 
 def agency_organisation_ids(user) -> frozenset[int]:
-    """Organisations the user answers referrals for (agency officer assignments)."""
+    """Organisations the user answers referrals for: their agency officer assignments, and
+    the district offices of the area where they answer district referrals (a district
+    office's staff act as the agency for the services the office gives)."""
     scope = scope_for(user)
-    if Role.AGENCY_OFFICER not in scope.roles:
+    ids = set(district_office_ids(user))
+    if Role.AGENCY_OFFICER in scope.roles:
+        ids |= set(
+            user.role_assignments.filter(
+                role=Role.AGENCY_OFFICER, organisation__isnull=False
+            ).values_list("organisation_id", flat=True)
+        )
+    return frozenset(ids)
+
+
+def district_office_ids(user) -> frozenset[int]:
+    """The district offices whose referrals the user answers (by area, whole districts)."""
+    area = scope_for(user).area(ANSWER_DISTRICT_REFERRALS)
+    if not area.prefixes:
         return frozenset()
+    condition = Q()
+    for prefix in sorted(area.prefixes):
+        condition |= Q(district__code__startswith=prefix)
     return frozenset(
-        user.role_assignments.filter(
-            role=Role.AGENCY_OFFICER, organisation__isnull=False
-        ).values_list("organisation_id", flat=True)
+        Organisation.objects.filter(condition, kind=OrganisationKind.DISTRICT_OFFICE).values_list(
+            "pk", flat=True
+        )
     )
 
 
@@ -110,6 +137,8 @@ class ServiceCount:
     eligible: int = 0
     receiving: int = 0
     unknown: int = 0
+    # The rule in force cannot be evaluated (see eligibility.Catalogue.failed): the message.
+    error: str = ""
 
     @property
     def excluded(self) -> int:
@@ -121,6 +150,18 @@ class ExclusionReport:
     counts: list[ServiceCount]
     rows: list[Evaluation] = field(default_factory=list)
     open_referrals: dict[tuple[int, int], Referral] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[ServiceCount]:
+        """Services whose rule in force cannot be evaluated."""
+        return [c for c in self.counts if c.error]
+
+    def without_errors(self) -> "ExclusionReport":
+        """The report as those who do not keep the rules see it: a service whose rule cannot
+        be evaluated is simply not listed."""
+        return ExclusionReport(
+            [c for c in self.counts if not c.error], self.rows, self.open_referrals
+        )
 
 
 def exclusion_report(
@@ -137,7 +178,9 @@ def exclusion_report(
     rows = []
     for evaluation in scan(households=households, catalogue=catalogue, on=on):
         count = counts[evaluation.service.pk]
-        if evaluation.eligible is None:
+        if evaluation.error:
+            count.error = count.error or evaluation.error
+        elif evaluation.eligible is None:
             count.unknown += 1
         elif evaluation.eligible:
             count.eligible += 1
@@ -160,6 +203,14 @@ def exclusion_report(
         for c in counts.values()
         if (rule := c.service.rule_on(day)) is not None and rule.eligibility is not None
     ]
+    for c in with_rules:
+        if not c.error:  # a rule that fails its type check fails here even with no one to scan
+            try:
+                catalogue.compiled(c.service.rule_on(day))
+            except RuleError as e:
+                c.error = str(e)
+    broken = {c.service.pk for c in with_rules if c.error}
+    rows = [r for r in rows if r.service.pk not in broken]
     return ExclusionReport(with_rules, rows, open_referrals)
 
 
@@ -232,6 +283,117 @@ class Report:
     by_district: list[Row]
     coverage: list[tuple[Service, int]]
     people_enrolled: int
+
+
+REPORT_METRICS = ("total", "open", "overdue", "enrolled", *STATUS_ORDER)
+
+
+@dataclass
+class ShownRow:
+    """A report row as shown to its reader: counts (None: small, WITHHELD: hidden to protect
+    one, see ppaos.lib.disclosure) and durations (None when over too few referrals)."""
+
+    key: str
+    label: str
+    total: object
+    open: object
+    overdue: object
+    enrolled: object
+    statuses: dict
+    median_accept: float | None
+    median_complete: float | None
+    mean_accept: float | None
+    mean_complete: float | None
+
+    @property
+    def by_status(self) -> list[tuple[str, str, object]]:
+        return [(s, Status(s).label, self.statuses[s]) for s in STATUS_ORDER]
+
+
+@dataclass
+class ShownReport:
+    total: ShownRow
+    by_agency: list[ShownRow]
+    by_service: list[ShownRow]
+    by_district: list[ShownRow]
+    coverage: list[tuple[Service, object]]
+    people_enrolled: object
+    suppressed: bool
+
+    @property
+    def threshold(self) -> int:
+        return small_count_threshold()
+
+
+def report_exact(*, user) -> bool:
+    """Whether the user sees the report's counts as they are: no community they may count
+    is one whose people they may not see (researchers see protected counts)."""
+    scope = scope_for(user)
+    return not (
+        Community.objects.filter(scope.area(VIEW_COUNTS).community_q())
+        .exclude(scope.area(VIEW_PEOPLE).community_q())
+        .exists()
+    )
+
+
+def _metric(row: Row, metric: str) -> int:
+    if metric in ("total", "open", "overdue", "enrolled"):
+        return int(getattr(row, metric))
+    return row.statuses.get(metric, 0)
+
+
+def report_shown(report: Report, *, exact: bool) -> ShownReport:
+    """The report with its counts protected together (ppaos.lib.disclosure): each row's
+    statuses add up to its referrals and its open statuses to "open"; each grouping's rows
+    add up, metric by metric, to the total; the coverage per service to the people enrolled
+    where nobody gained two services. Durations over a hidden count of referrals are hidden."""
+    table = Table("referral-report")
+    groups = {
+        "agency": report.by_agency,
+        "service": report.by_service,
+        "district": report.by_district,
+    }
+    every = [("t", report.total)] + [
+        ((g, row.key), row) for g, rows in groups.items() for row in rows
+    ]
+    for name, row in every:
+        for m in REPORT_METRICS:
+            table.add((name, m), _metric(row, m))
+        table.add_sum([(name, s) for s in STATUS_ORDER], (name, "total"))
+        table.add_sum([(name, s) for s in OPEN_STATUSES], (name, "open"))
+    for g, rows in groups.items():
+        for m in REPORT_METRICS:
+            if rows:
+                table.add_sum([((g, row.key), m) for row in rows], ("t", m))
+    table.add("people", report.people_enrolled)
+    for service, n in report.coverage:
+        table.add(("coverage", service.pk), n)
+    if report.coverage and sum(n for _s, n in report.coverage) == report.people_enrolled:
+        table.add_sum([("coverage", s.pk) for s, _n in report.coverage], "people")
+    shown = table.protect(exact=exact)
+
+    def row_shown(name, row: Row) -> ShownRow:
+        few = not exact and is_hidden(shown[(name, "total")])
+        return ShownRow(
+            key=row.key,
+            label=row.label,
+            statuses={s: shown[(name, s)] for s in STATUS_ORDER},
+            median_accept=None if few else row.median_accept,
+            median_complete=None if few else row.median_complete,
+            mean_accept=None if few else row.mean_accept,
+            mean_complete=None if few else row.mean_complete,
+            **{m: shown[(name, m)] for m in ("total", "open", "overdue", "enrolled")},
+        )
+
+    return ShownReport(
+        total=row_shown("t", report.total),
+        by_agency=[row_shown(("agency", r.key), r) for r in report.by_agency],
+        by_service=[row_shown(("service", r.key), r) for r in report.by_service],
+        by_district=[row_shown(("district", r.key), r) for r in report.by_district],
+        coverage=[(s, shown[("coverage", s.pk)]) for s, _n in report.coverage],
+        people_enrolled=shown["people"],
+        suppressed=not exact,
+    )
 
 
 def referral_report(

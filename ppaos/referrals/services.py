@@ -3,8 +3,7 @@ with optimistic locking), notifications and household development plans. Every c
 audited; every referral change is also a timeline event."""
 
 import datetime as dt
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,10 +15,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.models import Organisation, OrganisationKind
+from ppaos.areas.models import District
 from ppaos.assessment.models import IndicatorSet
 from ppaos.audit.context import current_context
 from ppaos.audit.models import Action, AuditEvent
 from ppaos.audit.services import audit_record
+from ppaos.lib import safejson
 from ppaos.referrals import notifications, rules, windows
 from ppaos.referrals.eligibility import FACTS, evaluate_for_household, household_facts
 from ppaos.referrals.models import (
@@ -81,13 +82,33 @@ class LoadResult:
     services_updated: int = 0
     rules_created: int = 0
     rules_kept: int = 0
+    # One line per provider and area where nobody can accept the service's referrals.
+    warnings: list[str] = field(default_factory=list)
 
 
-def rule_check(expression: Any) -> None:
-    """ValidationError unless `expression` is a well-formed rule naming known facts."""
+def rule_check(expression: Any, expect: str | None = None) -> None:
+    """ValidationError unless `expression` is a well-formed rule naming known facts, with
+    every operator given arguments of its types; with `expect` (rules.BOOL for eligibility,
+    rules.NUMBER for an amount), the whole rule gives that type."""
     if expression is None:
         return
-    rules.validate(expression, FACTS)
+    rules.validate(expression, FACTS, expect)
+
+
+def rule_pair_check(*, eligibility: Any, amount: Any) -> None:
+    """ValidationError (by field) unless the eligibility is a true/false rule and the
+    amount a number rule (either may be None)."""
+    errors = {}
+    for name, expression, expect in (
+        ("eligibility", eligibility, rules.BOOL),
+        ("amount", amount, rules.NUMBER),
+    ):
+        try:
+            rule_check(expression, expect)
+        except ValidationError as e:
+            errors[name] = e.messages
+    if errors:
+        raise ValidationError(errors)
 
 
 def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> LoadResult:
@@ -96,7 +117,7 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
     Idempotent: organisations are matched by Thai name, services by code, rules by service and
     effective date. Existing services keep a coordinator's edits unless `update`; an existing
     rule version is never changed (add a new version instead)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    data = safejson.loads(Path(path).read_bytes())
     result = LoadResult()
     with transaction.atomic():
         organisations = {}
@@ -138,9 +159,20 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                 service.save()
                 result.services_updated += 1
             for rule in row.get("rules", []):
-                rule_check(rule.get("eligibility"))
-                rule_check(rule.get("amount"))
-                _, created = ServiceRule.objects.get_or_create(
+                try:
+                    rule_check(rule.get("eligibility"), rules.BOOL)
+                    rule_check(rule.get("amount"), rules.NUMBER)
+                except ValidationError as e:
+                    raise ValidationError(
+                        _("Service %(service)s, rule from %(date)s: %(error)s")
+                        % {
+                            "service": row["code"],
+                            "date": rule.get("effective_from"),
+                            "error": " ".join(e.messages),
+                        }
+                    ) from e
+                kept = ServiceRule.objects.filter(replaced_at__isnull=True)
+                __, created = kept.get_or_create(
                     service=service,
                     effective_from=dt.date.fromisoformat(rule["effective_from"]),
                     defaults={
@@ -155,7 +187,66 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                     result.rules_created += 1
                 else:
                     result.rules_kept += 1
+    result.warnings = catalogue_acceptor_gaps()
     return result
+
+
+def catalogue_acceptor_gaps() -> list[str]:
+    """A warning per provider and area where an active service's referrals would wait for
+    nobody: no active account may accept them (an agency officer of the provider, or for
+    district-office services, the office's staff of each district where households live)."""
+    active = Service.objects.filter(is_active=True).select_related("provider")
+    lines: list[str] = []
+    checked: set[int] = set()
+    for service in active.filter(provider__isnull=False).order_by("provider__name_th", "code"):
+        if service.provider_id in checked:
+            continue
+        checked.add(service.provider_id)
+        if not notifications.agency_officers(service.provider_id).exists():
+            names = ", ".join(
+                active.filter(provider_id=service.provider_id).values_list("code", flat=True)
+            )
+            lines.append(
+                _(
+                    "%(provider)s: nobody can accept its referrals (%(services)s); add an agency "
+                    "officer of this organisation."
+                )
+                % {"provider": service.provider.name_th, "services": names}
+            )
+    by_office = list(active.filter(provider_is_district_office=True).values_list("code", flat=True))
+    if not by_office:
+        return lines
+    districts = (
+        Household.objects.order_by().values_list("subdistrict__district_id", flat=True).distinct()
+    )
+    for district in District.objects.filter(code__in=list(districts)).order_by("code"):
+        office = Organisation.objects.filter(
+            kind=OrganisationKind.DISTRICT_OFFICE, district_id=district.pk
+        ).first()
+        if office is None:
+            lines.append(
+                _(
+                    "District %(district)s: no district office is registered, so its referrals "
+                    "(%(services)s) cannot be sent."
+                )
+                % {
+                    "district": f"{district.pk} {district.name_th}",
+                    "services": ", ".join(by_office),
+                }
+            )
+        elif not notifications.agency_officers(office.pk).exists():
+            lines.append(
+                _(
+                    "%(provider)s (district %(district)s): nobody can accept its referrals "
+                    "(%(services)s); add a district officer for this district."
+                )
+                % {
+                    "provider": office.name_th,
+                    "district": district.pk,
+                    "services": ", ".join(by_office),
+                }
+            )
+    return lines
 
 
 SERVICE_EDITABLE = (
@@ -200,14 +291,31 @@ def service_rule_add(
     note: str = "",
     is_confirmed: bool = True,
     source: str = "",
+    replace: bool = False,
 ) -> ServiceRule:
-    """A new version of a service's rule and amount, in force from `effective_from`."""
-    rule_check(eligibility)
-    rule_check(amount)
-    if service.rules.filter(effective_from=effective_from).exists():
+    """A new version of a service's rule and amount, in force from `effective_from`: the
+    version in force before that day ends the day before (versions are never edited, so
+    history is kept). With `replace`, a version taking effect on the same day (say, a
+    faulty one in force today) is replaced: kept in the history, in force no more."""
+    rule_pair_check(eligibility=eligibility, amount=amount)
+    same_day = (
+        service.rules.select_for_update()
+        .filter(effective_from=effective_from, replaced_at__isnull=True)
+        .first()
+    )
+    if same_day is not None and not replace:
         raise ValidationError(
-            {"effective_from": _("A version taking effect on this day exists already.")}
+            {
+                "effective_from": _(
+                    "A version taking effect on this day exists already: tick “replace the "
+                    "version of this day” to replace it (it stays in the history)."
+                )
+            }
         )
+    before = service.rule_on(effective_from - dt.timedelta(days=1))
+    if same_day is not None:
+        same_day.replaced_at = timezone.now()
+        same_day.save(update_fields=["replaced_at"])
     rule = ServiceRule.objects.create(
         service=service,
         effective_from=effective_from,
@@ -218,12 +326,19 @@ def service_rule_add(
         source=source,
         created_by=actor,
     )
-    audit_record(
-        actor=actor,
-        action=Action.CREATE,
-        obj=service,
-        changes={"rule": [None, f"from {effective_from.isoformat()}"]},
-    )
+    changes: dict[str, list] = {"rule": [None, f"from {effective_from.isoformat()}"]}
+    if same_day is not None:
+        same_day.replaced_by = rule
+        same_day.save(update_fields=["replaced_by"])
+        changes["replaced"] = [f"rule {same_day.pk} from {effective_from.isoformat()}", None]
+    if before is not None and before.pk != getattr(same_day, "pk", None):
+        until = effective_from - dt.timedelta(days=1)
+        changes["ended"] = [
+            f"rule {before.pk} from {before.effective_from.isoformat()}",
+            f"until {until.isoformat()}",
+        ]
+    audit_record(actor=actor, action=Action.CREATE, obj=service, changes=changes)
+    service.forget_rules()
     return rule
 
 
@@ -359,7 +474,7 @@ def referral_create(
         (
             e
             for e in evaluate_for_household(household=household, on=_local_date(at))
-            if e.service.pk == service.pk and e.person.pk == person.pk
+            if e.service.pk == service.pk and e.person.pk == person.pk and not e.error
         ),
         None,
     )

@@ -17,6 +17,7 @@ urlpatterns = [
     path("referrals/services/<slug:code>/edit/", views.service_edit, name="service_edit"),
     path("referrals/services/<slug:code>/rules/new/", views.rule_add, name="rule_add"),
     path("referrals/<int:pk>/", views.detail, name="detail"),
+    path("referrals/<int:pk>/letter.pdf", views.letter, name="letter"),
     path("referrals/<int:pk>/<slug:action>/", views.act, name="act"),
     path(
         "referrals/households/<int:household_pk>/people/<int:person_pk>/<slug:service_code>/",
@@ -24,6 +25,7 @@ urlpatterns = [
         name="new",
     ),
     path("referrals/households/<int:pk>/", views.household, name="household"),
+    path("referrals/households/<int:pk>/card.pdf", views.household_card, name="household_card"),
     path("referrals/households/<int:pk>/refer/", views.refer_pick, name="refer_pick"),
     path("referrals/households/<int:pk>/plan/", views.plan_open, name="plan_open"),
     path("referrals/plans/<int:pk>/<slug:what>/", views.plan_change, name="plan_change"),

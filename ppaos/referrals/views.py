@@ -1,9 +1,12 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,8 +19,8 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
-from ppaos.referrals import access, selectors, services
-from ppaos.referrals.eligibility import evaluate_for_household
+from ppaos.referrals import access, printing, rules, selectors, services
+from ppaos.referrals.eligibility import FACTS, evaluate_for_household
 from ppaos.referrals.forms import (
     CONSENT_PURPOSE,
     CommentForm,
@@ -137,6 +140,9 @@ def excluded(request):
     households = selectors.households_in_area(code=code).filter(area.q("community"))
     service_code = request.GET.get("service", "")
     report = selectors.exclusion_report(households=households, service_code=service_code)
+    show_rule_errors = access.can_edit_catalogue(request.user)
+    if not show_rule_errors:
+        report = report.without_errors()
     if not service_code:
         # Show one service's people at a time: the one with most people excluded.
         with_people = [c for c in report.counts if c.excluded]
@@ -158,6 +164,7 @@ def excluded(request):
             "area_code": code,
             "can_refer": True,
             "total": len(rows),
+            "show_rule_errors": show_rule_errors,
         },
     )
 
@@ -264,8 +271,16 @@ def act(request, pk: int, action: str):
     if action not in ACTION_FORMS:
         raise Http404("Unknown action")
     granted = access.referral_for_user(user=request.user, pk=pk)
-    access.require_action(granted, action)
     referral = granted.referral
+    if not granted.allowed(action) and granted.finished(action):
+        # A re-posted form or a second click: say so, rather than a bare "not found".
+        messages.warning(
+            request,
+            _("This referral is already %(status)s; nothing was changed.")
+            % {"status": referral.get_status_display().lower()},
+        )
+        return redirect("referrals:detail", pk=referral.pk)
+    access.require_action(granted, action)
     form_class = ACTION_FORMS[action]
     kwargs = {}
     if action == "transfer":
@@ -328,6 +343,30 @@ def act(request, pk: int, action: str):
     return _render_detail(request, granted, _action_forms(granted, {action: form}), status=400)
 
 
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+def letter(request, pk: int):
+    """The referral letter the person carries to the agency (a Thai PDF with a QR code)."""
+    granted = access.referral_for_user(user=request.user, pk=pk)
+    referral = granted.referral
+    pdf = printing.letter_pdf(actor=request.user, referral=referral)
+    return _pdf_response(pdf, f"referral-{referral.number}.pdf")
+
+
+@login_required
+def household_card(request, pk: int):
+    """The household card: its level and development plan with its referrals (a Thai PDF)."""
+    household = access.household_for_plan(user=request.user, pk=pk)
+    pdf = printing.card_pdf(actor=request.user, household=household)
+    return _pdf_response(pdf, f"household-{household.code}.pdf")
+
+
 @login_required
 def new(request, household_pk: int, person_pk: int, service_code: str):
     """Refer a member of a household to a service: note, consent, then draft or send."""
@@ -353,6 +392,8 @@ def new(request, household_pk: int, person_pk: int, service_code: str):
         ),
         None,
     )
+    if evaluation is not None and evaluation.error and not access.can_edit_catalogue(request.user):
+        evaluation = None
     try:
         organisation = services.receiving_organisation(service=service, household=household)
     except ValidationError as e:
@@ -369,35 +410,39 @@ def new(request, household_pk: int, person_pk: int, service_code: str):
     form = ReferralForm(request.POST or None, initial={"consent_by": person.full_name})
     if request.method == "POST" and form.is_valid() and organisation is not None:
         data = form.cleaned_data
+        sending = request.POST.get("submit") == "send"
         try:
-            referral = services.referral_create(
-                actor=request.user,
-                household=household,
-                person=person,
-                service=service,
-                note=data["note"],
-                consent_given=data["consent_given"],
-                consent_by=data["consent_by"],
-                intervention=intervention,
-            )
-        except ValidationError as e:
-            add_service_errors(form, e)
-        else:
-            if request.POST.get("submit") == "send":
-                try:
+            # Sending creates the draft and sends it in one go: if sending is refused (no
+            # consent, no reason), nothing is kept; a draft is saved only when asked for.
+            with transaction.atomic():
+                referral = services.referral_create(
+                    actor=request.user,
+                    household=household,
+                    person=person,
+                    service=service,
+                    note=data["note"],
+                    consent_given=data["consent_given"],
+                    consent_by=data["consent_by"],
+                    intervention=intervention,
+                )
+                if sending:
                     services.referral_send(
                         actor=request.user,
                         referral=referral,
                         override_reason=data["override_reason"],
                     )
-                except ValidationError as e:
-                    messages.error(request, " ".join(e.messages))
-                else:
-                    messages.success(
-                        request,
-                        _("Referral %(number)s sent to %(organisation)s.")
-                        % {"number": referral.number, "organisation": organisation},
-                    )
+        except ValidationError as e:
+            add_service_errors(form, e)
+            if sending:
+                reason = " ".join(e.messages)
+                messages.error(request, _("Not sent: %(reason)s") % {"reason": reason})
+        else:
+            if sending:
+                messages.success(
+                    request,
+                    _("Referral %(number)s sent to %(organisation)s.")
+                    % {"number": referral.number, "organisation": organisation},
+                )
             else:
                 messages.success(request, _("Draft saved."))
             return redirect("referrals:detail", pk=referral.pk)
@@ -415,6 +460,7 @@ def new(request, household_pk: int, person_pk: int, service_code: str):
             "consent_purpose": CONSENT_PURPOSE,
             "intervention": intervention,
         },
+        status=400 if request.method == "POST" else 200,
     )
 
 
@@ -447,11 +493,14 @@ def _household_page(request, household, bound: dict | None = None, status: int =
     }
     # Eligible but not receiving, and unknown (facts missing); what is received is listed
     # under benefits.
-    evaluations = [
-        e
-        for e in evaluate_for_household(household=household)
-        if e.eligible is None or (e.eligible and not e.receiving)
-    ]
+    # A rule that cannot be evaluated shows once per service, to those who keep the rules;
+    # for others the service is simply not offered.
+    evaluations, rule_errors = [], {}
+    for e in evaluate_for_household(household=household):
+        if e.error:
+            rule_errors.setdefault(e.service.pk, e)
+        elif e.eligible is None or (e.eligible and not e.receiving):
+            evaluations.append(e)
     for e in evaluations:
         e.open_referral = open_referrals.get((e.person.pk, e.service.pk))
     context = {
@@ -461,6 +510,9 @@ def _household_page(request, household, bound: dict | None = None, status: int =
         "can_edit": can_edit,
         "can_refer": scope.area(MANAGE_TARGETING).contains_community(household.community),
         "evaluations": evaluations,
+        "rule_errors": (
+            list(rule_errors.values()) if access.can_edit_catalogue(request.user) else []
+        ),
         "referrals": referrals,
         "benefits": Benefit.objects.filter(person__in=people).select_related("person", "service"),
         "services": Service.objects.filter(is_active=True),
@@ -678,12 +730,25 @@ def service_detail(request, code: str):
         "referrals/service.html",
         {
             "service": service,
-            "rules": service.rules.all(),
+            "rules": _rule_history(service),
             "current": service.rule_on(today),
             "opening": service.opening(today),
             "can_edit": access.can_edit_catalogue(request.user),
         },
     )
+
+
+def _rule_history(service: Service) -> list:
+    """Every version, newest first, each with the last day it is in force (the day before
+    the next version; None: open-ended) — replaced versions too, marked as such."""
+    versions = list(service.rules.select_related("replaced_by", "created_by"))
+    kept = sorted((r for r in versions if r.replaced_at is None), key=lambda r: r.effective_from)
+    for rule, following in zip(kept, [*kept[1:], None], strict=True):
+        rule.until = following.effective_from - dt.timedelta(days=1) if following else None
+    for rule in versions:
+        if rule.replaced_at is not None:
+            rule.until = None
+    return versions
 
 
 @login_required
@@ -725,7 +790,16 @@ def rule_add(request, code: str):
         else:
             messages.success(request, _("New rule version saved."))
             return redirect("referrals:service", code=code)
-    return render(request, "referrals/rule_form.html", {"service": service, "form": form})
+    return render(
+        request,
+        "referrals/rule_form.html",
+        {
+            "service": service,
+            "form": form,
+            "current": current,
+            "facts": [(name, f.label, rules.TYPE_NAMES[f.type]) for name, f in FACTS.items()],
+        },
+    )
 
 
 # Reports and notifications --------------------------------------------------------------------
@@ -739,10 +813,13 @@ def reports(request):
     date_from = date_to = None
     if form.is_valid():
         date_from, date_to = form.cleaned_data["date_from"], form.cleaned_data["date_to"]
-    report = selectors.referral_report(
-        referrals=selectors.referrals_reportable(user=request.user),
-        date_from=date_from,
-        date_to=date_to,
+    report = selectors.report_shown(
+        selectors.referral_report(
+            referrals=selectors.referrals_reportable(user=request.user),
+            date_from=date_from,
+            date_to=date_to,
+        ),
+        exact=selectors.report_exact(user=request.user),
     )
     return render(
         request,

@@ -43,7 +43,14 @@ def screen(request):
     if result is not None:
         names = {s.code: s.name for s in Service.objects.all()}
         rows = [(o, names.get(o.service, o.service)) for o in result.outcomes]
-    return render(request, "referrals/screen.html", {"form": form, "result": result, "rows": rows})
+    rule_errors = []
+    if result is not None and access.can_edit_catalogue(request.user):
+        rule_errors = result.rule_errors
+    return render(
+        request,
+        "referrals/screen.html",
+        {"form": form, "result": result, "rows": rows, "rule_errors": rule_errors},
+    )
 
 
 @require_POST

@@ -7,4 +7,11 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        from ppaos.registry import id_crypto  # noqa: F401 - registers the key system check
+        from ppaos.lib import field_limits
+        from ppaos.registry import (
+            id_crypto,  # noqa: F401 - registers the key system check
+            privacy,  # noqa: F401 - erasure blanks the search keys
+        )
+
+        # Every PPAOS model, not only the registry's: all models are loaded before any ready().
+        field_limits.install()

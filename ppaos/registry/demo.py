@@ -20,7 +20,7 @@ from django.db.models import Max
 from faker import Faker
 
 from ppaos.areas.models import Community, Subdistrict
-from ppaos.registry import id_crypto, national_id
+from ppaos.registry import id_crypto, national_id, search_keys
 from ppaos.registry.demo_facts import eligibility_facts
 from ppaos.registry.models import Household, Membership, Person
 
@@ -211,12 +211,16 @@ class _Generator:
             "birth_date": born,
             "birth_date_estimated": not nid and rng.random() < 0.5,
             "has_disability_card": rng.random() < (0.09 if age >= 60 else 0.025),
-            "chronic_illness": chronic,
+            "chronic_illness": id_crypto.encrypt_text(chronic),  # raw rows: encrypt here
             "education": education,
             "occupation": occupation,
             "monthly_income": income,
             "phone": f"0{rng.choice('689')}{rng.randrange(10**8):08d}" if age >= 15 else "",
         }
+        # Search keys from the plain name and phone; then the phone is encrypted (raw rows).
+        phone = row["phone"]
+        row |= search_keys.person_keys(row["first_name"], surname, phone)
+        row["phone"] = id_crypto.encrypt_text(phone)
         disabled = row["has_disability_card"]
         return row | eligibility_facts(
             self.facts_rng, age=age, nid=nid, disabled=disabled, today=self.today

@@ -23,8 +23,9 @@ from ppaos.areas.selectors import countable_community
 from ppaos.exports.views import export_response
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
+from ppaos.privacy import kanon
 from ppaos.registry.access import household_for_user
-from ppaos.registry.models import Household, Membership, Relation
+from ppaos.registry.models import Household, Membership, Relation, Tenure
 from ppaos.registry.selectors import household_list, household_members, household_search
 
 
@@ -88,6 +89,24 @@ def _filename(params: dict) -> str:
     return _describe(params).replace("households of ", "").replace(" ", "-") + "-households"
 
 
+def ownership(label):
+    """Tenure, one level up: owns the house or not (the cell is the tenure's label)."""
+    if label in ("", None):
+        return ""
+    if label in (str(Tenure.OWNED.label), str(Tenure.OWNED_HOUSE_RENTED_LAND.label)):
+        return str(_("Owns the house"))
+    return str(_("Does not own the house"))
+
+
+# What an outsider may know of a household (issue 14, 8): where it is, how it holds its home,
+# how many live there. The pseudonymised list is k-anonymous on these (`ppaos.privacy.kanon`).
+HOUSEHOLD_QUASI_IDENTIFIERS = (
+    kanon.place(_("Community code"), _("Subdistrict code")),
+    kanon.category("tenure", _("Tenure"), ownership),
+    kanon.member_count(_("Members")),
+)
+
+
 def _url(fmt: str, params: dict) -> str | None:
     if "community" in params:
         return reverse(f"registry:community_{fmt}", args=[params["community"]])
@@ -123,6 +142,7 @@ HOUSEHOLDS = lib.register(
         describe=_describe,
         filename=_filename,
         url=_url,
+        quasi_identifiers=HOUSEHOLD_QUASI_IDENTIFIERS,
     )
 )
 

@@ -3,11 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.lib.forms import BlankChoiceLabelMixin, MergeFormMixin, ThaiDateField
 from ppaos.registry.models import Household, Person, Relation
 
 
-class HouseholdForm(BlankChoiceLabelMixin, forms.ModelForm):
+class HouseholdForm(MergeFormMixin, BlankChoiceLabelMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -24,7 +24,7 @@ class HouseholdForm(BlankChoiceLabelMixin, forms.ModelForm):
         ]
 
 
-class PersonForm(BlankChoiceLabelMixin, forms.ModelForm):
+class PersonForm(MergeFormMixin, BlankChoiceLabelMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     national_id = forms.CharField(
         label=_("national ID"),
@@ -82,7 +82,7 @@ class PersonForm(BlankChoiceLabelMixin, forms.ModelForm):
             self.initial["nationality"] = ""  # follows the ID unless recorded with a reason
         # Not a model column (stored encrypted): model_to_dict does not fill it in.
         if self.instance.pk and "national_id" not in self.initial:
-            self.initial["national_id"] = self.instance.national_id or ""
+            self.initial["national_id"] = self.instance.entered_national_id() or ""
 
 
 class NewMemberForm(PersonForm):

@@ -88,6 +88,27 @@ def decrypt(token: str | None) -> str:
         ) from None
 
 
+def encrypt_text(plain: str | None) -> str:
+    """Any sensitive text (phone, health) encrypted with the current key; "" stays ""."""
+    if not plain:
+        return ""
+    return _fernet().encrypt(plain.encode()).decode("ascii")
+
+
+def decrypt_text(token: str | None) -> str:
+    """The text in a token from `encrypt_text`; "" for none. IDKeyError when no key opens it."""
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode("ascii")).decode()
+    except InvalidToken:
+        raise IDKeyError(
+            "a stored encrypted value cannot be decrypted with PPAOS_ID_KEYS: the key that "
+            "encrypted it is missing (keep old keys after the new one until "
+            "`ppaos rotate-id-keys` has run)"
+        ) from None
+
+
 def rotate(token: str) -> str:
     """The token re-encrypted with the current (first) key."""
     try:
@@ -144,12 +165,22 @@ class EncryptedNationalId:
 def rotate_all(*, batch_size: int = 2000, progress=None) -> dict[str, int]:
     """Re-encrypt every stored ID with the current key and recompute its hash with the current
     hash key, in batches of `batch_size` (one transaction each), for every model with
-    `EncryptedNationalId`. Returns rows rewritten per model label. Idempotent: run it again
-    after an interruption."""
+    `EncryptedNationalId`; then every `EncryptedTextField` column (phone, health) the same way
+    (labels `app.Model.field`). Returns rows rewritten per label. Idempotent: run it again
+    after an interruption. Phone hashes (search keys) are recomputed with the hash key last."""
     from django.apps import apps
     from django.db import transaction
 
     done: dict[str, int] = {}
+    for model in apps.get_models():
+        for field in _encrypted_text_fields(model):
+            label = f"{model._meta.label}.{field.name}"
+
+            def step(count: int, label: str = label) -> None:
+                if progress:
+                    progress(label, count)
+
+            done[label] = _rotate_column(model, field, batch_size, step)
     for model in apps.get_models():
         if not issubclass(model, EncryptedNationalId):
             continue
@@ -172,7 +203,68 @@ def rotate_all(*, batch_size: int = 2000, progress=None) -> dict[str, int]:
             if progress:
                 progress(model._meta.label, count)
         done[model._meta.label] = count
+    done["registry.Person.phone_hash"] = _rehash_phones(batch_size, progress)
     return done
+
+
+def _rehash_phones(batch_size: int, progress=None) -> int:
+    """Person.phone_hash again under the current hash key (registry.search_keys)."""
+    from django.db import transaction
+
+    from ppaos.registry.models import Person
+    from ppaos.registry.search_keys import phone_hash
+
+    rows = Person.objects.exclude(phone="").order_by("pk")
+    last, count = 0, 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                rows.filter(pk__gt=last).select_for_update().only("pk", "phone")[:batch_size]
+            )
+            if not batch:
+                break
+            for person in batch:
+                person.phone_hash = phone_hash(person.phone)
+            Person.objects.bulk_update(batch, ["phone_hash"])
+        last, count = batch[-1].pk, count + len(batch)
+        if progress:
+            progress("registry.Person.phone_hash", count)
+    return count
+
+
+def _encrypted_text_fields(model) -> list:
+    from ppaos.registry.fields import EncryptedTextField
+
+    return [f for f in model._meta.local_concrete_fields if isinstance(f, EncryptedTextField)]
+
+
+def _rotate_column(model, field, batch_size: int, progress) -> int:
+    """Re-encrypt one EncryptedTextField column on the raw tokens, in batches of one
+    transaction each. Each row is rewritten only if it still holds the token read
+    (compare-and-set), so a concurrent edit is never overwritten with its old value."""
+    from django.db import connection, transaction
+
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(field.column)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    last, count = 0, 0
+    while True:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {pk}, {column} FROM {table} "  # noqa: S608 (our own names)
+                f"WHERE {pk} > %s AND {column} <> '' ORDER BY {pk} LIMIT %s",
+                [last, batch_size],
+            )
+            rows = cursor.fetchall()
+            if not rows:
+                break
+            cursor.executemany(
+                f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s",  # noqa: S608
+                [(rotate(token), key, token) for key, token in rows],
+            )
+        last, count = rows[-1][0], count + len(rows)
+        progress(count)
+    return count
 
 
 @checks.register(checks.Tags.security)

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.areas.models import Community, Subdistrict
+from ppaos.registry.fields import EncryptedTextField
 from ppaos.registry.id_crypto import EncryptedNationalId
 
 
@@ -160,7 +161,8 @@ class Person(EncryptedNationalId, Versioned):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     birth_date_estimated = models.BooleanField(_("birth date is estimated"), default=False)
     has_disability_card = models.BooleanField(_("holds a disability card"), default=False)
-    chronic_illness = models.CharField(_("chronic illness"), max_length=200, blank=True)
+    # Health data (PDPA s.26) and the phone number: encrypted at rest (registry.fields).
+    chronic_illness = EncryptedTextField(_("chronic illness"), max_length=200, blank=True)
     education = models.CharField(
         _("education"), max_length=20, choices=Education.choices, blank=True
     )
@@ -168,7 +170,14 @@ class Person(EncryptedNationalId, Versioned):
     monthly_income = models.DecimalField(
         _("monthly income (baht)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=20, blank=True)
+    # Search keys (registry.search_keys), written with the name and the phone: the name
+    # normalised (no tone marks or prefix; a trigram index on PostgreSQL), the phone as the
+    # keyed hash of its digits, since the phone itself is encrypted.
+    search_name = models.CharField(max_length=210, blank=True, default="", editable=False)
+    phone_hash = models.CharField(
+        max_length=64, null=True, blank=True, db_index=True, editable=False
+    )
     # Derived from the ID's first digit (national_id.nationality) unless recorded with a reason.
     nationality = models.CharField(
         _("nationality"), max_length=10, choices=Nationality.choices, blank=True
@@ -210,6 +219,62 @@ class Person(EncryptedNationalId, Versioned):
     def full_name(self) -> str:
         prefix = self.get_prefix_display() if self.prefix and self.prefix != "other" else ""
         return f"{prefix}{self.first_name} {self.last_name}".strip()
+
+    def entered_national_id(self) -> str | None:
+        """The ID as last entered for this person: one held for duplicate review if any (the
+        editor sees what they typed, whatever the review finds), else the stored one."""
+        held = self.duplicate_id_flags.filter(resolved_at__isnull=True).order_by("-pk").first()
+        return held.national_id if held else self.national_id
+
+
+class DuplicateIdResolution(models.TextChoices):
+    ASSIGNED = "assigned", _("ID given to this record")
+    DISMISSED = "dismissed", _("Entry was wrong: ID not given")
+
+
+class DuplicateIdFlag(EncryptedNationalId, models.Model):
+    """A national ID entered for `person` that another record (`existing`) already holds.
+
+    The save is accepted with the ID held here instead of on the person, and the editor gets
+    the same answer as for any other save: refusing would tell them the ID exists somewhere in
+    the city, even outside their scope. A reviewer whose scope covers both records decides.
+    The ID is stored as on Person (encrypted and keyed hash; `rotate-id-keys` covers it)."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="duplicate_id_flags")
+    existing = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    national_id_encrypted = models.TextField(_("national ID (encrypted)"))
+    national_id_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    resolution = models.CharField(
+        _("resolution"), max_length=20, choices=DuplicateIdResolution.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("duplicate national ID for review")
+        verbose_name_plural = _("duplicate national IDs for review")
+
+    def __str__(self) -> str:
+        return f"{self.masked_id} on person {self.person_id} (held by {self.existing_id})"
 
 
 class Relation(models.TextChoices):

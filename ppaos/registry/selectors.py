@@ -2,8 +2,8 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_PEOPLE, scope_for
-from ppaos.registry.models import Household, Membership, Person
+from ppaos.accounts.scope import EDIT_PEOPLE, REVIEW_DUPLICATE_IDS, VIEW_PEOPLE, scope_for
+from ppaos.registry.models import DuplicateIdFlag, Household, Membership, Person
 
 
 def household_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Household]:
@@ -32,7 +32,9 @@ def household_members(*, household: Household, include_past: bool = False):
 def person_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Person]:
     """People whose current household the user may see."""
     area = scope_for(user).area(capability)
-    current = Membership.objects.filter(end_date__isnull=True).select_related("household")
+    current = Membership.objects.filter(end_date__isnull=True).select_related(
+        "household__community"
+    )
     return (
         Person.objects.filter(
             area.q("memberships__household__community"), memberships__end_date__isnull=True
@@ -43,15 +45,21 @@ def person_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Person]:
 
 
 def household_search(households: QuerySet[Household], query: str) -> QuerySet[Household]:
-    """Households (already scoped) whose code or house number contains `query`, or, when the
-    query is a valid national ID, where a current member has it (found by its keyed hash)."""
-    from ppaos.registry import id_crypto, national_id
+    """Households (already scoped) matching `query` by code, house number, or a current
+    member's name, national ID or phone (registry.search), best first."""
+    from ppaos.registry.search import household_matches
 
-    matches = Q(code__icontains=query) | Q(house_no__icontains=query)
-    digits = national_id.normalize(query)
-    if national_id.is_valid(digits):
-        holders = Membership.objects.filter(
-            end_date__isnull=True, person__national_id_hash=id_crypto.lookup_hash(digits)
-        ).values("household_id")
-        matches |= Q(pk__in=holders)
-    return households.filter(matches)
+    return household_matches(households, query)
+
+
+def duplicate_flags(*, user) -> QuerySet[DuplicateIdFlag]:
+    """Open held national IDs for a reviewer (coordinator or admin) who can see both records:
+    the one the ID was entered for and the one already holding it. Nothing for other roles."""
+    if not scope_for(user).can(REVIEW_DUPLICATE_IDS):
+        return DuplicateIdFlag.objects.none()
+    visible = person_list(user=user).values("pk")
+    return (
+        DuplicateIdFlag.objects.filter(resolved_at__isnull=True, person__in=visible)
+        .filter(Q(existing__isnull=True) | Q(existing__in=visible))
+        .select_related("person", "existing", "created_by")
+    )

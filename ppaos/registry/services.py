@@ -12,10 +12,14 @@ from django.utils.translation import gettext as _
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib import versioning
 from ppaos.lib.thaidate import age_on, format_be_numeric
-from ppaos.registry import id_crypto, national_id
+from ppaos.lib.versioning import StaleEditError  # noqa: F401 (re-exported: services.StaleEditError)
+from ppaos.registry import id_crypto, national_id, search_keys
 from ppaos.registry.models import (
     ADL_MAX,
+    DuplicateIdFlag,
+    DuplicateIdResolution,
     Household,
     HouseRegister,
     Membership,
@@ -69,14 +73,6 @@ SENSITIVE_FIELDS = frozenset(
 OLDEST_AGE = 120
 
 
-class StaleEditError(Exception):
-    """Someone else saved this record after the editor loaded it."""
-
-    def __init__(self, current: Household | Person):
-        self.current = current
-        super().__init__(f"{current._meta.label} {current.pk} is now at version {current.version}")
-
-
 def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """The audit row's `changes`: [old, new] per changed field, health fields hidden and
     national IDs masked. Other apps' services that keep personal data use it too."""
@@ -111,16 +107,23 @@ def _columns(values: dict[str, Any]) -> dict[str, Any]:
     return columns
 
 
+def _set_search_keys(person: Person) -> dict[str, Any]:
+    """Recompute the person's search keys (normalised name, phone hash) from its current
+    name and phone, set them on it and return them as columns to save."""
+    keys = search_keys.person_keys(person.first_name, person.last_name, person.phone)
+    for name, value in keys.items():
+        setattr(person, name, value)
+    return keys
+
+
 def save_versioned(instance, *, expected_version: int, values: dict[str, Any], actor) -> int:
-    """Apply `values` only if the row is still at `expected_version`; return the new version.
-    The one optimistic-locking write for every `Versioned` model; StaleEditError otherwise."""
-    model = type(instance)
-    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
-        **values, version=F("version") + 1, updated_by=actor, updated_at=timezone.now()
+    """Apply `values` to a `Versioned` row (who and when included) only if it is still at
+    `expected_version`; return the new version. StaleEditError otherwise (ppaos.lib.versioning).
+    """
+    changes = {**values, "updated_by": actor, "updated_at": timezone.now()}
+    return versioning.save_versioned(
+        type(instance), pk=instance.pk, expected_version=expected_version, changes=changes
     )
-    if updated != 1:
-        raise StaleEditError(model.objects.get(pk=instance.pk))
-    return expected_version + 1
 
 
 # Households ---------------------------------------------------------------------------------
@@ -237,15 +240,8 @@ def person_clean(
         problem = national_id.problem(raw_id)
         if problem:
             errors["national_id"] = _("National ID %(problem)s.") % {"problem": _(problem)}
-        elif (
-            Person.objects.filter(national_id_hash=id_crypto.lookup_hash(raw_id))
-            .exclude(pk=person_id)
-            .exists()
-        ):
-            errors["national_id"] = _(
-                "This national ID is already in the registry. Search for the person instead "
-                "of adding them again, or ask your coordinator."
-            )
+    # An ID another record holds is not refused here: the services hold it for review
+    # (_hold_duplicate_id), so the answer never tells whether an ID exists in the city.
     values["national_id"] = raw_id or None
     values["is_undocumented"] = not raw_id or national_id.is_without_status(raw_id)
     _clean_nationality(values, raw_id, current, errors)
@@ -269,6 +265,49 @@ def person_clean(
     return values
 
 
+def _holder(raw_id: str | None, person_id: int | None) -> Person | None:
+    """The other record that already holds `raw_id`, whatever the editor's scope."""
+    if not raw_id:
+        return None
+    return (
+        Person.objects.filter(national_id_hash=id_crypto.lookup_hash(raw_id))
+        .exclude(pk=person_id)
+        .only("pk")
+        .first()
+    )
+
+
+def _flag_duplicate_id(*, actor, person: Person, raw_id: str, existing: Person | None) -> None:
+    """Hold `raw_id` for `person` in the review queue (one open flag per person and ID)."""
+    digest = id_crypto.lookup_hash(raw_id)
+    open_flags = DuplicateIdFlag.objects.filter(
+        person=person, national_id_hash=digest, resolved_at__isnull=True
+    )
+    if open_flags.exists():
+        return
+    flag = DuplicateIdFlag(person=person, existing=existing, created_by=actor)
+    flag.national_id = raw_id
+    flag.save()
+    audit_record(
+        actor=actor,
+        action=Action.UPDATE,
+        obj=person,
+        changes={"national_id_held_for_review": [None, id_crypto.mask(raw_id)]},
+    )
+
+
+def _close_superseded_flags(*, actor, person: Person, raw_id: str | None) -> None:
+    """The editor stored an ID of their own: an open held ID for the person is settled (given
+    if it is this one, else dismissed), so the form no longer reads it back."""
+    digest = id_crypto.lookup_hash(raw_id)
+    for flag in DuplicateIdFlag.objects.filter(person=person, resolved_at__isnull=True):
+        same = digest is not None and flag.national_id_hash == digest
+        resolution = DuplicateIdResolution.ASSIGNED if same else DuplicateIdResolution.DISMISSED
+        flag.resolution = resolution
+        flag.resolved_at, flag.resolved_by = timezone.now(), actor
+        flag.save(update_fields=["resolution", "resolved_at", "resolved_by"])
+
+
 def person_add_to_household(
     *,
     actor,
@@ -285,14 +324,22 @@ def person_add_to_household(
         and household.memberships.filter(relation=Relation.HEAD, end_date__isnull=True).exists()
     ):
         raise ValidationError({"relation": _("This household already has a head.")})
+    raw_id = values["national_id"]
+    held = _holder(raw_id, None)
     with transaction.atomic():
         person = Person(created_by=actor, updated_by=actor, **values)
+        _set_search_keys(person)
+        if held:
+            person.national_id = None  # held for review, not stored on the person
         try:
+            with transaction.atomic():
+                person.save()
+        except IntegrityError:  # a concurrent insert of the same ID: hold it as well
+            person.pk, person.national_id = None, None
             person.save()
-        except IntegrityError:  # a concurrent insert of the same ID
-            raise ValidationError(
-                {"national_id": _("This national ID is already in the registry.")}
-            ) from None
+            held = _holder(raw_id, person.pk)
+        if raw_id and not person.national_id:
+            _flag_duplicate_id(actor=actor, person=person, raw_id=raw_id, existing=held)
         Membership.objects.create(
             household=household, person=person, relation=relation, start_date=start
         )
@@ -308,18 +355,38 @@ def person_add_to_household(
 def person_update(*, actor, person: Person, expected_version: int, data: dict[str, Any]) -> Person:
     """Change a person's details. Raises StaleEditError if someone saved first."""
     values = person_clean(data, person_id=person.pk, current=person)
+    raw_id = values["national_id"]
+    held = _holder(raw_id, person.pk)
+    if held:
+        # Held for review; the stored ID stays until a reviewer decides.
+        values["national_id"] = person.national_id
     with transaction.atomic():
         before = {k: getattr(person, k) for k in values}
         for name, value in values.items():
             setattr(person, name, value)
+        keys = _set_search_keys(person)
         try:
+            with transaction.atomic():
+                person.version = save_versioned(
+                    person,
+                    expected_version=expected_version,
+                    values=_columns(values) | keys,
+                    actor=actor,
+                )
+        except IntegrityError:  # a concurrent save of the same ID: hold it as well
+            held = _holder(raw_id, person.pk)
+            values["national_id"] = before["national_id"]
+            person.national_id = before["national_id"]
             person.version = save_versioned(
-                person, expected_version=expected_version, values=_columns(values), actor=actor
+                person,
+                expected_version=expected_version,
+                values=_columns(values) | keys,
+                actor=actor,
             )
-        except IntegrityError:
-            raise ValidationError(
-                {"national_id": _("This national ID is already in the registry.")}
-            ) from None
+        if held:
+            _flag_duplicate_id(actor=actor, person=person, raw_id=raw_id, existing=held)
+        elif values["national_id"] != before["national_id"]:
+            _close_superseded_flags(actor=actor, person=person, raw_id=raw_id)
         audit_record(
             actor=actor, action=Action.UPDATE, obj=person, changes=audit_changes(before, values)
         )
@@ -343,3 +410,45 @@ def membership_end(*, actor, membership: Membership, end_date: dt.date, reason: 
             changes={"left_household": [membership.household.code, reason]},
         )
     return membership
+
+
+# National IDs held for review -------------------------------------------------------------
+
+
+def duplicate_id_resolve(*, actor, flag: DuplicateIdFlag, resolution: str) -> DuplicateIdFlag:
+    """Close a held ID. ASSIGNED gives it to the flagged person, which needs the other record
+    to have let go of it first (corrected or erased); DISMISSED leaves both records as they are.
+    The caller has checked that `actor` may see both records (selectors.duplicate_flags)."""
+    if flag.resolved_at is not None:
+        raise ValidationError(_("This duplicate ID has already been reviewed."))
+    if resolution not in DuplicateIdResolution.values:
+        raise ValidationError(_("Choose how to resolve the duplicate ID."))
+    with transaction.atomic():
+        if resolution == DuplicateIdResolution.ASSIGNED:
+            raw_id = flag.national_id
+            if _holder(raw_id, flag.person_id):
+                raise ValidationError(
+                    _(
+                        "Another record still holds this national ID: correct that record "
+                        "first, or dismiss this entry."
+                    )
+                )
+            person = Person.objects.select_for_update().get(pk=flag.person_id)
+            before = person.national_id
+            save_versioned(
+                person,
+                expected_version=person.version,
+                values=_columns({"national_id": raw_id}),
+                actor=actor,
+            )
+            audit_record(
+                actor=actor,
+                action=Action.UPDATE,
+                obj=person,
+                changes=audit_changes({"national_id": before}, {"national_id": raw_id}),
+            )
+        flag.resolution = resolution
+        flag.resolved_at = timezone.now()
+        flag.resolved_by = actor
+        flag.save(update_fields=["resolution", "resolved_at", "resolved_by"])
+    return flag

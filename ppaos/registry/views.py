@@ -1,20 +1,25 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ppaos.accounts.scope import EDIT_PEOPLE, scope_for
+from ppaos.accounts.access import require_capability
+from ppaos.accounts.scope import EDIT_PEOPLE, REVIEW_DUPLICATE_IDS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
-from ppaos.lib.forms import add_service_errors, stale_edit_conflicts
-from ppaos.registry import services
+from ppaos.lib.forms import add_service_errors
+from ppaos.lib.thaidate import age_on
+from ppaos.registry import search, services
 from ppaos.registry.access import current_membership_for_user, household_for_user, person_for_user
 from ppaos.registry.forms import HouseholdForm, LeaveForm, NewMemberForm, PersonForm
-from ppaos.registry.models import Relation
-from ppaos.registry.selectors import household_members
+from ppaos.registry.models import DuplicateIdResolution, Relation
+from ppaos.registry.selectors import duplicate_flags, household_members
 
 
 def _editable_community(user, pk: int) -> Community:
@@ -68,7 +73,6 @@ def household_edit(request, pk: int):
     form = HouseholdForm(
         request.POST or None, instance=household, initial={"version": household.version}
     )
-    conflicts = []
     if request.method == "POST" and form.is_valid():
         # is_valid() wrote the input onto `household`; the service needs the stored row.
         household = household_for_user(user=request.user, pk=pk, for_edit=True)
@@ -80,7 +84,7 @@ def household_edit(request, pk: int):
                 data=form.cleaned_data,
             )
         except services.StaleEditError as e:
-            conflicts = stale_edit_conflicts(form, e, form.Meta.fields)
+            form.merge_stale(e)
             household = e.current
         except ValidationError as e:
             add_service_errors(form, e)
@@ -94,7 +98,6 @@ def household_edit(request, pk: int):
             "form": form,
             "household": household,
             "community": household.community,
-            "conflicts": conflicts,
         },
     )
 
@@ -128,7 +131,6 @@ def person_edit(request, pk: int):
     person = person_for_user(user=request.user, pk=pk, for_edit=True)
     household = person.current[0].household
     form = PersonForm(request.POST or None, instance=person, initial={"version": person.version})
-    conflicts = []
     if request.method == "GET":
         audit_record(actor=request.user, action=Action.VIEW, obj=person)
     if request.method == "POST" and form.is_valid():
@@ -142,7 +144,7 @@ def person_edit(request, pk: int):
                 data=form.cleaned_data,
             )
         except services.StaleEditError as e:
-            conflicts = stale_edit_conflicts(form, e, form.Meta.fields)
+            form.merge_stale(e)
             person = e.current
         except ValidationError as e:
             add_service_errors(form, e)
@@ -156,7 +158,6 @@ def person_edit(request, pk: int):
             "form": form,
             "household": household,
             "person": person,
-            "conflicts": conflicts,
         },
     )
 
@@ -180,3 +181,64 @@ def member_leave(request, pk: int):
             messages.success(request, _("The stay has been closed; the history is kept."))
             return redirect("registry:household_detail", pk=membership.household_id)
     return render(request, "registry/leave_form.html", {"form": form, "membership": membership})
+
+
+@login_required
+def duplicate_id_list(request):
+    """The review queue of national IDs entered that another record already holds; a POST
+    (`flag`, `resolution`) decides one. Only flags whose both records the reviewer can see."""
+    if not scope_for(request.user).can(REVIEW_DUPLICATE_IDS):
+        raise Http404("Reviewers only")
+    if request.method == "POST":
+        flag_pk = request.POST.get("flag", "")
+        flag = get_object_or_404(
+            duplicate_flags(user=request.user), pk=int(flag_pk) if flag_pk.isdigit() else 0
+        )
+        try:
+            services.duplicate_id_resolve(
+                actor=request.user, flag=flag, resolution=request.POST.get("resolution", "")
+            )
+        except ValidationError as e:
+            for message in e.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("Duplicate national ID reviewed."))
+        return redirect("registry:duplicate_ids")
+    return render(
+        request,
+        "registry/duplicate_ids.html",
+        {
+            "flags": list(duplicate_flags(user=request.user)),
+            "resolutions": DuplicateIdResolution.choices,
+        },
+    )
+
+
+@login_required
+def search_page(request):
+    """People and households the user may see, by name, national ID, phone, household code or
+    house number (registry.search). 404 for roles that do not see people."""
+    require_capability(request.user, VIEW_PEOPLE)
+    query = request.GET.get("q", "").strip()[: search.MAX_QUERY]
+    context = {"query": query}
+    if query:
+        people = Paginator(
+            search.person_search(user=request.user, query=query), settings.PAGE_SIZE
+        ).get_page(request.GET.get("page"))
+        households = Paginator(
+            search.household_search(user=request.user, query=query), settings.PAGE_SIZE
+        ).get_page(request.GET.get("hpage"))
+        today = timezone.localdate()
+        for person in people:
+            membership = person.current[0] if person.current else None
+            person.search_household = membership.household if membership else None
+            person.search_age = age_on(person.birth_date, today) if person.birth_date else None
+        search.search_audit(
+            actor=request.user,
+            query=query,
+            where="search page",
+            people=people.paginator.count,
+            households=households.paginator.count,
+        )
+        context.update(people=people, households=households)
+    return render(request, "registry/search.html", context)

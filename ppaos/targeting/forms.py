@@ -12,6 +12,7 @@ from ppaos.accounts.models import Role, User
 from ppaos.areas.models import Community
 from ppaos.assessment.rules import score_choices
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.targeting import selectors
 from ppaos.targeting.importing import FIELDS
 from ppaos.targeting.members import household_members_on, person_indicators
 from ppaos.targeting.models import Outcome, SurveyStatus, TargetList
@@ -115,6 +116,31 @@ class AssignForm(BlankChoiceLabelMixin, forms.Form):
         )
 
 
+WORKLIST_STATUS_LABELS = (
+    (selectors.NOT_VISITED, _("Not visited")),
+    (selectors.VISITED, _("Visited")),
+    (selectors.CONFLICT, _("Conflict: needs review")),
+)
+WORKLIST_SORT_LABELS = (
+    ("priority", _("Target list first")),
+    ("address", _("House number")),
+    ("status", _("Status")),
+    ("name", _("Head of household's name")),
+)
+
+
+class WorklistFilterForm(forms.Form):
+    """The worklist's filter and sort (GET); anything unknown falls back to showing all."""
+
+    q = forms.CharField(
+        label=_("Find a name, address or household code"), required=False, max_length=100
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("All")), *WORKLIST_STATUS_LABELS], required=False
+    )
+    sort = forms.ChoiceField(label=_("Sort by"), choices=WORKLIST_SORT_LABELS, required=False)
+
+
 ANSWER_CHOICES = [("", "—"), ("yes", _("Met")), ("no", _("Not met")), ("na", _("Does not apply"))]
 MEMBER_CHOICES = [("", "—"), ("yes", _("Met")), ("no", _("Not met"))]
 
@@ -132,7 +158,10 @@ class VisitForm(forms.Form):
         required=False,
     )
     visited_on = ThaiDateField(label=_("visited on"))
-    outcome = forms.ChoiceField(label=_("outcome"), choices=Outcome.choices)
+    # No default: a preselected outcome would be saved by a volunteer who skipped the question.
+    outcome = forms.ChoiceField(
+        label=_("outcome"), choices=[("", _("— choose —")), *Outcome.choices]
+    )
     base_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, indicator_set, household=None, **kwargs):

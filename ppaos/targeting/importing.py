@@ -4,12 +4,12 @@ Headers may be English or Thai (เลขประจำตัวประชา
 says (`columns.py`, data/tpmap-columns.json); a mapping can name any other header. TPMAP / จปฐ.
 columns (house code, welfare card, survey year, dimensions, indicators) are read too, and every
 column of the row is kept with the record. Each row is checked on its own; a bad row is
-reported with its line number and reason and never stops the good ones."""
+reported with its line number and reason and never stops the good ones. The file as a whole
+is read within the upload limits (ppaos/lib/uploads.py: an XLSX is checked before it is opened,
+rows are streamed and counted); past one, FileFormatError says which."""
 
-import csv
 import datetime as dt
 import hashlib
-import io
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
+from ppaos.lib import uploads
 from ppaos.lib.thaidate import DateInputError, parse_date
 from ppaos.registry import id_crypto, national_id
 from ppaos.targeting import columns
@@ -47,7 +48,6 @@ PREFIX_VALUES = {
     "mrs": "nang",
     "miss": "nangsao",
 }
-MAX_ROWS = 2_000_000
 
 
 class FileFormatError(ValueError):
@@ -62,46 +62,73 @@ class CheckedRows:
 
 
 def read_rows(path: Path, *, name: str = "") -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (line number, {header: text}) from a CSV (UTF-8, optional BOM) or XLSX file."""
+    """Yield (line number, {header: text}) from a CSV (UTF-8, optional BOM) or XLSX file, within
+    the upload limits (ppaos/lib/uploads.py): past one, FileFormatError says which."""
     suffix = Path(name or path.name).suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        yield from _read_xlsx(path)
+        reader = _read_xlsx(path)
     elif suffix in (".csv", ".txt"):
-        yield from _read_csv(path)
+        reader = _read_csv(path)
     else:
         raise FileFormatError(f"{name or path.name}: use a .csv or .xlsx file")
+    try:
+        yield from reader
+    except uploads.UploadLimitError as e:
+        raise FileFormatError(str(e)) from None
 
 
 def _read_csv(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise FileFormatError("the CSV file is not UTF-8: save it as 'CSV UTF-8'") from None
-    reader = csv.DictReader(io.StringIO(text))
-    if not reader.fieldnames:
-        raise FileFormatError("the file has no header row")
-    for row in reader:
-        yield reader.line_num, {k.strip(): (v or "").strip() for k, v in row.items() if k}
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        try:
+            rows = uploads.csv_rows(uploads.text_lines(file))
+            header = next(rows, None)
+            if not header or not any(h.strip() for h in header[1]):
+                raise FileFormatError("the file has no header row")
+            names = [h.strip() for h in header[1]]
+            for line, values in rows:
+                if not values:
+                    continue
+                padded = itertools.chain(values, itertools.repeat(""))
+                yield line, {n: v.strip() for n, v in zip(names, padded, strict=False) if n}
+        except UnicodeDecodeError:
+            raise FileFormatError("the CSV file is not UTF-8: save it as 'CSV UTF-8'") from None
 
 
 def _read_xlsx(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    """Rows of the first sheet, streamed; the zip is checked before openpyxl opens it."""
     import openpyxl
 
+    uploads.check_xlsx(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as e:  # openpyxl raises many types for a damaged file
         raise FileFormatError(f"the Excel file cannot be opened: {e}") from None
-    sheet = book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = next(rows, None)
-    if not header:
-        raise FileFormatError("the first sheet has no header row")
-    names = [str(h).strip() if h is not None else "" for h in header]
-    for line, values in enumerate(rows, start=2):
-        if values is None or all(v is None or str(v).strip() == "" for v in values):
-            continue
-        yield line, {n: _cell_text(v) for n, v in zip(names, values, strict=False) if n}
-    book.close()
+    try:
+        sheet = book.worksheets[0]
+        limit = uploads.max_rows() + 1  # and the header
+        rows = sheet.iter_rows(max_row=limit + 1, values_only=True)
+        header = next(rows, None)
+        if not header:
+            raise FileFormatError("the first sheet has no header row")
+        uploads.check_size(rows=0, columns=_width(header))
+        names = [str(h).strip() if h is not None else "" for h in header]
+        for line, values in enumerate(rows, start=2):
+            if line > limit:
+                uploads.check_size(rows=line - 1, columns=0)
+            if values is None or all(v is None or str(v).strip() == "" for v in values):
+                continue
+            uploads.check_size(rows=0, columns=_width(values))
+            yield line, {n: _cell_text(v) for n, v in zip(names, values, strict=False) if n}
+    finally:
+        book.close()
+
+
+def _width(values: tuple) -> int:
+    """The number of columns up to the last one holding a value."""
+    width = len(values)
+    while width and (values[width - 1] is None or str(values[width - 1]).strip() == ""):
+        width -= 1
+    return width
 
 
 def _cell_text(value) -> str:
@@ -249,9 +276,6 @@ def check_file(
     areas = AreaCodes.load()
     seen: dict[str, int] = {}
     for count, (line, row) in enumerate(itertools.chain([first], rows), 1):
-        if count > MAX_ROWS:
-            result.rejected.append((line, f"file has more than {MAX_ROWS:,} rows; split it"))
-            break
         try:
             values = check_row(row, resolved, areas, plan)
         except ValueError as e:

@@ -4,7 +4,8 @@ A visit is to a household, but its free-text notes, its photo, the name of whoev
 consent and the raw form submission can all identify each member. Erasing one member blanks
 them in every visit to every household the person ever lived in (the outcome, the consent
 flag and time, and the survey answers stay: they are counts, not identities). The photo files
-are deleted once the erasure has committed."""
+are deleted once the erasure has committed, and so is any uploaded target-list file an ended
+import left behind (`services.import_files_cleanup`)."""
 
 from django.db import transaction
 
@@ -37,3 +38,12 @@ def erase_target_source_rows(person, actor) -> None:
     if getattr(person, "erased_id_hash", None):
         same |= Q(national_id_hash=person.erased_id_hash)
     TargetRecord.objects.filter(same).update(source_row={}, house_code="")
+
+
+@hooks.eraser
+def erase_import_files(person, actor) -> None:
+    """Delete uploaded target-list files left behind by imports that ended (they hold IDs in
+    clear); a queued or running import keeps its file. Once the erasure has committed."""
+    from ppaos.targeting.services import import_files_cleanup
+
+    transaction.on_commit(lambda: import_files_cleanup(hours=0, finished_only=True))

@@ -1,15 +1,17 @@
 """Reads for targeting, scoped like everything else."""
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
 from ppaos.lib.stats import Proportion, wilson
-from ppaos.registry.models import Household, Membership
+from ppaos.registry.models import Household, Membership, Person, Relation
 from ppaos.targeting import verification
 from ppaos.targeting.models import (
     Campaign,
@@ -89,6 +91,182 @@ def worklist(*, user, campaign: Campaign) -> QuerySet[Household]:
             member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)),
         )
         .order_by("-on_list", "-in_sample", "visited", "code")
+    )
+
+
+# A household's status in the worklist: not visited yet, visited, or visited with a problem a
+# coordinator must settle (an edit conflict, or an outcome that disagrees with the survey).
+NOT_VISITED, VISITED, CONFLICT = "not_visited", "visited", "conflict"
+WORKLIST_STATUSES = (NOT_VISITED, VISITED, CONFLICT)
+WORKLIST_SORTS = ("priority", "address", "status", "name")
+_STATUS_ORDER = {CONFLICT: 0, NOT_VISITED: 1, VISITED: 2}
+_THAI_LEADING_VOWELS = "เแโใไ"
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass
+class WorklistRow:
+    """One household of a volunteer's worklist, with its head (None when no one is head)."""
+
+    household: Household
+    head: Person | None
+    members: list[Membership]
+    status: str
+    is_new: bool  # registered after the day the campaign opened
+
+    @property
+    def head_name(self) -> str:
+        return self.head.full_name if self.head else ""
+
+    def matches(self, text: str) -> bool:
+        """The filter text appears in the code, the address or a current member's name."""
+        needle = text.casefold()
+        h = self.household
+        haystack = [h.code, h.address_line(), *(m.person.full_name for m in self.members)]
+        return any(needle in value.casefold() for value in haystack)
+
+
+@dataclass
+class Worklist:
+    rows: list[WorklistRow]  # after the filter and sort
+    total: int  # the volunteer's households in the campaign, before any filter
+    done: int  # of which visited (with or without a conflict)
+    counts: dict[str, int]  # households per status, before any filter
+
+    @property
+    def left(self) -> int:
+        return self.total - self.done
+
+
+def _thai_key(text: str) -> str:
+    """Thai dictionary order, roughly: a leading vowel (เ แ โ ใ ไ) sorts after its consonant."""
+    chars, i = list(text.casefold()), 0
+    while i < len(chars) - 1:
+        if chars[i] in _THAI_LEADING_VOWELS:
+            chars[i], chars[i + 1] = chars[i + 1], chars[i]
+            i += 1
+        i += 1
+    return "".join(chars)
+
+
+def _address_key(household: Household) -> tuple:
+    """House numbers in number order (2/1 before 10/1), then moo, soi, road and code."""
+    numbers = tuple(int(n) for n in _NUMBER.findall(household.house_no))
+    return (not numbers, numbers, household.house_no, household.moo, household.soi, household.code)
+
+
+def _worklist_statuses(households: list[Household], campaign: Campaign) -> dict[int, str]:
+    """Each visited household's status: conflict when a visit is an unresolved edit conflict
+    or the latest visit disagrees with the survey and waits for review (four queries)."""
+    visited = [h.pk for h in households if h.visited]
+    if not visited:
+        return {}
+    visits = (
+        Visit.objects.filter(campaign=campaign, household__in=visited)
+        .exclude(status=Visit.Status.CONFLICT)
+        .only("id", "household_id", "survey_id", "outcome", "status", "visited_on")
+        .order_by("household_id", "-visited_on", "-id")
+    )
+    latest: dict[int, Visit] = {}
+    for visit in visits:
+        latest.setdefault(visit.household_id, visit)
+    waiting = {
+        check.visit.household_id
+        for check in verification.visit_checks(list(latest.values()))
+        if check.awaiting_review
+    }
+    return {
+        h.pk: CONFLICT if h.has_conflict or h.pk in waiting else VISITED
+        for h in households
+        if h.visited
+    }
+
+
+def worklist_rows(
+    *, user, campaign: Campaign, text: str = "", status: str = "", sort: str = "priority"
+) -> Worklist:
+    """The worklist as the volunteer reads it: each household with its head's name and its
+    status in this campaign, filtered by status and by text (code, address or a member's
+    name) and sorted. A fixed number of queries, however many households."""
+    current = (
+        Membership.objects.filter(end_date__isnull=True)
+        .select_related("person")
+        .order_by("start_date", "id")
+    )
+    unresolved = Visit.objects.filter(
+        campaign=campaign, household=OuterRef("pk"), status=Visit.Status.CONFLICT
+    )
+    households = list(
+        worklist(user=user, campaign=campaign)
+        .annotate(has_conflict=Exists(unresolved))
+        .prefetch_related(Prefetch("memberships", queryset=current, to_attr="current"))
+    )
+    statuses = _worklist_statuses(households, campaign)
+    order = {Relation.HEAD: 0, Relation.SPOUSE: 1}
+    rows = []
+    for h in households:
+        members = sorted(h.current, key=lambda m: order.get(m.relation, 2))
+        head = next((m.person for m in members if m.relation == Relation.HEAD), None)
+        rows.append(
+            WorklistRow(
+                household=h,
+                head=head,
+                members=members,
+                status=statuses.get(h.pk, NOT_VISITED),
+                is_new=timezone.localdate(h.created_at) > campaign.opened_on,
+            )
+        )
+    counts = {s: sum(1 for r in rows if r.status == s) for s in WORKLIST_STATUSES}
+    result = Worklist(
+        rows=rows, total=len(rows), done=len(rows) - counts[NOT_VISITED], counts=counts
+    )
+    if status in WORKLIST_STATUSES:
+        rows = [r for r in rows if r.status == status]
+    if text.strip():
+        rows = [r for r in rows if r.matches(text.strip())]
+    if sort == "address":
+        rows.sort(key=lambda r: _address_key(r.household))
+    elif sort == "status":
+        rows.sort(key=lambda r: (_STATUS_ORDER[r.status], _address_key(r.household)))
+    elif sort == "name":
+        rows.sort(key=lambda r: (not r.head, _thai_key(r.head_name), r.household.code))
+    result.rows = rows
+    return result
+
+
+def worklist_progress(*, user, campaign: Campaign) -> tuple[int, int]:
+    """(households visited, households in the worklist) for the volunteer: one query."""
+    visited = list(worklist(user=user, campaign=campaign).values_list("visited", flat=True))
+    return sum(visited), len(visited)
+
+
+@dataclass
+class WorklistProgress:
+    campaign: Campaign
+    done: int
+    total: int
+
+    @property
+    def left(self) -> int:
+        return self.total - self.done
+
+
+def volunteer_campaigns(*, user) -> list[WorklistProgress]:
+    """Each open campaign the user is assigned to, with their worklist's visits done."""
+    assigned = CampaignAssignment.objects.filter(volunteer=user, campaign__is_open=True)
+    campaigns = Campaign.objects.filter(pk__in=assigned.values("campaign")).order_by(
+        "-opened_on", "-id"
+    )
+    return [WorklistProgress(c, *worklist_progress(user=user, campaign=c)) for c in campaigns]
+
+
+def household_visit_campaigns(*, user, household: Household) -> list[Campaign]:
+    """Open campaigns in which `user` is assigned the household's community (its worklist)."""
+    assigned = CampaignAssignment.objects.filter(
+        volunteer=user, community=household.community_id, campaign__is_open=True
+    )
+    return list(
+        Campaign.objects.filter(pk__in=assigned.values("campaign")).order_by("-opened_on", "-id")
     )
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.assessment.services import assessment_run_for_household
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib import uploads
 from ppaos.registry.models import Household
 from ppaos.targeting import columns, importing
 from ppaos.targeting.models import (
@@ -62,12 +62,43 @@ RECORD_COLUMNS = [f for f in RECORD_FIELDS if f != "national_id"] + [
 # Jobs ---------------------------------------------------------------------------------------
 
 
+IMPORTS_FOLDER = "imports"
+
+
 def job_create(*, kind: str, actor, params: dict, upload=None) -> Job:
+    """A queued job; its uploaded file is kept under MEDIA_ROOT/imports/ (mode 0600, a random
+    name) only until the job has run (`job_run_import` deletes it)."""
     job = Job(kind=kind, created_by=actor, params=params)
     if upload is not None:
-        job.file.save(Path(upload.name).name, File(upload), save=False)
+        suffix = Path(upload.name).suffix.lower()
+        job.file.name = uploads.save_private(upload, folder=IMPORTS_FOLDER, suffix=suffix)
     job.save()
     return job
+
+
+def _job_file_delete(job: Job) -> None:
+    """Delete the job's uploaded file: it holds IDs in clear and is not needed again."""
+    if job.file.name:
+        job.file.storage.delete(job.file.name)
+    Job.objects.filter(pk=job.pk).update(file="")
+    job.file.name = ""
+
+
+def import_files_cleanup(*, hours: int | None = None, finished_only: bool = False) -> int:
+    """Delete uploaded import files older than IMPORT_FILE_KEEP_HOURS (or `hours`), left
+    behind by an import that never ended; with `finished_only`, the files of queued or
+    running imports are kept. Returns how many were deleted."""
+    keep_hours = settings.IMPORT_FILE_KEEP_HOURS if hours is None else hours
+    keep = []
+    if finished_only:
+        active = Job.objects.filter(status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        keep = list(active.exclude(file="").values_list("file", flat=True))
+    removed = uploads.remove_stale(
+        IMPORTS_FOLDER, older_than=dt.timedelta(hours=keep_hours), keep=keep
+    )
+    if removed:
+        Job.objects.filter(file__in=removed).update(file="")
+    return len(removed)
 
 
 def _job_progress(job: Job, done: int, total: int | None = None) -> None:
@@ -162,8 +193,12 @@ def target_list_import(
 def job_run_import(*, job: Job) -> Job:
     """Run an import job (called by the task worker, or directly in tests)."""
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING)
-    path = Path(job.file.path)
     try:
+        if not job.file.name or not Path(job.file.path).exists():
+            raise importing.FileFormatError(
+                _("The uploaded file is no longer kept: upload it again.")
+            )
+        path = Path(job.file.path)
         total = sum(1 for _ in importing.read_rows(path, name=job.file.name))
         _job_progress(job, 0, total)
         result = target_list_import(
@@ -182,6 +217,8 @@ def job_run_import(*, job: Job) -> Job:
         raise
     else:
         _job_finish(job, result=result)
+    finally:
+        _job_file_delete(job)
     job.refresh_from_db()
     return job
 

@@ -27,10 +27,8 @@ conflict (made against an older household version: kept for review, registry unc
 or rejected with the reason. A bad submission never stops the good ones.
 """
 
-import csv
 import datetime as dt
-import io
-import json
+import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +41,7 @@ from django.utils.translation import gettext_lazy
 from ppaos.accounts.models import User
 from ppaos.accounts.scope import MANAGE_TARGETING, scope_for
 from ppaos.assessment.selectors import indicator_set_active
+from ppaos.lib import safejson, uploads
 from ppaos.registry.models import Household
 from ppaos.targeting import services
 from ppaos.targeting.members import MAX_MEMBERS, household_members_on, person_indicators
@@ -136,23 +135,27 @@ class ImportReport:
 
 
 def read_submissions(path: Path, *, name: str = "") -> tuple[str, list[tuple[int, dict]]]:
-    """("line" or "record", [(line or position, raw submission), ...]) from a CSV or JSON file."""
+    """("line" or "record", [(line or position, raw submission), ...]) from a CSV or JSON file,
+    within the upload limits (ppaos/lib/safejson.py, ppaos/lib/uploads.py)."""
     suffix = Path(name or path.name).suffix.lower()
     if suffix not in EXTENSIONS:
         raise SubmissionFileError(_("Use a .csv or .json export."))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        if suffix == ".json":
+            return "record", _read_json(path)
+        return "line", _read_csv(path)
     except UnicodeDecodeError:
         raise SubmissionFileError(_("The file is not UTF-8 text.")) from None
-    if suffix == ".json":
-        return "record", _read_json(text)
-    return "line", _read_csv(text)
+    except uploads.UploadLimitError as e:
+        raise SubmissionFileError(str(e)) from None
 
 
-def _read_json(text: str) -> list[tuple[int, dict]]:
+def _read_json(path: Path) -> list[tuple[int, dict]]:
+    if path.stat().st_size > safejson.MAX_BYTES:
+        raise SubmissionFileError(_too_big())
     try:
-        data = json.loads(text)
-    except json.JSONDecodeError as e:
+        data = safejson.loads(path.read_bytes())
+    except safejson.JSONLimitError as e:
         message = _("The JSON file cannot be read: %(error)s") % {"error": e}
         raise SubmissionFileError(message) from None
     if isinstance(data, dict):
@@ -164,20 +167,28 @@ def _read_json(text: str) -> list[tuple[int, dict]]:
     return [(n, item if isinstance(item, dict) else {}) for n, item in enumerate(data, start=1)]
 
 
-def _read_csv(text: str) -> list[tuple[int, dict]]:
-    first = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = next(reader, None)
-    if not header or not any(h.strip() for h in header):
-        raise SubmissionFileError(_("The file has no header row."))
-    header = [h.strip() for h in header]
-    rows = []
-    start = reader.line_num + 1
-    for values in reader:
-        if any(v.strip() for v in values):
-            rows.append((start, {h: v for h, v in zip(header, values, strict=False) if h}))
-        start = reader.line_num + 1
+def _too_big() -> str:
+    return _("The file is larger than %(n)s MB: export fewer submissions.") % {
+        "n": safejson.MAX_BYTES // uploads.MB
+    }
+
+
+def _read_csv(path: Path) -> list[tuple[int, dict]]:
+    if path.stat().st_size > safejson.MAX_BYTES:
+        raise SubmissionFileError(_too_big())
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        lines = uploads.text_lines(file)
+        first = next(lines, "")
+        delimiter = max((",", ";", "\t"), key=first.count)
+        records = uploads.csv_rows(itertools.chain([first], lines), delimiter=delimiter)
+        header = next(records, (0, []))[1]
+        if not header or not any(h.strip() for h in header):
+            raise SubmissionFileError(_("The file has no header row."))
+        header = [h.strip() for h in header]
+        rows = []
+        for start, values in records:
+            if any(v.strip() for v in values):
+                rows.append((start, {h: v for h, v in zip(header, values, strict=False) if h}))
     return rows
 
 
@@ -263,8 +274,8 @@ def _json_repeat(text: str) -> list[dict]:
             _("the member answers are longer than %(n)s characters") % {"n": MAX_REPEAT_CELL}
         )
     try:
-        entries = json.loads(text)
-    except json.JSONDecodeError:
+        entries = safejson.loads(text)
+    except safejson.JSONLimitError:
         raise RowError(_("the member answers are not a JSON list")) from None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         raise RowError(_("the member answers are not a JSON list"))

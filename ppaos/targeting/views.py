@@ -1,8 +1,12 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +21,15 @@ from ppaos.lib.forms import add_service_errors
 from ppaos.registry import national_id
 from ppaos.registry.selectors import household_members
 from ppaos.targeting import access, selectors, services, tasks
-from ppaos.targeting.forms import PURPOSE, AssignForm, CampaignForm, ImportForm, VisitForm
+from ppaos.targeting.forms import (
+    PURPOSE,
+    WORKLIST_STATUS_LABELS,
+    AssignForm,
+    CampaignForm,
+    ImportForm,
+    VisitForm,
+    WorklistFilterForm,
+)
 from ppaos.targeting.models import CampaignAssignment, Job, TargetList, Visit
 from ppaos.targeting.records import record_facts
 
@@ -237,18 +249,70 @@ def campaign_report(request, pk: int):
 
 @login_required
 def worklist(request, pk: int):
+    """The volunteer's households: head, address and status, filtered and sorted on the
+    server (a plain GET form; htmx swaps only the results), as a list or a map."""
     campaign = access.campaign_for_volunteer(user=request.user, pk=pk)
-    return render(
-        request,
-        "targeting/worklist.html",
-        {
-            "campaign": campaign,
-            "households": selectors.worklist(user=request.user, campaign=campaign),
-            "communities": CampaignAssignment.objects.filter(
-                campaign=campaign, volunteer=request.user
-            ).select_related("community"),
-        },
+    form = WorklistFilterForm(request.GET)
+    chosen = form.cleaned_data if form.is_valid() else {}
+    sort = chosen.get("sort") or "priority"
+    mode = "map" if request.GET.get("view") == "map" else "list"
+    work = selectors.worklist_rows(
+        user=request.user,
+        campaign=campaign,
+        text=chosen.get("q", ""),
+        status=chosen.get("status", ""),
+        sort=sort,
     )
+    query = {k: v for k, v in chosen.items() if v and not (k == "sort" and v == "priority")}
+    context = {
+        "campaign": campaign,
+        "form": form,
+        "work": work,
+        "rows": work.rows,
+        "filtered": bool(chosen.get("q") or chosen.get("status")),
+        "mode": mode,
+        "query": urlencode(query),
+        "map": _worklist_map(campaign, work.rows) if mode == "map" else None,
+        "communities": CampaignAssignment.objects.filter(
+            campaign=campaign, volunteer=request.user
+        ).select_related("community"),
+    }
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
+        return render(request, "targeting/_worklist_results.html", context)
+    # Heads' names are personal data: each page load is audited (not each filter keystroke).
+    audit_record(
+        actor=request.user,
+        action=Action.VIEW,
+        obj=campaign,
+        label=f"worklist ({len(work.rows)} of {work.total} households)",
+    )
+    return render(request, "targeting/worklist.html", context)
+
+
+def _worklist_map(campaign, rows) -> dict:
+    """The households that have a location, for worklist_map.js, which sets every value as
+    text (never HTML); and how many have none."""
+    labels = dict(WORKLIST_STATUS_LABELS)
+    points = [
+        {
+            "lat": float(r.household.latitude),
+            "lon": float(r.household.longitude),
+            "code": r.household.code,
+            "head": r.head_name,
+            "address": r.household.address_line(),
+            "status": r.status,
+            "status_label": str(labels[r.status]),
+            "url": reverse("targeting:visit", args=[campaign.pk, r.household.pk]),
+        }
+        for r in rows
+        if r.household.latitude is not None and r.household.longitude is not None
+    ]
+    return {
+        "points": points,
+        "unmapped": len(rows) - len(points),
+        "tile_url": settings.MAP_TILE_URL,
+        "tile_attribution": settings.MAP_TILE_ATTRIBUTION if settings.MAP_TILE_URL else "",
+    }
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Offline collection: the campaign's XLSForm for ODK/Kobo, and importing their exports."""
 
+import os
 import tempfile
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def submissions_upload(request, pk: int):
         upload = form.cleaned_data["file"]
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / ("upload" + Path(upload.name).suffix.lower())
-            with path.open("wb") as out:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                 for chunk in upload.chunks():
                     out.write(chunk)
             try:

@@ -35,7 +35,8 @@ def test_pages_carry_a_strict_content_security_policy(client, login, volunteer_a
         assert policy["frame-ancestors"] == ["'none'"]
         assert policy["base-uri"] == ["'self'"] and policy["form-action"] == ["'self'"]
         assert "'unsafe-eval'" not in response["Content-Security-Policy"]
-        assert "'unsafe-inline'" not in policy["script-src"]
+        assert "'unsafe-inline'" not in response["Content-Security-Policy"]  # scripts nor styles
+        assert policy["style-src"] == ["'self'"]
 
 
 # A <script> without src runs inline (a JSON data block, type="application/json", does not).

@@ -5,9 +5,10 @@ from django.db.models.functions import Coalesce
 from django_filters import rest_framework as filters
 from rest_framework import serializers, viewsets
 
-from ppaos.accounts.scope import VIEW_COUNTS, scope_for
+from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.api.filters import AreaCodeFilter
 from ppaos.areas.models import Community, CommunityType, District, Province, Subdistrict
+from ppaos.lib.disclosure import Table
 from ppaos.registry.models import Household, Membership
 
 
@@ -75,9 +76,26 @@ class SubdistrictViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class CommunitySerializer(serializers.ModelSerializer):
+    """A community with its counts: exact for users who may see its people; for the rest
+    (researchers) a count from 1 to the threshold - 1 is null (ppaos.lib.disclosure). No
+    total is published beside them, so primary suppression is the whole protection here."""
+
     district = serializers.CharField(source="district_code", read_only=True)
-    household_count = serializers.IntegerField(read_only=True)
-    people_count = serializers.IntegerField(read_only=True)
+    household_count = serializers.IntegerField(read_only=True, allow_null=True)
+    people_count = serializers.IntegerField(read_only=True, allow_null=True)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if "people_area" not in self.context:
+            user = getattr(self.context.get("request"), "user", None)
+            self.context["people_area"] = user and scope_for(user).area(VIEW_PEOPLE)
+        people_area = self.context["people_area"]
+        table = Table("api-community")
+        for key in ("household_count", "people_count"):
+            table.add(key, data[key])
+        exact = bool(people_area) and people_area.contains_community(instance)
+        data.update(table.protect(exact=exact))
+        return data
 
     class Meta:
         model = Community

@@ -9,7 +9,7 @@ Every list page and every detail read is audited.
 import datetime as dt
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import rest_framework as filters
@@ -36,8 +36,9 @@ from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.thaidate import age_on
-from ppaos.registry import id_crypto, services
+from ppaos.registry import id_crypto, search, services
 from ppaos.registry.models import (
+    DuplicateIdFlag,
     Education,
     Household,
     HouseRegister,
@@ -386,6 +387,10 @@ class PersonSerializer(serializers.ModelSerializer):
         data = super().to_representation(instance)
         if data["national_id_masked"]:
             data["national_id"] = id_crypto.mask(instance.national_id)
+        elif data["can_edit"] and getattr(instance, "api_held_id", None):
+            # An ID held for duplicate review reads back as entered: the answer to a save
+            # must not tell whether the ID exists elsewhere (registry.DuplicateIdFlag).
+            data["national_id"] = id_crypto.decrypt(instance.api_held_id)
         if not data["can_edit"]:
             for name in HEALTH_FIELDS:
                 data[name] = None  # the pages show them to editors only, too
@@ -458,6 +463,14 @@ class PersonFilter(filters.FilterSet):
         help_text="The person with this national ID (13 digits, dashes allowed), found by its "
         "keyed hash: IDs are stored encrypted.",
     )
+    q = filters.CharFilter(
+        method="filter_q",
+        max_length=search.MAX_QUERY,
+        help_text="Search as the page does: a name (tone marks and prefixes such as นาย or "
+        "น.ส. ignored, part of a first or family name found), a whole national ID or phone "
+        "number (dashes, spaces and Thai digits allowed; found by keyed hash). Results come "
+        "best match first; the search is audited with IDs and phones masked.",
+    )
     age_min = IntegerFilter(
         method="filter_age_min", max_value=OLDEST, help_text="Age in whole years, at least."
     )
@@ -476,6 +489,7 @@ class PersonFilter(filters.FilterSet):
             "has_disability_card",
             "undocumented",
             "national_id",
+            "q",
             "age_min",
             "age_max",
             "updated_since",
@@ -496,6 +510,9 @@ class PersonFilter(filters.FilterSet):
 
     def filter_national_id(self, queryset, name, value):
         return queryset.filter(national_id_hash=id_crypto.lookup_hash(value) or "-")
+
+    def filter_q(self, queryset, name, value):
+        return search.person_matches(queryset, value) if value.strip() else queryset
 
     def filter_age_min(self, queryset, name, value):
         return queryset.filter(birth_date__lte=_years_before(timezone.localdate(), int(value)))
@@ -541,12 +558,26 @@ class PersonViewSet(
             person=OuterRef("pk"),
             end_date__isnull=True,
         )
+        held = (
+            DuplicateIdFlag.objects.filter(person=OuterRef("pk"), resolved_at__isnull=True)
+            .order_by("-pk")
+            .values("national_id_encrypted")
+        )
         return (
             person_list(user=user)
             .select_related("created_by", "updated_by")
-            .annotate(api_can_edit=Exists(editable))
+            .annotate(api_can_edit=Exists(editable), api_held_id=Subquery(held[:1]))
             .order_by("last_name", "first_name", "id")
         )
+
+    def list(self, request, *args, **kwargs):
+        response = super().list(request, *args, **kwargs)
+        query = request.query_params.get("q", "").strip()
+        if query and response.status_code == status.HTTP_200_OK:
+            search.search_audit(
+                actor=request.user, query=query, where="API people", people=response.data["count"]
+            )
+        return response
 
     def get_serializer_class(self):
         return {

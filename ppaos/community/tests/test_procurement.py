@@ -21,6 +21,7 @@ from ppaos.community.selectors import fund_ledger, fund_rule
 from ppaos.conftest import PASSWORD
 from ppaos.exports.tests.helpers import column, read
 from ppaos.exports.tests.helpers import url as export_url
+from ppaos.lib.versioning import StaleEditError
 
 pytestmark = pytest.mark.django_db
 
@@ -153,7 +154,7 @@ def test_a_stale_page_is_refused_and_nothing_changes(bangkok_approved, leader_a,
     buy(item, district_officer, version=1)
     with pytest.raises(ValidationError) as error:
         buy(Procurement.objects.get(pk=item.pk), district_officer, "1000", version=1)
-    assert "meanwhile" in str(error.value)
+    assert isinstance(error.value, StaleEditError)  # the message is in the active language
     item.refresh_from_db()
     assert item.amount == Decimal("48000.00") and item.version == 2
     assert item.events.count() == 2

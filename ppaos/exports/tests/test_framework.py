@@ -63,7 +63,8 @@ def test_out_of_scope_areas_and_bad_parameters_are_404(
 
 
 @pytest.mark.django_db
-def test_researcher_gets_only_the_pseudonymised_form(login, researcher, households):
+def test_researcher_gets_only_the_pseudonymised_form(settings, login, researcher, households):
+    settings.EXPORT_K = 1  # one household per community; k: tests_security/test_k_anonymity.py
     head = households["A"].memberships.get().person
     Person.objects.filter(pk=head.pk).update(phone="0899999999")
     client = login(researcher)

@@ -137,7 +137,8 @@ def test_referral_lists_by_side(
     assert len(overdue) == 1 + referral_selectors.overdue_for(user=agency_officer).count()
     # Reports: counts only, for counters and agencies alike.
     report = read(login(researcher).get(url("referral-report", group="service")))
-    assert column(report, "Referrals")[-1] == "1" and column(report, "Name")[-1] == "All"
+    # 1 referral: a small count, hidden from counts-only roles (ppaos.lib.disclosure).
+    assert column(report, "Referrals")[-1] == "< 5" and column(report, "Name")[-1] == "All"
     assert login(volunteer_a).get(url("referral-report")).status_code == 200
     assert login(district_officer).get(url("referral-inbox")).status_code == 404
     page = login(district_officer).get("/referrals/?status=all")

@@ -1,6 +1,13 @@
 import pytest
+from django.utils import translation
 
 from ppaos.lib.safejson import JSONLimitError, loads, nesting_depth
+
+
+@pytest.fixture(autouse=True)
+def english():
+    with translation.override("en"):
+        yield
 
 
 def test_parses_ordinary_json():

@@ -31,18 +31,30 @@ def referral_inbox(context, limit: int = 20):
 
 
 @register.filter
+def answers_district_referrals(user) -> bool:
+    """The user answers referrals for a district office (its inbox, in the menu)."""
+    return bool(getattr(user, "is_authenticated", False) and selectors.district_office_ids(user))
+
+
+@register.filter
 def rule_text(expression) -> str:
     if expression is None:
         return ""
     try:
         return rules.describe(expression, FACTS)
-    except rules.RuleError:
-        return json.dumps(expression, ensure_ascii=False)
+    except rules.EVALUATION_ERRORS:
+        # A rule saved before types were checked: shown as it is stored.
+        return rule_json(expression)
 
 
 @register.filter
 def rule_json(expression) -> str:
-    return json.dumps(expression, ensure_ascii=False, indent=1) if expression is not None else ""
+    if expression is None:
+        return ""
+    try:
+        return json.dumps(expression, ensure_ascii=False, indent=1)
+    except (RecursionError, ValueError):
+        return "…"
 
 
 @register.filter

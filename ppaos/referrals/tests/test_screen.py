@@ -122,11 +122,14 @@ def test_a_bad_row_is_named_by_line_and_the_good_rows_are_screened(catalogue, va
 
 
 @pytest.mark.django_db
-def test_a_rule_naming_an_unknown_fact_stops_the_run_with_its_name(catalogue):
+def test_a_rule_naming_an_unknown_fact_is_named_and_the_other_services_screened(catalogue):
     rule = ServiceRule.objects.get(service__code="adult_diapers")
     ServiceRule.objects.filter(pk=rule.pk).update(eligibility={"var": "shoe_size"})
-    with pytest.raises(Exception, match="adult_diapers.*shoe_size"):
-        screen(csv_text(row("x")), on=ON)
+    result = screen(csv_text(row("x")), on=ON)
+    ((code, error),) = result.rule_errors
+    assert code == "adult_diapers" and "shoe_size" in error
+    screened = {o.service for o in result.outcomes}
+    assert "adult_diapers" not in screened and "old_age_allowance" in screened
 
 
 @pytest.mark.django_db

@@ -117,8 +117,11 @@ def test_district_officer_refers_from_the_excluded_list(
     assert url in page.text
     form = client.get(url)
     assert "หน่วยงานทดสอบ" in form.text
-    # Sending without consent or a reason is refused; nothing is sent.
+    # Sending without consent or a reason is refused; nothing is sent, or kept.
     response = client.post(url, {"note": "x", "consent_by": "", "submit": "send"})
+    assert response.status_code == 400
+    assert not Referral.objects.exists()
+    response = client.post(url, {"note": "x", "consent_by": "", "submit": "draft"})
     assert response.status_code == 302
     referral = Referral.objects.get()
     assert referral.status == Status.DRAFT

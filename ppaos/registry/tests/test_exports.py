@@ -72,8 +72,9 @@ def test_volunteer_downloads_their_community(login, volunteer_a, households, com
 
 @pytest.mark.django_db
 def test_pseudonymised_drops_names_phone_address_and_ids(
-    login, coordinator, households, communities, head_a
+    settings, login, coordinator, households, communities, head_a
 ):
+    settings.EXPORT_K = 1  # one household per community; k: tests_security/test_k_anonymity.py
     client = login(coordinator)
     a = communities["A"].pk
     for response in (
@@ -118,8 +119,9 @@ def test_pseudonym_is_stable_and_keyed(households):
 
 @pytest.mark.django_db
 def test_researchers_download_only_the_pseudonymised_list(
-    login, researcher, agency_officer, households, communities
+    settings, login, researcher, agency_officer, households, communities
 ):
+    settings.EXPORT_K = 1  # one household per community; k: tests_security/test_k_anonymity.py
     client = login(researcher)
     a = communities["A"].pk
     page = client.get(f"/communities/{a}/")

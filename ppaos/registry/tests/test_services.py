@@ -7,7 +7,7 @@ from django.utils import translation
 from ppaos.audit.models import AuditEvent
 from ppaos.conftest import make_person
 from ppaos.registry import services
-from ppaos.registry.models import Household, Membership, Person
+from ppaos.registry.models import DuplicateIdFlag, Household, Membership, Person
 
 
 @pytest.fixture(autouse=True)
@@ -42,16 +42,46 @@ def test_bad_national_id_is_rejected_and_nothing_saved(households, coordinator):
 
 
 @pytest.mark.django_db
-def test_duplicate_national_id_is_rejected(households, coordinator):
-    existing = households["B"].memberships.get().person.national_id
-    with pytest.raises(ValidationError) as error:
-        services.person_add_to_household(
-            actor=coordinator,
-            household=households["A"],
-            data=make_person(51, national_id=existing),
-            relation="spouse",
-        )
-    assert "already in the registry" in error.value.message_dict["national_id"][0]
+def test_duplicate_national_id_is_held_for_review(households, coordinator):
+    other = households["B"].memberships.get().person
+    person = services.person_add_to_household(
+        actor=coordinator,
+        household=households["A"],
+        data=make_person(51, national_id=other.national_id),
+        relation="spouse",
+    )
+    person.refresh_from_db()
+    assert person.national_id is None and person.entered_national_id() == other.national_id
+    flag = DuplicateIdFlag.objects.get(person=person)
+    assert flag.existing == other and flag.national_id == other.national_id
+    other.refresh_from_db()
+    assert other.national_id == flag.national_id  # the holder keeps it
+
+
+@pytest.mark.django_db
+def test_a_reviewer_gives_a_held_id_once_the_holder_lets_go(households, coordinator):
+    other = households["B"].memberships.get().person
+    nid = other.national_id
+    person = services.person_add_to_household(
+        actor=coordinator,
+        household=households["A"],
+        data=make_person(52, national_id=nid),
+        relation="spouse",
+    )
+    flag = DuplicateIdFlag.objects.get(person=person)
+    with pytest.raises(ValidationError):
+        services.duplicate_id_resolve(actor=coordinator, flag=flag, resolution="assigned")
+    services.person_update(
+        actor=coordinator,
+        person=other,
+        expected_version=other.version,
+        data={"national_id": "", "first_name": other.first_name},
+    )
+    services.duplicate_id_resolve(actor=coordinator, flag=flag, resolution="assigned")
+    person.refresh_from_db()
+    assert person.national_id == nid
+    flag.refresh_from_db()
+    assert flag.resolution == "assigned" and flag.resolved_by == coordinator
 
 
 @pytest.mark.django_db

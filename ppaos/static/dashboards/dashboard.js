@@ -58,7 +58,7 @@
     var max = 0;
     outlines.eachLayer(function (shape) {
       var p = shape.feature.properties;
-      if (p.in_scope && p.values[key] !== null) max = Math.max(max, p.values[key] || 0);
+      if (p.in_scope && typeof p.values[key] === "number") max = Math.max(max, p.values[key]);
     });
     outlines.eachLayer(function (shape) {
       var p = shape.feature.properties;
@@ -66,9 +66,10 @@
       var fill = grey;
       if (p.in_scope) {
         var value = p.values[key];
-        if (value === null || value === undefined) {
+        if (typeof value !== "number") {
+          // null: a small count ("< 5"); a string: withheld to protect one ("*").
           fill = hiddenFill;
-          text += ": " + data.suppressed_label;
+          text += ": " + (typeof value === "string" ? value : data.suppressed_label);
         } else {
           var i = max ? Math.min(colours.length - 1, Math.floor((value / max) * colours.length)) : 0;
           fill = colours[i];

@@ -35,7 +35,7 @@
   function breaks(key) {
     var max = 0;
     data.features.forEach(function (f) {
-      if (f.properties.in_scope) max = Math.max(max, f.properties[key] || 0);
+      if (f.properties.in_scope && typeof f.properties[key] === "number") max = Math.max(max, f.properties[key]);
     });
     return max;
   }
@@ -64,7 +64,11 @@
     layer.eachLayer(function (shape) {
       var p = shape.feature.properties;
       var text = p.name;
-      if (p.in_scope) {
+      if (p.in_scope && typeof p[key] === "string") {
+        // A hidden figure: its label ("< 5", or "*" when withheld to protect one).
+        text += ": " + p[key] + " " + labels[key];
+        shape.setStyle({ fillColor: grey });
+      } else if (p.in_scope) {
         text += ": " + (p[key] || 0).toLocaleString() + " " + labels[key];
         shape.setStyle({ fillColor: colour(p[key] || 0, max) });
       } else {

@@ -1,8 +1,11 @@
-"""`{% household_target_records household as records %}` for the household page include."""
+"""Tags for the household page include: `{% household_targets household as records %}` and
+`{% household_visit_campaigns household as campaigns %}`."""
 
 from django import template
 
+from ppaos.targeting.models import Campaign
 from ppaos.targeting.records import RecordFacts, household_target_records
+from ppaos.targeting.selectors import household_visit_campaigns as _visit_campaigns
 
 register = template.Library()
 
@@ -10,3 +13,14 @@ register = template.Library()
 @register.simple_tag
 def household_targets(household) -> list[RecordFacts]:
     return household_target_records(household=household)
+
+
+@register.simple_tag(takes_context=True)
+def household_visit_campaigns(context, household) -> list[Campaign]:
+    """Open campaigns in which the viewer is assigned the household's community: each gets a
+    "record visit" link, so a household added during a campaign can be visited at once."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    return _visit_campaigns(user=user, household=household)

@@ -8,7 +8,8 @@ class Command(BaseCommand):
     help = (
         "Demo referral data for khet 1008: loads the service catalogue, records who already "
         "receives what, and creates referrals from `district1008` to the `agency` user's "
-        "organisation in every state (one overdue) with household development plans. "
+        "organisation in every state (one overdue) with household development plans, and a "
+        "demo agency officer for every catalogue provider nobody answers for. "
         "Replaces earlier demo referrals, never real ones."
     )
 

@@ -78,6 +78,12 @@ class Command(BaseCommand):
         for count in report.counts:
             if service and count.service.code != service:
                 continue
+            if count.error:
+                self.stderr.write(
+                    _("%(service)s: rule error: %(error)s")
+                    % {"service": count.service.code, "error": count.error}
+                )
+                continue
             out.write(
                 f"{count.service.code}: {count.excluded} eligible but not receiving "
                 f"(eligible {count.eligible}, receiving {count.receiving}, unknown {count.unknown})"

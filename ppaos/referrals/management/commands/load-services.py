@@ -33,3 +33,5 @@ class Command(BaseCommand):
             f"{result.services_created} new services, {result.services_updated} updated, "
             f"{result.rules_created} new rule versions, {result.rules_kept} kept."
         )
+        for line in result.warnings:
+            self.stdout.write(self.style.WARNING(f"Warning: {line}"))

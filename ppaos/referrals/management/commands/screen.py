@@ -45,6 +45,8 @@ class Command(BaseCommand):
         except ValidationError as e:
             raise CommandError(f"{file}: {' '.join(e.messages)}") from e
         out.write_text(result.csv_text(), encoding="utf-8")
+        for _code, error in result.rule_errors:
+            self.stderr.write(_("rule error: %(error)s") % {"error": error})
         for line, error in result.errors:
             self.stderr.write(_("line %(line)s: %(error)s") % {"line": line, "error": error})
         self.stdout.write(

@@ -1,4 +1,5 @@
-"""`ppaos rotate-id-keys`: re-encrypt every stored national ID with the current key."""
+"""`ppaos rotate-id-keys`: re-encrypt every stored national ID, phone number and health
+text (EncryptedTextField) with the current key."""
 
 from django.core.management.base import BaseCommand
 
@@ -7,9 +8,10 @@ from ppaos.registry import id_crypto
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every stored national ID with the first key of PPAOS_ID_KEYS and recompute "
-        "its lookup hash with PPAOS_ID_HASH_KEY, in batches. Run it after putting a new key "
-        "first; remove the old key only after it has finished."
+        "Re-encrypt every stored national ID, phone number and chronic illness with the first "
+        "key of PPAOS_ID_KEYS and recompute ID lookup hashes with PPAOS_ID_HASH_KEY, in "
+        "batches. Run it after putting a new key first; remove the old key only after it has "
+        "finished."
     )
 
     def add_arguments(self, parser):
@@ -22,4 +24,5 @@ class Command(BaseCommand):
 
         done = id_crypto.rotate_all(batch_size=max(1, batch_size), progress=progress)
         for label, count in done.items():
-            self.stdout.write(f"{label}: {count} national IDs re-encrypted")
+            what = "values" if label.count(".") > 1 else "national IDs"
+            self.stdout.write(f"{label}: {count} {what} re-encrypted")

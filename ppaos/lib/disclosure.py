@@ -1,0 +1,320 @@
+"""One disclosure-control layer for every table of counts shown to roles that see counts only
+(researchers) and to the public: primary and complementary suppression.
+
+A table is a set of named counts (`cells`) and the sums the reader can see between them
+(`Table.add_sum(parts, total)`: the parts add up to the total, e.g. a row and its row total,
+households assessed and its level counts). `Table.protect()` returns the figures to show:
+
+- primary: every count from 1 to threshold - 1 becomes None, shown as "< 5"
+  (`ppaos.lib.suppression`);
+- complementary: while the sums let a reader work out a hidden figure exactly, the smallest
+  other non-zero figure of a sum holding it that cures it is hidden too, as `WITHHELD` (shown
+  as "*": it is not small, and is never shown as "< 5"); repeated to a fixpoint.
+
+The reader is assumed to know that a "< 5" count lies in 1..threshold-1, a "*" figure in
+threshold..∞ and every shown figure exactly; what the reader can prove is found by tightening
+each figure's range through every sum until nothing changes (interval propagation). A reader
+may still narrow a "< 5" count within 1..threshold-1 (two "< 5" parts of a "< 5" total are each
+at most 3), but never pin it to one value. When interval propagation finds nothing, each
+hidden figure's least and greatest value is solved as a linear programme over all the sums
+together (scipy, where installed; without it only propagation runs). The security tests
+(ppaos/tests_security/test_disclosure.py) solve every published table the same way.
+Limits: only the sums a table declares are protected; figures in two different tables are
+protected against each other only where a caller declares the sum (e.g. a page's
+headline total over its child rows).
+
+`recording()` (for tests) collects every protected table published while it is active."""
+
+import contextlib
+import contextvars
+import math
+from collections.abc import Hashable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from ppaos.lib.suppression import WITHHELD, is_hidden, small_count_threshold, withheld_label
+
+__all__ = [
+    "WITHHELD",
+    "Published",
+    "Table",
+    "group",
+    "grid",
+    "is_hidden",
+    "protect",
+    "recording",
+    "withheld_label",
+]
+
+
+@dataclass
+class Published:
+    """A protected table as a reader sees it, for the security tests."""
+
+    name: str
+    true: dict
+    shown: dict
+    sums: list[tuple[tuple, Hashable]]
+    threshold: int
+
+
+_recorder: contextvars.ContextVar[list | None] = contextvars.ContextVar(
+    "ppaos_disclosure_recorder", default=None
+)
+
+
+@contextlib.contextmanager
+def recording() -> Iterator[list[Published]]:
+    """Collect every table protected inside the block (tests)."""
+    published: list[Published] = []
+    token = _recorder.set(published)
+    try:
+        yield published
+    finally:
+        _recorder.reset(token)
+
+
+@dataclass
+class Table:
+    """Counts and the sums between them; `protect()` gives the figures safe to show."""
+
+    name: str
+    cells: dict = field(default_factory=dict)
+    sums: list[tuple[tuple, Hashable]] = field(default_factory=list)
+    fixed: set = field(default_factory=set)
+
+    def add(self, key: Hashable, value: int | None, *, fixed: bool = False) -> Hashable:
+        """A count; `fixed` ones the viewer may see exactly (never hidden, known to them)."""
+        self.cells[key] = int(value or 0)
+        if fixed:
+            self.fixed.add(key)
+        return key
+
+    def add_sum(self, parts: Iterable[Hashable], total: Hashable) -> None:
+        """Declare that `parts` add up to `total` (all of them cells of the table)."""
+        parts = tuple(parts)
+        if parts:
+            self.sums.append((parts, total))
+
+    def protect(self, *, exact: bool = False, threshold: int | None = None) -> dict:
+        """Key → count, None (small) or WITHHELD; every count as it is when `exact`."""
+        if exact:
+            return dict(self.cells)
+        limit = small_count_threshold() if threshold is None else threshold
+        shown = protect(self.cells, self.sums, limit, fixed=frozenset(self.fixed))
+        published = _recorder.get()
+        if published is not None:
+            published.append(Published(self.name, dict(self.cells), shown, list(self.sums), limit))
+        return shown
+
+
+def _label_bounds(value, true: int, limit: int) -> tuple[float, float]:
+    if value is None:
+        return 1, limit - 1
+    if value is WITHHELD:
+        return limit, math.inf
+    return true, true
+
+
+def _derive(terms, bounds: dict, key) -> tuple[float, float]:
+    """The range of `key` that one sum (terms: (key, ±1), adding up to 0) allows, given the
+    ranges of its other figures."""
+    a = next(c for k, c in terms if k == key)
+    low = high = 0.0
+    for j, b in terms:
+        if j == key:
+            continue
+        lo, hi = bounds[j]
+        low += min(b * lo, b * hi)
+        high += max(b * lo, b * hi)
+    first, second = -high / a, -low / a
+    return min(first, second), max(first, second)
+
+
+def _ceil(x: float) -> float:
+    return x if math.isinf(x) else math.ceil(x - 1e-9)
+
+
+def _floor(x: float) -> float:
+    return x if math.isinf(x) else math.floor(x + 1e-9)
+
+
+def _terms(parts, total) -> list:
+    return [(k, 1) for k in parts] + [(total, -1)]
+
+
+def _reader_bounds(shown: dict, cells: dict, sums, limit: int) -> dict:
+    """What a reader can prove about every figure: the labels' ranges tightened through every
+    sum until nothing changes (interval constraint propagation)."""
+    bounds = {k: _label_bounds(v, cells[k], limit) for k, v in shown.items()}
+    for _round in range(100):
+        changed = False
+        for parts, total in sums:
+            terms = _terms(parts, total)
+            for k, _a in terms:
+                if not is_hidden(shown[k]):
+                    continue
+                lo, hi = _derive(terms, bounds, k)
+                old_lo, old_hi = bounds[k]
+                new = (max(old_lo, _ceil(lo)), min(old_hi, _floor(hi)))
+                if new != bounds[k]:
+                    bounds[k] = new
+                    changed = True
+        if not changed:
+            break
+    return bounds
+
+
+def _components(hidden: list, sums) -> list[tuple[list, list]]:
+    """The hidden figures split into groups no sum links to each other, each with its sums:
+    every group is its own, much smaller, linear programme."""
+    parent = {k: k for k in hidden}
+
+    def root(k):
+        while parent[k] != k:
+            parent[k] = parent[parent[k]]
+            k = parent[k]
+        return k
+
+    for parts, total in sums:
+        keys = [k for k, _a in _terms(parts, total) if k in parent]
+        for k in keys[1:]:
+            parent[root(k)] = root(keys[0])
+    groups: dict = {}
+    for k in hidden:
+        groups.setdefault(root(k), ([], []))[0].append(k)
+    for parts, total in sums:
+        keys = [k for k, _a in _terms(parts, total) if k in parent]
+        if keys:
+            groups[root(keys[0])][1].append((parts, total))
+    return [group for group in groups.values() if group[1]]
+
+
+def _determined(shown: dict, cells: dict, sums, limit: int, keys) -> list:
+    """Of `keys` (hidden), those whose least and greatest value subject to everything the
+    reader sees are equal: a linear programme per key (scipy's HiGHS), when scipy is present."""
+    try:
+        from scipy.optimize import linprog
+    except ImportError:  # pragma: no cover - interval propagation alone
+        return []
+    wanted = set(keys)
+    found = []
+    for hidden, group_sums in _components([k for k, v in shown.items() if is_hidden(v)], sums):
+        index = {k: i for i, k in enumerate(hidden)}
+        bounds = [(limit, None) if shown[k] is WITHHELD else (1, limit - 1) for k in hidden]
+        rows, rhs = [], []
+        for parts, total in group_sums:
+            row, constant = [0.0] * len(hidden), 0.0
+            for key, coef in _terms(parts, total):
+                if key in index:
+                    row[index[key]] += coef
+                else:
+                    constant += coef * cells[key]
+            rows.append(row)
+            rhs.append(-constant)
+        for key in hidden:
+            if key not in wanted:
+                continue
+            objective = [0.0] * len(hidden)
+            objective[index[key]] = 1.0
+            low = linprog(objective, A_eq=rows, b_eq=rhs, bounds=bounds)
+            high = linprog([-c for c in objective], A_eq=rows, b_eq=rhs, bounds=bounds)
+            if low.status == 0 and high.status == 0 and -high.fun - low.fun < 1 - 1e-6:
+                found.append(key)
+    return found
+
+
+def _leaks(shown: dict, cells: dict, sums, limit: int, *, thorough: bool = False) -> list:
+    """Hidden keys the reader can work out exactly: by interval propagation, and with
+    `thorough` by linear programming over all the sums together."""
+    bounds = _reader_bounds(shown, cells, sums, limit)
+    hidden = [k for k, v in shown.items() if is_hidden(v)]
+    found = [k for k in hidden if bounds[k][0] >= bounds[k][1]]
+    if thorough and not found:
+        related = {k for p, t in sums for k in (*p, t)}
+        found = _determined(shown, cells, sums, limit, [k for k in hidden if k in related])
+    return found
+
+
+def protect(
+    cells: dict, sums: list[tuple[tuple, Hashable]], limit: int, fixed: frozenset = frozenset()
+) -> dict:
+    """Primary then complementary suppression (see the module docstring); `fixed` counts are
+    shown as they are and never chosen to hide another."""
+    shown = {k: (None if 0 < v < limit and k not in fixed else v) for k, v in cells.items()}
+    incurable: set = set()
+    for _step in range(len(cells) + 1):
+        leaks = [k for k in _leaks(shown, cells, sums, limit, thorough=True) if k not in incurable]
+        if not leaks:
+            break
+        leak = leaks[0]
+        related = [(p, t) for p, t in sums if leak == t or leak in p]
+        candidates = sorted(
+            {
+                k
+                for p, t in related
+                for k in (*p, t)
+                if shown[k] and not is_hidden(shown[k]) and k not in fixed
+            },
+            key=lambda k: (cells[k], repr(k)),
+        )
+        if not candidates:
+            # Only zeros and figures the viewer may see exactly beside it: nothing to hide.
+            incurable.add(leak)
+            continue
+        pick = candidates[-1]
+        for k in candidates:
+            shown[k] = WITHHELD
+            cured = leak not in _leaks(shown, cells, related, limit)
+            shown[k] = cells[k]
+            if cured:
+                pick = k
+                break
+        shown[pick] = WITHHELD
+    return shown
+
+
+def group(
+    name: str, counts: dict, *, total: int | None = None, exact: bool = False
+) -> tuple[dict, int | None]:
+    """A group of counts with (optionally) the total they add up to shown beside them:
+    (protected counts, protected total). Without `total` the group's sum is the total."""
+    table = Table(name)
+    for key, value in counts.items():
+        table.add(("part", key), value)
+    table.add("total", sum(int(v or 0) for v in counts.values()) if total is None else total)
+    table.add_sum([("part", k) for k in counts], "total")
+    shown = table.protect(exact=exact)
+    return {k: shown[("part", k)] for k in counts}, shown["total"]
+
+
+def grid(
+    name: str,
+    rows: dict[Hashable, dict[Hashable, int]],
+    *,
+    columns: Iterable[Hashable],
+    exact: bool = False,
+    row_totals: bool = True,
+    column_totals: bool = True,
+) -> dict:
+    """A cross-table with its margins protected together. Keys of the result: ("cell", r, c),
+    ("row", r), ("col", c) and "all" (the grand total), each when shown."""
+    columns = list(columns)
+    table = Table(name)
+    for r, values in rows.items():
+        for c in columns:
+            table.add(("cell", r, c), values.get(c, 0))
+    if row_totals:
+        for r, values in rows.items():
+            table.add(("row", r), sum(values.get(c, 0) or 0 for c in columns))
+            table.add_sum([("cell", r, c) for c in columns], ("row", r))
+    if column_totals:
+        for c in columns:
+            table.add(("col", c), sum(v.get(c, 0) or 0 for v in rows.values()))
+            table.add_sum([("cell", r, c) for r in rows], ("col", c))
+    if row_totals or column_totals:
+        table.add("all", sum(sum(v.get(c, 0) or 0 for c in columns) for v in rows.values()))
+        if row_totals:
+            table.add_sum([("row", r) for r in rows], "all")
+        if column_totals:
+            table.add_sum([("col", c) for c in columns], "all")
+    return table.protect(exact=exact)
