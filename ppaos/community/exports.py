@@ -85,6 +85,8 @@ lib.register(
 
 
 def _field(c: Correction) -> str:
+    if c.is_event:
+        return str(c.get_kind_display())
     return correctable.label(Person if c.person_id else Household, c.field)
 
 
@@ -93,7 +95,7 @@ CORRECTION_COLUMNS = (
     Column(_("Community code"), lambda c: c.community.code),
     Column(
         _("Household code"),
-        lambda c: c.household.code,
+        lambda c: c.household.code if c.household_id else "",
         IDENTIFIER,
         namespace="household",
         key=lambda c: c.household_id,

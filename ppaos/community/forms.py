@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.community import correctable
 from ppaos.community.programme import FundMode, ProcurementMethod
-from ppaos.lib.forms import ThaiDateField
+from ppaos.lib.forms import MergeFormMixin, ThaiDateField
+from ppaos.registry.models import Household, Person
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
 
@@ -27,6 +28,56 @@ class CorrectionForm(forms.Form):
         if choices and choices[0][0] == "":
             value.choices = [("", _("— choose —")), *choices[1:]]
         self.fields = {"value": value, "reason": self.fields["reason"]}
+
+
+class LifeEventForm(forms.Form):
+    """A death or a move-out of one of the household's current members."""
+
+    kind = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[
+            ("death", _("A member died")),
+            ("moved_out", _("A member moved out")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    person = forms.ChoiceField(label=_("Who"))
+    date = ThaiDateField(label=_("When it happened"))
+    reason = forms.CharField(
+        label=_("How do you know?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", _("— choose —"))] + [
+            (str(m.person_id), f"{m.person.full_name} ({m.get_relation_display()})")
+            for m in members
+        ]
+
+
+class NewHouseholdForm(forms.Form):
+    """A household that is not in the registry yet: its address and its head."""
+
+    reason = forms.CharField(
+        label=_("How do you know? (e.g. moved in on, who told you)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        fields = {}
+        for name in ("house_no", "moo", "village", "soi", "road", "postal_code"):
+            fields[name] = correctable.form_field(Household, name)
+        for name in ("prefix", "first_name", "last_name", "sex", "birth_date"):
+            field = correctable.form_field(Person, name)
+            field.label = _("Head of household: %(field)s") % {"field": field.label}
+            fields[f"head_{name}"] = field
+        fields["head_first_name"].required = True
+        fields["reason"] = self.fields["reason"]
+        self.fields = fields
 
 
 class ReviewForm(forms.Form):
@@ -64,7 +115,7 @@ class FundYearForm(forms.Form):
             del self.fields["budget"]
 
 
-class BudgetForm(forms.Form):
+class BudgetForm(MergeFormMixin, forms.Form):
     budget = forms.DecimalField(label=_("Budget (baht)"), **MONEY)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -160,7 +211,7 @@ class ReceiptForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class FundRuleForm(forms.Form):
+class FundRuleForm(MergeFormMixin, forms.Form):
     mode = forms.ChoiceField(label=_("How the fund is used"), choices=FundMode.choices)
     budget = forms.DecimalField(
         label=_("Yearly budget (baht)"),

@@ -28,6 +28,18 @@ class CorrectionStatus(models.TextChoices):
     REJECTED = "rejected", _("Rejected")
 
 
+class CorrectionKind(models.TextChoices):
+    FIELD = "field", _("Correction of a field")
+    DEATH = "death", _("Death of a member")
+    MOVED_OUT = "moved_out", _("Member moved out")
+    NEW_HOUSEHOLD = "new_household", _("New household")
+
+
+# Life events: reported by the community, reviewed like corrections, applied through the
+# registry services (the membership ends, or the household and its head are registered).
+LIFE_EVENTS = (CorrectionKind.DEATH, CorrectionKind.MOVED_OUT, CorrectionKind.NEW_HOUSEHOLD)
+
+
 class Correction(models.Model):
     """A change to one field of a household or a person that someone of the community proposes
     and a district officer reviews. `old_value` and `base_version` are the record as the proposer
@@ -35,8 +47,17 @@ class Correction(models.Model):
     change being applied over someone else's edit."""
 
     community = models.ForeignKey(Community, on_delete=models.PROTECT, related_name="corrections")
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=CorrectionKind.choices, default=CorrectionKind.FIELD
+    )
+    # Empty only for a new household not yet accepted (then set to the household created).
     household = models.ForeignKey(
-        Household, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("household")
+        Household,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        verbose_name=_("household"),
     )
     # Empty: the correction is to the household itself; set: to this member.
     person = models.ForeignKey(
@@ -49,6 +70,8 @@ class Correction(models.Model):
     proposed_value = models.JSONField(null=True, blank=True)
     proposed_display = models.CharField(_("proposed value"), max_length=300, blank=True)
     reason = models.TextField(_("reason"))
+    # A death or a move-out: when it happened.
+    event_date = models.DateField(_("date"), null=True, blank=True)
     base_version = models.PositiveIntegerField()
     status = models.CharField(
         max_length=10, choices=CorrectionStatus.choices, default=CorrectionStatus.PENDING
@@ -77,12 +100,23 @@ class Correction(models.Model):
         return str(self)
 
     @property
-    def target(self) -> Household | Person:
+    def target(self) -> Household | Person | None:
         return self.person if self.person_id else self.household
 
     @property
     def is_pending(self) -> bool:
         return self.status == CorrectionStatus.PENDING
+
+    @property
+    def is_event(self) -> bool:
+        return self.kind in LIFE_EVENTS
+
+    @property
+    def label(self) -> str:
+        """For the audit trail: number, household code (if any) and field or event."""
+        code = self.household.code if self.household_id else "-"
+        what = self.field if self.kind == CorrectionKind.FIELD else self.kind
+        return f"{self.number} · {code} · {what}"
 
 
 class CorrectionEvent(models.Model):
@@ -107,6 +141,28 @@ class CorrectionEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.correction} {self.kind}"
+
+
+class CorrectionNotice(models.Model):
+    """An in-app notice to the proposer and the community's leaders that a correction or a
+    life event was decided; read when they open it (or mark all read on their home page)."""
+
+    recipient = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="correction_notices")
+    correction = models.ForeignKey(Correction, on_delete=models.CASCADE, related_name="notices")
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "correction"], name="one_correction_notice"
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.correction} → {self.recipient_id}"
 
 
 # Community fund ------------------------------------------------------------------------------

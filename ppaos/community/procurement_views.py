@@ -26,6 +26,7 @@ from ppaos.community.selectors import (
     procurements_waiting_for_district,
 )
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.versioning import StaleEditError
 
 
 @login_required
@@ -171,15 +172,7 @@ def fund_rule_edit(request, code: str):
     if province not in fund_rule_provinces(user=request.user):
         raise Http404("Province outside scope")
     rule = fund_rule(province_code=code)
-    form = forms.FundRuleForm(
-        request.POST or None,
-        initial={
-            "mode": rule.mode,
-            "budget": rule.row.budget if rule.row else None,
-            "source": rule.source,
-            "version": rule.row.version if rule.row else None,
-        },
-    )
+    form = forms.FundRuleForm(request.POST or None, initial=_rule_initial(rule))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
@@ -187,6 +180,9 @@ def fund_rule_edit(request, code: str):
             procurement.fund_rule_set(
                 actor=request.user, province=province, expected_version=version, **data
             )
+        except StaleEditError as error:
+            rule = fund_rule(province_code=code)
+            form.merge_stale(error, initial=_rule_initial(rule))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -197,3 +193,12 @@ def fund_rule_edit(request, code: str):
         "community/fund_rule_edit.html",
         {"province": province, "rule": rule, "form": form},
     )
+
+
+def _rule_initial(rule) -> dict:
+    return {
+        "mode": rule.mode,
+        "budget": rule.row.budget if rule.row else None,
+        "source": rule.source,
+        "version": rule.row.version if rule.row else None,
+    }

@@ -16,6 +16,7 @@ from django.utils.crypto import get_random_string
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from ppaos.accounts.models import Role, User
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
@@ -23,6 +24,8 @@ from ppaos.community import correctable
 from ppaos.community.models import (
     Correction,
     CorrectionEvent,
+    CorrectionKind,
+    CorrectionNotice,
     CorrectionStatus,
     Decision,
     Expenditure,
@@ -35,7 +38,7 @@ from ppaos.community.selectors import fund_rule
 from ppaos.lib.thaidate import format_be_numeric
 from ppaos.lib.versioning import StaleEditError, save_versioned
 from ppaos.registry import services as registry
-from ppaos.registry.models import Household, Person
+from ppaos.registry.models import Household, Membership, Person, Relation
 
 CENT = Decimal("0.01")
 MAX_RECEIPT = 5 * 1024 * 1024
@@ -175,6 +178,10 @@ def correction_accept(
     it is now. Otherwise CorrectionConflict is raised, the conflict is kept in the history and
     nothing is applied."""
     _reviewable(correction, actor)
+    if correction.is_event:
+        return _event_accept(
+            actor=actor, correction=correction, expected_version=expected_version, note=note
+        )
     version = record_version if record_version is not None else correction.base_version
     try:
         with transaction.atomic():
@@ -229,9 +236,10 @@ def correction_accept(
                 actor=actor,
                 action=Action.UPDATE,
                 obj=correction,
-                label=f"{correction.number} · {correction.household.code} · {correction.field}",
+                label=correction.label,
                 changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.ACCEPTED]},
             )
+            _notify_decided(correction)
     except StaleEditError as error:
         if isinstance(error.current, Correction):
             raise  # reviewed by someone else meanwhile (_claim): not a conflict of the record
@@ -266,9 +274,199 @@ def correction_reject(*, actor, correction: Correction, expected_version: int, n
             actor=actor,
             action=Action.UPDATE,
             obj=correction,
-            label=f"{correction.number} · {correction.household.code} · {correction.field}",
+            label=correction.label,
             changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.REJECTED]},
         )
+        _notify_decided(correction)
+    return correction
+
+
+# Life events ---------------------------------------------------------------------------------
+
+# What a new household's proposal holds (values as on the registry's own forms).
+NEW_HOUSEHOLD_FIELDS = ("house_no", "moo", "village", "soi", "road", "postal_code")
+NEW_HEAD_FIELDS = ("prefix", "first_name", "last_name", "sex", "birth_date")
+# The registry's reasons for leaving a household (registry.forms.LeaveForm).
+END_REASONS = {CorrectionKind.DEATH: "died", CorrectionKind.MOVED_OUT: "moved"}
+
+
+def _notify_decided(correction: Correction) -> None:
+    """Tell the proposer and the community's leaders (in the app) that it was decided."""
+    leaders = User.objects.filter(
+        is_active=True,
+        role_assignments__role=Role.COMMUNITY_LEADER,
+        role_assignments__community_id=correction.community_id,
+    ).values_list("pk", flat=True)
+    recipients = {correction.proposed_by_id, *leaders} - {correction.reviewed_by_id}
+    CorrectionNotice.objects.bulk_create(
+        [CorrectionNotice(recipient_id=pk, correction=correction) for pk in sorted(recipients)],
+        ignore_conflicts=True,
+    )
+
+
+def notices_mark_read(*, user, correction: Correction | None = None) -> int:
+    """Mark the user's unread notices as read (of one correction, or all of them)."""
+    notices = CorrectionNotice.objects.filter(recipient=user, read_at__isnull=True)
+    if correction is not None:
+        notices = notices.filter(correction=correction)
+    return notices.update(read_at=timezone.now())
+
+
+def _event_reason(reason: str) -> str:
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say how you know (who told you, what you saw).")})
+    return reason.strip()
+
+
+def _event_create(*, actor, community: Community, label: str, **values) -> Correction:
+    with transaction.atomic():
+        correction = Correction.objects.create(
+            community=community, proposed_by=actor, base_version=0, **values
+        )
+        _event(correction, actor=actor, kind=CorrectionEvent.Kind.PROPOSED, note=correction.reason)
+        audit_record(
+            actor=actor,
+            action=Action.CREATE,
+            obj=correction,
+            label=correction.label,
+            changes={"event": [None, correction.kind], "what": [None, label]},
+        )
+    return correction
+
+
+def life_event_propose(
+    *, actor, household: Household, person: Person, kind: str, date: dt.date, reason: str
+) -> Correction:
+    """Report that a current member died or moved out; a reviewer's acceptance ends the
+    membership through the registry (`registry.services.membership_end`)."""
+    if kind not in END_REASONS:
+        raise ValidationError(_("Unknown life event."))
+    reason = _event_reason(reason)
+    membership = person.memberships.filter(household=household, end_date__isnull=True).first()
+    if membership is None:
+        raise ValidationError(_("This person no longer lives in this household."))
+    if date is None or date > timezone.localdate():
+        raise ValidationError({"date": _("Give a date that is not in the future.")})
+    if date < membership.start_date:
+        raise ValidationError({"date": _("A stay cannot end before it started.")})
+    pending = Correction.objects.filter(
+        person=person, kind__in=list(END_REASONS), status=CorrectionStatus.PENDING
+    ).first()
+    if pending is not None:
+        raise ValidationError(
+            _("A report about this person is already waiting for review: %(number)s.")
+            % {"number": pending.number}
+        )
+    name = f"{person.first_name} {person.last_name}".strip()
+    return _event_create(
+        actor=actor,
+        community=household.community,
+        label=name,
+        kind=kind,
+        household=household,
+        person=person,
+        event_date=date,
+        reason=reason,
+        old_display=str(Relation(membership.relation).label)[:300],
+        proposed_display=f"{CorrectionKind(kind).label}: {name}"[:300],
+        proposed_value={"date": date.isoformat()},
+    )
+
+
+def new_household_propose(
+    *, actor, community: Community, household_data: dict, head_data: dict, reason: str
+) -> Correction:
+    """Report a household that is not in the registry, with its head's details; a reviewer's
+    acceptance registers both (`household_create`, `person_add_to_household`)."""
+    reason = _event_reason(reason)
+    household_values = {k: household_data.get(k) or "" for k in NEW_HOUSEHOLD_FIELDS}
+    head_values = {k: head_data.get(k) for k in NEW_HEAD_FIELDS}
+    for key in ("prefix", "first_name", "last_name", "sex"):
+        head_values[key] = head_values[key] or ""
+    probe = Household(
+        community=community, subdistrict_id=community.subdistrict_id, **household_values
+    )
+    probe.full_clean(
+        exclude=["code", "community", "created_by", "updated_by"], validate_unique=False
+    )
+    registry.person_clean(head_values)
+    name = f"{head_values['first_name']} {head_values['last_name']}".strip()
+    address = " ".join(v for v in household_values.values() if v)
+    return _event_create(
+        actor=actor,
+        community=community,
+        label=name,
+        kind=CorrectionKind.NEW_HOUSEHOLD,
+        reason=reason,
+        proposed_display=f"{address} · {name}"[:300],
+        proposed_value={
+            "household": household_values,
+            "head": {k: correctable.to_json(v) for k, v in head_values.items()},
+        },
+    )
+
+
+def _event_apply(*, actor, correction: Correction) -> None:
+    """Apply an accepted life event through the registry services."""
+    if correction.kind == CorrectionKind.NEW_HOUSEHOLD:
+        data = correction.proposed_value or {}
+        head = {k: correctable.from_json(Person, k, v) for k, v in (data.get("head") or {}).items()}
+        household = registry.household_create(
+            actor=actor, community=correction.community, data=data.get("household") or {}
+        )
+        person = registry.person_add_to_household(
+            actor=actor, household=household, data=head, relation=Relation.HEAD
+        )
+        correction.household, correction.person = household, person
+        correction.applied_version = household.version
+        return
+    membership = (
+        Membership.objects.select_for_update()
+        .filter(
+            household_id=correction.household_id,
+            person_id=correction.person_id,
+            end_date__isnull=True,
+        )
+        .first()
+    )
+    if membership is None:
+        raise ValidationError(_("This person no longer lives in this household."))
+    registry.membership_end(
+        actor=actor,
+        membership=membership,
+        end_date=correction.event_date,
+        reason=END_REASONS[correction.kind],
+    )
+
+
+def _event_accept(*, actor, correction: Correction, expected_version: int, note: str):
+    with transaction.atomic():
+        _claim(correction, expected_version)
+        _event_apply(actor=actor, correction=correction)
+        correction.status = CorrectionStatus.ACCEPTED
+        correction.reviewed_by = actor
+        correction.reviewed_at = timezone.now()
+        correction.review_note = note.strip()
+        correction.save(
+            update_fields=[
+                "status",
+                "reviewed_by",
+                "reviewed_at",
+                "review_note",
+                "household",
+                "person",
+                "applied_version",
+            ]
+        )
+        _event(correction, actor=actor, kind=CorrectionEvent.Kind.ACCEPTED, note=note.strip())
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=correction,
+            label=correction.label,
+            changes={"status": [CorrectionStatus.PENDING, CorrectionStatus.ACCEPTED]},
+        )
+        _notify_decided(correction)
     return correction
 
 

@@ -21,6 +21,12 @@ urlpatterns = [
         views.correction_new,
         name="correction_new",
     ),
+    path(
+        "community/households/<int:pk>/life-event/",
+        views.life_event_new,
+        name="life_event_new",
+    ),
+    path("communities/<int:pk>/new-household/", views.new_household_new, name="new_household_new"),
     path("community/corrections/review/", views.review_queue, name="review_queue"),
     path("community/corrections/<int:pk>/", views.correction_detail, name="correction"),
     path("community/fund/", views.fund_home, name="fund_home"),

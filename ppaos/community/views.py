@@ -36,6 +36,7 @@ from ppaos.community.selectors import (
 )
 from ppaos.lib.forms import add_service_errors
 from ppaos.lib.pdf import font_urls, html_to_pdf
+from ppaos.lib.versioning import StaleEditError
 from ppaos.registry.access import household_for_user
 from ppaos.registry.selectors import household_list, household_members
 
@@ -261,13 +262,75 @@ def correction_new(request, pk: int):
 
 
 @login_required
+def life_event_new(request, pk: int):
+    """Report a death or a move-out of a current member (`?person=<id>&kind=...` preselect)."""
+    household = household_for_user(user=request.user, pk=pk)
+    members = list(household_members(household=household))
+    initial = {"person": request.GET.get("person", ""), "kind": request.GET.get("kind", "")}
+    form = forms.LifeEventForm(request.POST or None, members=members, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = next(m.person for m in members if str(m.person_id) == data["person"])
+        try:
+            correction = services.life_event_propose(
+                actor=request.user,
+                household=household,
+                person=person,
+                kind=data["kind"],
+                date=data["date"],
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Report %(number)s sent for review.") % {"number": correction.number}
+            )
+            return redirect("community:correction", pk=correction.pk)
+    return render(request, "community/life_event_new.html", {"household": household, "form": form})
+
+
+@login_required
+def new_household_new(request, pk: int):
+    """Report a household that is not in the registry yet, with its head."""
+    community = access.community_with_people(user=request.user, pk=pk)
+    form = forms.NewHouseholdForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            correction = services.new_household_propose(
+                actor=request.user,
+                community=community,
+                household_data={k: v for k, v in data.items() if not k.startswith("head_")},
+                head_data={k[5:]: v for k, v in data.items() if k.startswith("head_")},
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request, _("Report %(number)s sent for review.") % {"number": correction.number}
+            )
+            return redirect("community:correction", pk=correction.pk)
+    return render(
+        request, "community/new_household_new.html", {"community": community, "form": form}
+    )
+
+
+@login_required
 def correction_detail(request, pk: int):
     """A correction, its history, and for a reviewer the decision (with any conflict shown)."""
     correction = access.correction_for_user(user=request.user, pk=pk)
     reviewer = can_review(user=request.user, correction=correction)
     target = correction.target
-    target.refresh_from_db()
-    conflict = correction.is_pending and target.version != correction.base_version
+    if target is not None:
+        target.refresh_from_db()
+    # A life event has no field to conflict on: its rules are checked when it is applied.
+    conflict = (
+        correction.is_pending
+        and not correction.is_event
+        and target.version != correction.base_version
+    )
     form = None
     if reviewer:
         form = forms.ReviewForm(
@@ -280,25 +343,25 @@ def correction_detail(request, pk: int):
         if request.method == "POST" and form.is_valid():
             if _review(request, form, correction):
                 return redirect("community:correction", pk=correction.pk)
-            target.refresh_from_db()
-            conflict = target.version != correction.base_version
+            if not correction.is_event:
+                target.refresh_from_db()
+                conflict = target.version != correction.base_version
     elif request.method == "POST":
         raise Http404("Not a reviewer of this correction")
-    audit_record(
-        actor=request.user,
-        action=Action.VIEW,
-        obj=correction,
-        label=f"{correction.number} · {correction.household.code} · {correction.field}",
-    )
+    audit_record(actor=request.user, action=Action.VIEW, obj=correction, label=correction.label)
+    services.notices_mark_read(user=request.user, correction=correction)
+    if correction.is_event:
+        field_label, value_now = correction.get_kind_display(), ""
+    else:
+        field_label = correctable.label(target, correction.field)
+        value_now = correctable.display(target, correction.field, getattr(target, correction.field))
     return render(
         request,
         "community/correction_detail.html",
         {
             "correction": correction,
-            "field_label": correctable.label(target, correction.field),
-            "value_now": correctable.display(
-                target, correction.field, getattr(target, correction.field)
-            ),
+            "field_label": field_label,
+            "value_now": value_now,
             "conflict": conflict,
             "target": target,
             "events": correction.events.select_related("actor"),
@@ -443,6 +506,9 @@ def fund_year(request, pk: int):
                     expected_version=budget_form.cleaned_data["version"],
                     budget=budget_form.cleaned_data["budget"],
                 )
+            except StaleEditError as error:
+                budget_form.merge_stale(error, initial={"budget": error.current.budget})
+                year = error.current
             except ValidationError as error:
                 add_service_errors(budget_form, error)
             else:

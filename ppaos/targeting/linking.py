@@ -7,7 +7,7 @@ from django.db.models import OuterRef, Subquery
 from ppaos.registry.models import PREFIX_TEXT, Membership, Person
 from ppaos.targeting.linkage import COLUMNS
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
-from ppaos.targeting.services import _job_finish, _job_progress, link_results_apply
+from ppaos.targeting.services import job_finish, job_progress, link_results_apply
 
 
 def target_frame(target_list: TargetList) -> pd.DataFrame:
@@ -97,11 +97,11 @@ def job_run_linkage(*, job: Job) -> Job:
         counts = target_list_link(
             target_list=TargetList.objects.get(pk=job.params["target_list"]),
             backend=job.params.get("backend", "duckdb"),
-            progress=lambda done, total: _job_progress(job, done, total),
+            progress=lambda done, total: job_progress(job, done, total),
         )
     except Exception as e:
-        _job_finish(job, error=f"{type(e).__name__}: {e}")
+        job_finish(job, error=f"{type(e).__name__}: {e}")
         raise
-    _job_finish(job, result=counts)
+    job_finish(job, result=counts)
     job.refresh_from_db()
     return job

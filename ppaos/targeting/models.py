@@ -101,6 +101,7 @@ class Job(JobProgress, models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", _("Target-list import")
         LINKAGE = "linkage", _("Record linkage")
+        OFFLINE = "offline", _("Offline submissions import")
 
     Status = JobStatus
 

@@ -76,7 +76,7 @@ def job_create(*, kind: str, actor, params: dict, upload=None) -> Job:
     return job
 
 
-def _job_file_delete(job: Job) -> None:
+def job_file_delete(job: Job) -> None:
     """Delete the job's uploaded file: it holds IDs in clear and is not needed again."""
     if job.file.name:
         job.file.storage.delete(job.file.name)
@@ -101,14 +101,16 @@ def import_files_cleanup(*, hours: int | None = None, finished_only: bool = Fals
     return len(removed)
 
 
-def _job_progress(job: Job, done: int, total: int | None = None) -> None:
+def job_progress(job: Job, done: int, total: int | None = None) -> None:
+    """Record how far a running job has got (the job page polls it)."""
     values = {"steps_done": done}
     if total is not None:
         values["steps_total"] = total
     Job.objects.filter(pk=job.pk).update(**values)
 
 
-def _job_finish(job: Job, *, result: dict | None = None, error: str = "") -> None:
+def job_finish(job: Job, *, result: dict | None = None, error: str = "") -> None:
+    """Mark a job done with its result, or failed with the error the user will read."""
     job.status = Job.Status.FAILED if error else Job.Status.DONE
     job.result = result or {}
     job.error = error
@@ -200,25 +202,25 @@ def job_run_import(*, job: Job) -> Job:
             )
         path = Path(job.file.path)
         total = sum(1 for _ in importing.read_rows(path, name=job.file.name))
-        _job_progress(job, 0, total)
+        job_progress(job, 0, total)
         result = target_list_import(
             path=path,
             name=job.file.name,
             source=job.params["source"],
             year_be=int(job.params["year_be"]),
             mapping=job.params.get("mapping") or None,
-            progress=lambda n: _job_progress(job, n),
+            progress=lambda n: job_progress(job, n),
         )
-        _job_progress(job, total)
+        job_progress(job, total)
     except (importing.FileFormatError, ValidationError) as e:
-        _job_finish(job, error=str(e))
+        job_finish(job, error=str(e))
     except Exception as e:  # a failed job must say why, not stay "running" forever
-        _job_finish(job, error=f"{type(e).__name__}: {e}")
+        job_finish(job, error=f"{type(e).__name__}: {e}")
         raise
     else:
-        _job_finish(job, result=result)
+        job_finish(job, result=result)
     finally:
-        _job_file_delete(job)
+        job_file_delete(job)
     job.refresh_from_db()
     return job
 

@@ -637,3 +637,31 @@ def _volunteer(answers: Answers, campaign, household, cache) -> User | None:
         if cache[key] is not None:
             return cache[key]
     return None
+
+
+def job_run_submissions(*, job) -> None:
+    """Run an offline-submissions import job (called by the task worker, or directly in
+    tests) for the campaign and source in its params, as the user who uploaded the file. The
+    uploaded file is deleted when the job ends, whatever the outcome."""
+    services.job_progress(job, 0, 1)
+    try:
+        if not job.file.name or not Path(job.file.path).exists():
+            raise SubmissionFileError(_("The uploaded file is no longer kept: upload it again."))
+        report = submissions_import(
+            campaign=Campaign.objects.get(pk=job.params["campaign"]),
+            path=Path(job.file.path),
+            name=job.params.get("name", ""),
+            actor=job.created_by,
+            source=job.params.get("source") or None,
+        )
+    except SubmissionFileError as e:
+        services.job_finish(job, error=str(e))
+    except Exception as e:  # a failed job must say why, not stay "running" forever
+        services.job_finish(job, error=f"{type(e).__name__}: {e}")
+        raise
+    else:
+        services.job_progress(job, 1, 1)
+        result = report.as_dict() | {"unit": report.unit, "campaign": job.params["campaign"]}
+        services.job_finish(job, result=result)
+    finally:
+        services.job_file_delete(job)

@@ -17,3 +17,10 @@ def run_linkage_job(job_id: int) -> None:
     from ppaos.targeting.linking import job_run_linkage
 
     job_run_linkage(job=Job.objects.get(pk=job_id))
+
+
+@task
+def run_offline_job(job_id: int) -> None:
+    from ppaos.targeting.submissions import job_run_submissions
+
+    job_run_submissions(job=Job.objects.get(pk=job_id))

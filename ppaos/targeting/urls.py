@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.targeting import views, views_offline, views_verification
+from ppaos.targeting import views, views_offline, views_pwa, views_verification
 
 app_name = "targeting"
 urlpatterns = [
@@ -38,5 +38,20 @@ urlpatterns = [
         "targeting/campaigns/<int:pk>/submissions/",
         views_offline.submissions_upload,
         name="submissions",
+    ),
+    # The volunteers' offline web app (views_pwa.py).
+    path("targeting/sw.js", views_pwa.service_worker, name="service_worker"),
+    path("targeting/manifest.webmanifest", views_pwa.manifest, name="manifest"),
+    path("targeting/offline/", views_pwa.offline_page, name="offline_page"),
+    path("targeting/sync/", views_pwa.sync, name="sync"),
+    path(
+        "targeting/campaigns/<int:pk>/worklist.json",
+        views_pwa.worklist_data,
+        name="worklist_data",
+    ),
+    path(
+        "targeting/campaigns/<int:pk>/households/new/",
+        views_pwa.household_new,
+        name="household_new",
     ),
 ]

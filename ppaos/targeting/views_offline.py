@@ -1,9 +1,5 @@
 """Offline collection: the campaign's XLSForm for ODK/Kobo, and importing their exports."""
 
-import os
-import tempfile
-from pathlib import Path
-
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -16,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.services import audit_export
-from ppaos.targeting import access, submissions, xlsform
+from ppaos.targeting import access, services, submissions, tasks, xlsform
+from ppaos.targeting.models import Job
 
 MAX_SUBMISSIONS_FILE = 20 * 1024 * 1024
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -85,28 +82,22 @@ def xlsform_download(request, pk: int):
 
 @login_required
 def submissions_upload(request, pk: int):
+    """Upload an ODK/Kobo export: it is imported by the task worker, and the job page shows
+    progress and then the per-submission report."""
     campaign = access.campaign_for_manager(user=request.user, pk=pk)
     form = SubmissionsForm(request.POST or None, request.FILES or None)
-    report = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / ("upload" + Path(upload.name).suffix.lower())
-            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
-                for chunk in upload.chunks():
-                    out.write(chunk)
-            try:
-                report = submissions.submissions_import(
-                    campaign=campaign,
-                    path=path,
-                    name=upload.name,
-                    actor=request.user,
-                    source=form.cleaned_data["source"] or None,
-                )
-            except submissions.SubmissionFileError as e:
-                form.add_error("file", str(e))
-    return render(
-        request,
-        "targeting/offline.html",
-        {"campaign": campaign, "form": form, "report": report},
-    )
+        job = services.job_create(
+            kind=Job.Kind.OFFLINE,
+            actor=request.user,
+            params={
+                "campaign": campaign.pk,
+                "source": form.cleaned_data["source"],
+                "name": upload.name,
+            },
+            upload=upload,
+        )
+        tasks.run_offline_job.enqueue(job.pk)
+        return redirect("targeting:job", pk=job.pk)
+    return render(request, "targeting/offline.html", {"campaign": campaign, "form": form})

@@ -1,79 +1,20 @@
 """A stale save merges, never reverts (issue 15): two editors of one record, each page posted
 as a browser would post it (every input, select and textarea of the form)."""
 
-from html.parser import HTMLParser
-
 import pytest
 
 from ppaos.audit.models import Action, AuditEvent
+from ppaos.lib.testing_forms import form_on
 from ppaos.registry.models import Household, Person
 from ppaos.registry.services import PERSON_FIELDS, person_update
-
-
-class _FormReader(HTMLParser):
-    """What a browser submits from the page's `form.stacked` (the first with a version)."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self._form = None
-        self._select = None
-        self._select_first = None
-        self._textarea = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self._form = {}
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = a.get("type", "text")
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._form[a["name"]] = a.get("value", "on")
-            elif kind not in ("submit", "button", "file"):
-                self._form[a["name"]] = a.get("value", "")
-        elif tag == "select":
-            self._select, self._select_first = a.get("name"), None
-        elif tag == "option" and self._select:
-            value = a.get("value", "")
-            if self._select_first is None:
-                self._select_first = value
-                self._form.setdefault(self._select, value)
-            if "selected" in a:
-                self._form[self._select] = value
-        elif tag == "textarea":
-            self._textarea = a.get("name")
-            self._form[self._textarea] = ""
-
-    def handle_data(self, data):
-        if self._textarea and self._form is not None:
-            self._form[self._textarea] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form" and self._form is not None:
-            self.forms.append(self._form)
-            self._form = None
-        elif tag == "select":
-            self._select = None
-        elif tag == "textarea":
-            self._textarea = None
-
-
-def form_on(page, field="version") -> dict:
-    """The submitted data of the page's form that holds `field`."""
-    reader = _FormReader()
-    reader.feed(page.content.decode())
-    data = next(f for f in reader.forms if field in f)
-    data.pop("csrfmiddlewaretoken", None)
-    return data
 
 
 def _other_person_saves(person: Person, actor, **changes) -> None:
     current = Person.objects.get(pk=person.pk)
     data = {name: getattr(current, name) for name in PERSON_FIELDS}
-    person_update(actor=actor, person=current, expected_version=current.version, data=data | changes)
+    person_update(
+        actor=actor, person=current, expected_version=current.version, data=data | changes
+    )
 
 
 @pytest.fixture

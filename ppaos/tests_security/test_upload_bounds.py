@@ -187,9 +187,16 @@ def submissions_url(coordinator, communities, households, volunteer_a):
 
 
 def _submit(client, url, name: str, content: bytes):
+    """The upload is queued and imported by the worker (immediate in tests); the errors the
+    job page shows."""
     response = client.post(url, {"file": SimpleUploadedFile(name, content)})
-    assert response.status_code == 200
-    return [str(e) for e in response.context["form"].errors.get("file", [])]
+    if response.status_code == 200:  # refused by the form before queueing
+        return [str(e) for e in response.context["form"].errors.get("file", [])]
+    assert response.status_code == 302
+    job = Job.objects.filter(kind=Job.Kind.OFFLINE).latest("pk")
+    assert client.get(response["Location"]).status_code == 200
+    assert job.status == Job.Status.FAILED and not job.file.name
+    return [job.error]
 
 
 def test_odk_json_nested_100000_deep_is_a_clear_error(client_en, submissions_url):

@@ -6,8 +6,15 @@ from django import template
 from ppaos.targeting.models import Campaign
 from ppaos.targeting.records import RecordFacts, household_target_records
 from ppaos.targeting.selectors import household_visit_campaigns as _visit_campaigns
+from ppaos.targeting.submissions import STATUS_LABELS
 
 register = template.Library()
+
+
+@register.filter
+def submission_status(status: str) -> str:
+    """The label of an offline-import row's status ("created", "conflict", ...)."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 @register.simple_tag

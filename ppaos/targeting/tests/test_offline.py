@@ -18,7 +18,7 @@ from ppaos.audit.models import Action, AuditEvent
 from ppaos.conftest import PASSWORD
 from ppaos.registry.services import household_update
 from ppaos.targeting import submissions
-from ppaos.targeting.models import Visit
+from ppaos.targeting.models import Job, Visit
 from ppaos.targeting.services import campaign_assign, campaign_open
 from ppaos.targeting.xlsform import build_xlsform, xlsform_to_xform
 
@@ -325,7 +325,11 @@ def test_upload_page_shows_the_report_and_refuses_other_files(
     assert client.get(url).status_code == 200
     path = write_csv(tmp_path, [odk_row(households["A"], "p-1"), odk_row(None, "p-2")])
     response = client.post(url, {"file": SimpleUploadedFile("odk.csv", path.read_bytes())})
-    assert response.status_code == 200
+    assert response.status_code == 302  # to the job page: the worker imports the file
+    job = Job.objects.get(kind=Job.Kind.OFFLINE)
+    assert response["Location"] == f"/targeting/jobs/{job.pk}/"
+    assert not job.file.name  # the upload is deleted once imported
+    response = client.get(response["Location"])
     assert 'data-count="created">1<' in response.text
     assert 'data-count="rejected">1<' in response.text
     assert "the household code is missing" in response.text

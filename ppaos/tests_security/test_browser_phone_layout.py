@@ -1,0 +1,138 @@
+"""On a 360 px phone no page scrolls sideways, in Thai or in English (issue 15, item 10).
+
+Each role's main pages are opened in a 360×740 viewport; `document.documentElement.scrollWidth`
+must not exceed `window.innerWidth`. A failure names each page and how wide it was.
+"""
+
+import pytest
+from django.urls import reverse
+
+from ppaos.assessment.services import assessment_run
+from ppaos.assessment.tests.conftest import ROUND, default_set, scenario  # noqa: F401 (fixtures)
+from ppaos.conftest import PASSWORD
+from ppaos.lib.testing_browser import PHONE, live_login
+
+pytest_plugins = ["ppaos.lib.testing_browser"]
+
+pytestmark = pytest.mark.browser
+
+SMALL_PHONE = PHONE | {"viewport": {"width": 360, "height": 740}}
+
+MEASURE = """(() => {
+  const wide = [...document.querySelectorAll('body *')]
+    .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1
+      && !e.closest('.scroll-x, .leaflet-container, .visually-hidden'))
+    .slice(0, 3).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+      + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ')[0] : ''));
+  return [document.documentElement.scrollWidth, window.innerWidth, wide];
+})()"""
+
+
+@pytest.fixture
+def assessed(scenario):  # noqa: F811 (the imported fixture)
+    assessment_run(round_name=ROUND)
+    return scenario
+
+
+def _pages(role, communities, households, assessed):
+    community = communities["A"].pk
+    household = households["A"].pk
+    profile = reverse("assessment:household", args=[assessed["X"].pk])
+    registry = [
+        reverse("registry:household_detail", args=[household]),
+        reverse("areas:community", args=[community]),
+        reverse("registry:search") + "?q=1%2F1",
+    ]
+    analysis = [
+        reverse("home"),
+        reverse("dashboards:city"),
+        reverse("dashboards:district", args=["1008"]),
+        reverse("dashboards:community", args=[community]),
+        reverse("areas:home_province"),
+        reverse("assessment:home"),
+        reverse("assessment:province", args=["10"]),
+        reverse("assessment:district", args=["1008"]),
+        reverse("assessment:community", args=[community]),
+        reverse("livelihoods:programmes"),
+        reverse("livelihoods:mobility"),
+        reverse("livelihoods:mobility_province", args=["10"]),
+        reverse("community:public", args=[community]),
+    ]
+    return {
+        "volunteer": [reverse("home"), reverse("targeting:home"), *registry],
+        "leader": [
+            reverse("home"),
+            reverse("community:my_databook"),
+            reverse("community:my_fund"),
+            reverse("community:my_corrections"),
+            *registry,
+        ],
+        "district_officer": [
+            *analysis,
+            *registry,
+            profile,
+            reverse("referrals:home"),
+            reverse("referrals:inbox"),
+            reverse("referrals:excluded"),
+            reverse("targeting:home"),
+            reverse("audit:list"),
+        ],
+        "coordinator": [
+            *analysis,
+            *registry,
+            profile,
+            reverse("community:databook", args=[community]),
+            reverse("community:fund", args=[community]),
+            reverse("community:review_queue"),
+            reverse("community:fund_home"),
+            reverse("referrals:home"),
+            reverse("referrals:excluded"),
+            reverse("referrals:catalogue"),
+            reverse("targeting:home"),
+            reverse("audit:list"),
+            reverse("account"),
+        ],
+        "researcher": analysis,
+    }[role]
+
+
+def _measure(browser, live_server, user, urls, language):
+    context = browser.new_context(**SMALL_PHONE)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        live_login(page, live_server, user.username, PASSWORD)
+        if language == "en":
+            with page.expect_navigation():
+                page.click("#language-switch button[value=en]")
+        widths = {}
+        for url in urls:
+            response = page.goto(live_server.url + url)
+            assert response.status == 200, f"{url}: {response.status}"
+            page.wait_for_load_state("load")
+            widths[url] = page.evaluate(MEASURE)
+        return widths
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+@pytest.mark.parametrize(
+    "role", ["volunteer", "leader", "district_officer", "coordinator", "researcher"]
+)
+def test_no_page_scrolls_sideways_at_360_px(
+    request, browser, live_server, communities, households, assessed, role, language
+):
+    user = request.getfixturevalue(
+        {
+            "volunteer": "volunteer_a",
+            "leader": "leader_a",
+            "district_officer": "district_officer",
+            "coordinator": "coordinator",
+            "researcher": "researcher",
+        }[role]
+    )
+    urls = _pages(role, communities, households, assessed)
+    widths = _measure(browser, live_server, user, urls, language)
+    too_wide = {url: w for url, w in widths.items() if w[0] > w[1]}
+    assert too_wide == {}, f"{role} ({language}): pages wider than 360 px: {too_wide}"
