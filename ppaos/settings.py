@@ -192,7 +192,7 @@ MAP_TILE_ATTRIBUTION = env_str(
 EXPORT_SYNC_MAX_ROWS = env_int("PPAOS_EXPORT_SYNC_MAX_ROWS", 5000)
 EXPORT_KEEP_HOURS = env_int("PPAOS_EXPORT_KEEP_HOURS", 24)
 # Pseudonymised exports are k-anonymous on the quasi-identifiers each list declares
-# (ppaos/privacy/kanon.py): place, tenure, household size... are generalised until every
+# (ppaos/lib/kanon.py): place, tenure, household size... are generalised until every
 # combination has at least this many rows.
 EXPORT_K = env_int("PPAOS_EXPORT_K", 5)
 

@@ -2,12 +2,12 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from ppaos.accounts import views as account_views
+from ppaos.dashboards import home as home_page
 from ppaos.privacy import account
 from ppaos.privacy.auth import PPAOSLoginView, PPAOSLogoutView
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home_page.home, name="home"),
     # The login form asks for an authenticator code too, for users who enrolled one.
     path("accounts/login/", PPAOSLoginView.as_view(), name="login"),
     path("accounts/logout/", PPAOSLogoutView.as_view(), name="logout"),

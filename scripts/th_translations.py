@@ -277,10 +277,10 @@ TH = {
     "Different people": "คนละคน",
     "opened on": "เปิดเมื่อ",
     "Confirmed poor": "ยืนยันว่ายากจน",
-    "Not poor (inclusion error)": "ไม่ยากจน (ตกหล่นเกิน: inclusion error)",
+    "Not poor (inclusion error)": "ไม่ยากจน (คนจนไม่จริง: Inclusion Error)",
     "Not found": "ไม่พบ",
     "Duplicate": "ซ้ำซ้อน",
-    "Newly found poor (exclusion error)": "พบคนจนใหม่ (ตกหล่น: exclusion error)",
+    "Newly found poor (exclusion error)": "พบคนจนใหม่ (คนจนตกหล่น: Exclusion Error)",
     "Recorded": "บันทึกแล้ว",
     "Conflict: needs review": "ข้อมูลขัดแย้ง: ต้องตรวจสอบ",
     "Conflict resolved": "แก้ไขข้อขัดแย้งแล้ว",
@@ -337,15 +337,15 @@ TH = {
     "Import": "นำเข้า",
     "%(n)s records in your area": "%(n)s ระเบียนในพื้นที่ของคุณ",
     "Link to the registry": "เชื่อมโยงกับทะเบียน",
-    "Inclusion and exclusion errors": "ความคลาดเคลื่อนของบัญชีเป้าหมาย",
+    "Inclusion and exclusion errors": "คนจนไม่จริงและคนจนตกหล่น",
     "by community": "รายชุมชน",
     "by district": "รายเขต",
-    "Inclusion error: listed households found not poor, among listed households verified. Exclusion error: poor households missing from the list, among all verified poor. Brackets: 95%% Wilson interval.": "Inclusion error: ครัวเรือนในบัญชีที่พบว่าไม่ยากจน เทียบกับครัวเรือนในบัญชีที่สอบทานแล้ว "
-    "Exclusion error: ครัวเรือนยากจนที่ไม่อยู่ในบัญชี เทียบกับครัวเรือนยากจนที่สอบทานแล้วทั้งหมด "
+    "Inclusion error: listed households found not poor, among listed households verified. Exclusion error: poor households missing from the list, among all verified poor. Brackets: 95%% Wilson interval.": "คนจนไม่จริง (Inclusion Error): ครัวเรือนในบัญชีที่พบว่าไม่ยากจน เทียบกับครัวเรือนในบัญชีที่สอบทานแล้ว "
+    "คนจนตกหล่น (Exclusion Error): ครัวเรือนยากจนที่ไม่อยู่ในบัญชี เทียบกับครัวเรือนยากจนที่สอบทานแล้วทั้งหมด "
     "ในวงเล็บ: ช่วงความเชื่อมั่น 95%% แบบ Wilson",
     "Area": "พื้นที่",
-    "inclusion error": "ตกหล่นเกิน (inclusion)",
-    "exclusion error": "ตกหล่น (exclusion)",
+    "inclusion error": "คนจนไม่จริง",
+    "exclusion error": "คนจนตกหล่น",
     "not found": "ไม่พบ",
     "moved or died": "ย้ายหรือเสียชีวิต",
     "All": "ทั้งหมด",

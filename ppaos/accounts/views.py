@@ -1,11 +1,11 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+"""What every role's home page shows from this layer: who the user is assigned as and the
+counts of their area. The page itself is `ppaos.dashboards.home`, which adds each role's next
+actions from the apps above (accounts never imports them)."""
 
 from ppaos.accounts.models import Role
 from ppaos.accounts.scope import VIEW_COUNTS, scope_for
 from ppaos.areas.models import Community
 from ppaos.areas.selectors import counts_exact, protect_counts, total_counts
-from ppaos.targeting.selectors import volunteer_campaigns
 
 HOME_TEMPLATES = {
     Role.ADMIN: "accounts/home_coordinator.html",
@@ -18,9 +18,9 @@ HOME_TEMPLATES = {
 }
 
 
-@login_required
-def home(request):
-    """Each role lands on its own page: what it is here to do, for its own area."""
+def home_context(request) -> tuple[str, str, dict]:
+    """(the user's primary role, its home template, the base context: assignments, and the
+    area's protected counts and communities for roles that may count)."""
     scope = scope_for(request.user)
     role = scope.primary_role
     context = {
@@ -35,8 +35,4 @@ def home(request):
         context["communities"] = Community.objects.filter(
             scope.area(VIEW_COUNTS).community_q()
         ).select_related("subdistrict__district")[:50]
-    template = HOME_TEMPLATES.get(role, "accounts/home_none.html")
-    if role == Role.VOLUNTEER:
-        # What to do next: the households left in each open campaign's worklist.
-        context["campaigns"] = volunteer_campaigns(user=request.user)
-    return render(request, template, context)
+    return role, HOME_TEMPLATES.get(role, "accounts/home_none.html"), context

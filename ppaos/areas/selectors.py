@@ -1,6 +1,6 @@
 """Area reads with household and people counts, limited to what the user may count."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
 
@@ -15,6 +15,10 @@ class AreaCounts:
     communities: int = 0
     households: int = 0
     people: int = 0
+    # Whose counts of which area (an area object, a DOPA code, "" for the whole scope): lets
+    # `protect_counts` read the figures from the hierarchy's one decision.
+    area: object = field(default=None, compare=False, repr=False)
+    user: object = field(default=None, compare=False, repr=False)
 
 
 def _household_counts(*, user, group_by: str, **filters) -> dict[str, AreaCounts]:
@@ -42,11 +46,12 @@ def _community_counts(*, user, group_by: str, **filters) -> dict[str, int]:
     return {str(r[group_by]): r["n"] for r in rows}
 
 
-def _with_counts(areas, households, communities) -> list[tuple[object, AreaCounts]]:
+def _with_counts(areas, households, communities, user) -> list[tuple[object, AreaCounts]]:
     result = []
     for a in areas:
         counts = households.get(str(a.pk), AreaCounts())
         counts.communities = communities.get(str(a.pk), 0)
+        counts.area, counts.user = a, user
         result.append((a, counts))
     return result
 
@@ -64,6 +69,7 @@ def district_list_with_counts(*, user, province: Province):
         _community_counts(
             user=user, group_by="subdistrict__district_id", subdistrict__district__province=province
         ),
+        user,
     )
 
 
@@ -78,6 +84,7 @@ def subdistrict_list_with_counts(*, user, district: District):
             community__subdistrict__district=district,
         ),
         _community_counts(user=user, group_by="subdistrict_id", subdistrict__district=district),
+        user,
     )
 
 
@@ -87,14 +94,21 @@ def community_list_with_counts(*, user, subdistrict: Subdistrict):
     counts = _household_counts(
         user=user, group_by="community_id", community__subdistrict=subdistrict
     )
-    return [(c, counts.get(str(c.pk), AreaCounts(communities=1))) for c in communities]
+    result = []
+    for c in communities:
+        row = counts.get(str(c.pk), AreaCounts())
+        row.communities, row.area, row.user = 1, c, user
+        result.append((c, row))
+    return result
 
 
 def community_counts(*, user, community: Community) -> AreaCounts:
     """One community's counts (its row of `community_list_with_counts`, without counting the
     rest of the subdistrict)."""
     counts = _household_counts(user=user, group_by="community_id", community=community)
-    return counts.get(str(community.pk), AreaCounts(communities=1))
+    row = counts.get(str(community.pk), AreaCounts())
+    row.communities, row.area, row.user = 1, community, user
+    return row
 
 
 def total_counts(*, user, area_code: str = "") -> AreaCounts:
@@ -108,7 +122,13 @@ def total_counts(*, user, area_code: str = "") -> AreaCounts:
     people = households.aggregate(
         n=Count("memberships", filter=Q(memberships__end_date__isnull=True))
     )["n"]
-    return AreaCounts(communities=communities.count(), households=households.count(), people=people)
+    return AreaCounts(
+        communities=communities.count(),
+        households=households.count(),
+        people=people,
+        area=area_code,
+        user=user,
+    )
 
 
 def countable_community(*, user, pk: int) -> QuerySet[Community]:
@@ -130,24 +150,45 @@ def counts_exact(*, user, area_code: str = "", community: Community | None = Non
     return not countable.exclude(scope.area(VIEW_PEOPLE).community_q()).exists()
 
 
+def _ident(counts: AreaCounts, metric: str):
+    from ppaos.dashboards.hierarchy import area_figure
+
+    return None if counts.user is None else area_figure(counts.area, metric)
+
+
 def protect_counts(rows, totals: AreaCounts | None, *, exact: bool, name: str = "areas"):
     """The page's (area, counts) rows and its totals with households and people protected
     together (ppaos.lib.disclosure): the rows add up to the totals. Returns (rows, totals) with
-    new AreaCounts whose hidden figures are None ("< 5") or WITHHELD ("*")."""
+    new AreaCounts whose hidden figures are None ("< 5") or WITHHELD ("*").
+
+    Counts from this module's selectors know their area and viewer: their figures are those
+    of the hierarchy's one decision (ppaos.dashboards.hierarchy), the same on every page and
+    API answer, as at the last dashboard refresh."""
     if exact:
         return rows, totals
+    from ppaos.dashboards.hierarchy import decision_for
+
     table = Table(name)
     metrics = ("households", "people")
+    users = [c.user for c in [*(c for _a, c in rows), totals] if c is not None and c.user]
+    decision = decision_for(users[0]) if users else None
     for i, (_area, counts) in enumerate(rows):
         for m in metrics:
-            table.add((i, m), getattr(counts, m))
+            table.add((i, m), getattr(counts, m), ident=_ident(counts, m))
     if totals is not None:
         for m in metrics:
-            table.add(("total", m), getattr(totals, m))
+            table.add(("total", m), getattr(totals, m), ident=_ident(totals, m))
+            if decision is not None:
+                table.cells[("total", m)] = decision.value(
+                    _ident(totals, m), table.cells[("total", m)]
+                )
             parts = [(i, m) for i in range(len(rows))]
+            if decision is not None:
+                for k in parts:
+                    table.cells[k] = decision.value(table.idents.get(k), table.cells[k])
             if parts and sum(table.cells[k] for k in parts) == table.cells[("total", m)]:
                 table.add_sum(parts, ("total", m))
-    shown = table.protect()
+    shown = table.protect(decision=decision)
     new_rows = [
         (area, AreaCounts(counts.communities, shown[(i, "households")], shown[(i, "people")]))
         for i, (area, counts) in enumerate(rows)

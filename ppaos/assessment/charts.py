@@ -35,8 +35,13 @@ def radar(
     high: float = 4,
     rings: tuple[float, ...] = (1, 2, 3, 4),
     size: int = 340,
+    pad: int = 60,
 ) -> dict:
-    """Axes start at the top and go clockwise; a missing value sits at the centre (`low`)."""
+    """Axes start at the top and go clockwise; a missing value sits at the centre (`low`).
+
+    Labels beside the left and right axes run outwards from their anchor: the drawing keeps
+    `pad` units of room on each side (`view_box`, `width`) so a long capital's name is not
+    clipped at the edge (issue 15: "างสังคม 1.75"); each label's value goes on a second line."""
     cx = cy = size / 2
     radius = size / 2 - 70
     count = max(len(values), 3)
@@ -61,7 +66,8 @@ def radar(
                 x=x,
                 y=y,
                 label_x=lx,
-                label_y=ly + (10 if math.sin(angle) > 0.3 else 4),
+                # Two lines (name, value): the top label rises one line clear of the axis.
+                label_y=ly + (10 if math.sin(angle) > 0.3 else -8 if math.sin(angle) < -0.3 else 0),
                 anchor=anchor,
                 point_x=px if value is not None else None,
                 point_y=py if value is not None else None,
@@ -73,6 +79,9 @@ def radar(
     ]
     return {
         "size": size,
+        "pad": pad,
+        "width": size + 2 * pad,
+        "view_box": f"{-pad} 0 {size + 2 * pad} {size}",
         "cx": cx,
         "cy": cy,
         "axes": axes,

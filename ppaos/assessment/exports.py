@@ -16,7 +16,7 @@ from ppaos.assessment.selectors import (
 )
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, Column, ExportSpec
-from ppaos.privacy import kanon
+from ppaos.lib import kanon
 from ppaos.registry.selectors import household_list
 
 

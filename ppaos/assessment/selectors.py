@@ -54,7 +54,7 @@ def community_assessments(*, user, round_name: str, community) -> QuerySet[Asses
         Assessment.objects.filter(
             area.q("household__community"), round_name=round_name, household__community=community
         )
-        .select_related("household")
+        .select_related("household", "indicator_set")
         .order_by("level", "-deprivation_score_value", "household__code")
     )
 

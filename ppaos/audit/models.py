@@ -1,6 +1,8 @@
 """One row per create, update, delete, view or export of personal data."""
 
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,6 +36,35 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+
+    def _model(self):
+        try:
+            return apps.get_model(self.object_type)
+        except (LookupError, ValueError):
+            return None
+
+    @property
+    def object_type_label(self) -> str:
+        """The record type as the reader's language names it ("registry.person" → บุคคล)."""
+        if self.object_type == "export":
+            return str(_("export"))
+        model = self._model()
+        return str(model._meta.verbose_name) if model else self.object_type
+
+    @property
+    def changes_labelled(self) -> list[tuple[str, object]]:
+        """(field label, [old, new]) for each change, labelled as the form labels the field."""
+        model = self._model()
+        rows = []
+        for name, change in self.changes.items():
+            label = name
+            if model:
+                try:
+                    label = str(model._meta.get_field(name).verbose_name)
+                except FieldDoesNotExist:
+                    pass
+            rows.append((label, change))
+        return rows
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"

@@ -24,6 +24,8 @@ from ppaos.accounts.models import Role, User
 from ppaos.areas.models import Community
 from ppaos.community import procurement, services
 from ppaos.community.models import (
+    Correction,
+    CorrectionKind,
     Decision,
     Expenditure,
     FundYear,
@@ -32,6 +34,7 @@ from ppaos.community.models import (
     Proposal,
 )
 from ppaos.community.programme import FundMode, ProcurementMethod, fiscal_year_be
+from ppaos.registry.models import Household
 
 # (title, purpose, amount requested, [(payee, what for)]) — synthetic examples.
 PROJECTS = [
@@ -75,6 +78,7 @@ class DemoFunds:
     decisions: int
     expenditures: int
     requests: int = 0
+    corrections: int = 0
 
 
 def _receipt(rng: random.Random, amount: Decimal, day: dt.date) -> ContentFile:
@@ -103,6 +107,71 @@ def _clear() -> None:
     Decision.objects.filter(is_demo=True).delete()
     Proposal.objects.filter(is_demo=True).delete()
     FundYear.objects.filter(is_demo=True).delete()
+    Correction.objects.filter(is_demo=True).delete()
+
+
+def _corrections(community: Community, leader: User, office: User) -> int:
+    """What waits in the review queue for the leader's community: a correction of a field and
+    one life event of each kind (a death, a move-out, a new household), and one correction the
+    district office has rejected (a decided one, with its notice to the leader)."""
+    today = timezone.localdate()
+    households = list(
+        Household.objects.filter(community=community, is_demo=True)
+        .prefetch_related("memberships__person")
+        .order_by("code")
+    )
+    current = [(h, [m for m in h.memberships.all() if m.end_date is None]) for h in households]
+    current = [(h, members) for h, members in current if members]
+    if len(current) < 4:
+        return 0
+    (h1, m1), (h2, m2), (h3, m3), (h4, _m4) = current[:4]
+    services.correction_propose(
+        actor=leader,
+        household=h1,
+        field="soi",
+        value="ซอยร่วมใจ 3",
+        reason="ป้ายซอยเปลี่ยนชื่อเมื่อปีที่แล้ว (ข้อมูลสาธิต)",
+    )
+    for kind, (household, members), days in (
+        (CorrectionKind.DEATH, (h2, m2), 20),
+        (CorrectionKind.MOVED_OUT, (h3, m3), 45),
+    ):
+        member = members[-1]  # the youngest in the list: rarely the head
+        services.life_event_propose(
+            actor=leader,
+            household=household,
+            person=member.person,
+            kind=kind,
+            date=max(member.start_date, today - dt.timedelta(days=days)),
+            reason="ญาติแจ้งผู้นำชุมชน (ข้อมูลสาธิต)",
+        )
+    services.new_household_propose(
+        actor=leader,
+        community=community,
+        household_data={"house_no": "199/9", "soi": "ซอยร่วมใจ 5"},
+        head_data={
+            "first_name": "สมปอง",
+            "last_name": "มาใหม่",
+            "sex": "M",
+            "birth_date": dt.date(1980, 5, 1),
+        },
+        reason="ย้ายเข้ามาเช่าบ้านเมื่อต้นปี ยังไม่มีในทะเบียน (ข้อมูลสาธิต)",
+    )
+    rejected = services.correction_propose(
+        actor=leader,
+        household=h4,
+        field="road",
+        value="ถนนสาธิต",
+        reason="ชื่อถนนไม่ตรง (ข้อมูลสาธิต)",
+    )
+    if office.pk != leader.pk:
+        services.correction_reject(
+            actor=office,
+            correction=rejected,
+            expected_version=rejected.version,
+            note="ตรวจแล้วชื่อถนนในทะเบียนบ้านถูกต้อง (ข้อมูลสาธิต)",
+        )
+    return Correction.objects.filter(community=community).update(is_demo=True)
 
 
 def _actor(community: Community) -> User:
@@ -282,4 +351,8 @@ def demo_community_load(*, seed: int) -> DemoFunds:
         Procurement.objects.filter(proposal__fund_year__community__in=communities).update(
             is_demo=True
         )
-    return DemoFunds(len(communities), *totals)
+        corrections = 0
+        for community in communities:
+            if community.pk in leader_communities and not community.corrections.exists():
+                corrections += _corrections(community, _actor(community), _office(community))
+    return DemoFunds(len(communities), *totals, corrections=corrections)

@@ -86,6 +86,7 @@ class Correction(models.Model):
     # The record's version after the change was applied.
     applied_version = models.PositiveIntegerField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
+    is_demo = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["-proposed_at", "-id"]

@@ -2,11 +2,13 @@
 step of a fund, the rule a province runs its funds by, and the fund ledger (totals, the running
 balance, and in procurement mode what the district bought and delivered)."""
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet, Sum
+from django.utils import timezone
 
 from ppaos.accounts.scope import (
     EDIT_PEOPLE,
@@ -18,6 +20,7 @@ from ppaos.accounts.scope import (
 from ppaos.areas.models import Community, Province
 from ppaos.community.models import (
     Correction,
+    CorrectionNotice,
     CorrectionStatus,
     Decision,
     Expenditure,
@@ -259,3 +262,29 @@ def fund_ledger(*, fund_year: FundYear) -> Ledger:
 def fund_years_public(*, community: Community) -> list[Ledger]:
     """Every fund year of the community, newest first, as ledgers (for the public page)."""
     return [fund_ledger(fund_year=y) for y in community.fund_years.order_by("-year_be")]
+
+
+# Home page -----------------------------------------------------------------------------------
+
+
+def corrections_to_review_count(*, user) -> int:
+    return corrections_to_review(user=user).count()
+
+
+def corrections_decided_recent(*, user, days: int = 30) -> QuerySet[Correction]:
+    """Corrections and life events of the user's visible communities decided in the last
+    `days` days, newest first (a leader: their own community's)."""
+    since = timezone.now() - dt.timedelta(days=days)
+    return (
+        corrections_visible(user=user)
+        .exclude(status=CorrectionStatus.PENDING)
+        .filter(reviewed_at__gte=since)
+        .order_by("-reviewed_at", "-id")
+    )
+
+
+def unread_notices(*, user) -> QuerySet[CorrectionNotice]:
+    """The user's notices of decided corrections not yet read."""
+    return CorrectionNotice.objects.filter(recipient=user, read_at__isnull=True).select_related(
+        "correction"
+    )

@@ -16,6 +16,7 @@ from django.utils import translation
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province
 from ppaos.assessment.models import IndicatorSet
+from ppaos.dashboards import hierarchy
 from ppaos.dashboards.models import Figure, Refresh
 from ppaos.lib.disclosure import Table
 from ppaos.lib.stats import Proportion, wilson
@@ -271,29 +272,53 @@ def dashboard_figures(
     months = monthly(user=user, refresh=refresh, area_code=area_code, community=community)
     by_round = rounds(user=user, refresh=refresh, area_code=area_code, community=community)
     personal = sorted(METRICS - NOT_PERSONAL)
+    page_area = community if community is not None else area_code
     table = Table("dashboard")
+
+    def child_area(child: str):
+        return child if by == "district" else ("c", int(child))
+
+    def ident(area, metric):
+        if isinstance(area, tuple):
+            return (area, metric)
+        return hierarchy.area_figure(area, metric)
+
     for m in personal:
-        table.add(("area", m), raw.get(m, 0))
+        table.add(("area", m), raw.get(m, 0), ident=ident(page_area, m))
     for child, values in children.items():
         exact = not _child_suppressed(hidden=hidden, child=child, by=by)
         for m in personal:
-            table.add(("child", child, m), values.get(m, 0), fixed=exact)
+            table.add(
+                ("child", child, m),
+                values.get(m, 0),
+                fixed=exact,
+                ident=ident(child_area(child), m),
+            )
     for m in personal:
         if children and sum(v.get(m, 0) for v in children.values()) == raw.get(m, 0):
             table.add_sum([("child", c, m) for c in children], ("area", m))
     for m in MONTHLY:
-        keys = [table.add(("month", m, month.period), month.values[m]) for month in months]
+        keys = [
+            table.add(
+                ("month", m, month.period),
+                month.values[m],
+                ident=ident(page_area, ("month", m, month.period.isoformat())),
+            )
+            for month in months
+        ]
         total = sum(month.values[m] for month in months)
-        table.add(("months", m), total)
+        table.add(("months", m), total, ident=ident(page_area, ("months", m)))
         table.add_sum(keys, ("months", m))
         if keys and total == raw.get(m, 0):
             table.add_sum([("months", m)], ("area", m))
     for name, values in by_round.items():
         levels = [k for k in values if k.startswith("level_")]
         for k, v in values.items():
-            table.add(("round", name, k), v)
+            table.add(("round", name, k), v, ident=ident(page_area, ("round", name, k)))
         table.add_sum([("round", name, k) for k in levels], ("round", name, "assessed"))
-    shown = table.protect(exact=not suppressed)
+    shown = table.protect(
+        exact=not suppressed, decision=None if not suppressed else hierarchy.decision_for(user)
+    )
 
     def summary(values: dict, key, hide: bool) -> Summary:
         figures = {m: values.get(m, 0) for m in NOT_PERSONAL if m in values}

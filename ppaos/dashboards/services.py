@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from ppaos.areas.models import Community
 from ppaos.assessment.models import Assessment
+from ppaos.dashboards import hierarchy
 from ppaos.dashboards.models import CommunityRefresh, Figure, Refresh
 from ppaos.referrals.models import OPEN_STATUSES, Referral, Status
 from ppaos.registry.models import Household, Membership
@@ -237,6 +238,7 @@ def refresh_run(
         if progress:
             progress(steps, steps)
         _finish(refresh, started=started)
+        hierarchy.invalidate()  # every page's suppression is decided again on the new figures
         if connection.vendor == "postgresql":
             # Fresh statistics: without them the planner takes the new refresh id for a rare
             # value and reads its rows by nested loops, ten times slower.
@@ -356,4 +358,7 @@ def refresh_run_community(*, community_id: int) -> float | None:
         Figure.objects.bulk_create(review, batch_size=5000)
         inserted += len(review)
         Refresh.objects.filter(pk=current.pk).update(rows=F("rows") - deleted + inserted)
+        # Now, and again once committed (a page in between may have decided on the old rows).
+        hierarchy.invalidate()
+        transaction.on_commit(hierarchy.invalidate)
     return time.perf_counter() - started

@@ -14,10 +14,11 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import get_language, gettext, override
 
 from ppaos.audit.services import audit_export
+from ppaos.exports import access
 from ppaos.exports.models import ExportJob
 from ppaos.lib import exports as lib
+from ppaos.lib import kanon
 from ppaos.lib.exports import ExportSpec
-from ppaos.privacy import kanon
 
 EXPORT_DIR = "exports"
 
@@ -59,7 +60,7 @@ def export_lines(
     *, spec: ExportSpec, rows, pseudonymised: bool, progress=None
 ) -> tuple[Iterable[list], kanon.Anonymised | None]:
     """The table to write. The pseudonymised form of a list that declares quasi-identifiers is
-    made k-anonymous on them first (`ppaos.privacy.kanon`); the second value says how."""
+    made k-anonymous on them first (`ppaos.lib.kanon`); the second value says how."""
     if pseudonymised and spec.quasi_identifiers:
         return kanon.export_table(spec, rows, progress=progress)
     return lib.table(spec, rows, pseudonymised, progress=progress), None
@@ -83,7 +84,7 @@ def export_prepare(
     the identified form when the user's role may only have the pseudonymised one."""
     if fmt not in lib.FORMATS:
         raise Http404("Unknown format")
-    if not pseudonymised and not spec.may_identify(user, params):
+    if not pseudonymised and not spec.may_identify(user, params, default=access.sees_people):
         raise Http404("Only the pseudonymised list for this role")
     rows = spec.rows(user=user, params=params, pseudonymised=pseudonymised)
     return Prepared(spec, params, fmt, pseudonymised, rows, lib.count_rows(rows))
@@ -131,7 +132,9 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
     target = Path(settings.MEDIA_ROOT) / relative
     try:
         rows = spec.rows(user=job.created_by, params=job.params, pseudonymised=job.pseudonymised)
-        if not job.pseudonymised and not spec.may_identify(job.created_by, job.params):
+        if not job.pseudonymised and not spec.may_identify(
+            job.created_by, job.params, default=access.sees_people
+        ):
             raise Http404("Only the pseudonymised list for this role")
         total = lib.count_rows(rows)
         ExportJob.objects.filter(pk=job.pk).update(rows_total=total)

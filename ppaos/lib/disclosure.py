@@ -55,6 +55,9 @@ class Published:
     shown: dict
     sums: list[tuple[tuple, Hashable]]
     threshold: int
+    # Key → global identity of the figure (e.g. (("d", "1008"), "households")), for cells that
+    # are one area's figure: the same figure on every page, API answer and export.
+    idents: dict = field(default_factory=dict)
 
 
 _recorder: contextvars.ContextVar[list | None] = contextvars.ContextVar(
@@ -81,12 +84,19 @@ class Table:
     cells: dict = field(default_factory=dict)
     sums: list[tuple[tuple, Hashable]] = field(default_factory=list)
     fixed: set = field(default_factory=set)
+    idents: dict = field(default_factory=dict)
 
-    def add(self, key: Hashable, value: int | None, *, fixed: bool = False) -> Hashable:
-        """A count; `fixed` ones the viewer may see exactly (never hidden, known to them)."""
+    def add(
+        self, key: Hashable, value: int | None, *, fixed: bool = False, ident: Hashable = None
+    ) -> Hashable:
+        """A count; `fixed` ones the viewer may see exactly (never hidden, known to them).
+        `ident`: the figure's global identity (an area's figure, see `Decision`): with a
+        decision, `protect` shows it as the decision says, the same on every page."""
         self.cells[key] = int(value or 0)
         if fixed:
             self.fixed.add(key)
+        if ident is not None:
+            self.idents[key] = ident
         return key
 
     def add_sum(self, parts: Iterable[Hashable], total: Hashable) -> None:
@@ -95,15 +105,43 @@ class Table:
         if parts:
             self.sums.append((parts, total))
 
-    def protect(self, *, exact: bool = False, threshold: int | None = None) -> dict:
-        """Key → count, None (small) or WITHHELD; every count as it is when `exact`."""
+    def protect(
+        self,
+        *,
+        exact: bool = False,
+        threshold: int | None = None,
+        decision: "Decision | None" = None,
+    ) -> dict:
+        """Key → count, None (small) or WITHHELD; every count as it is when `exact`.
+
+        With a `decision`, every cell with an identity the decision holds takes the decision's
+        value and label (shown ones are fixed, hidden ones stay hidden); only the table's other
+        cells are decided here, around them."""
         if exact:
             return dict(self.cells)
         limit = small_count_threshold() if threshold is None else threshold
-        shown = protect(self.cells, self.sums, limit, fixed=frozenset(self.fixed))
+        fixed = set(self.fixed)
+        pinned: dict = {}
+        if decision is not None:
+            for key, ident in self.idents.items():
+                if key in fixed or not decision.holds(ident):
+                    continue
+                self.cells[key] = decision.value(ident, self.cells[key])
+                pinned[key] = decision.shown(ident, self.cells[key])
+        fixed |= {k for k, v in pinned.items() if not is_hidden(v)}
+        shown = protect(self.cells, self.sums, limit, fixed=frozenset(fixed), pinned=pinned)
         published = _recorder.get()
         if published is not None:
-            published.append(Published(self.name, dict(self.cells), shown, list(self.sums), limit))
+            published.append(
+                Published(
+                    self.name,
+                    dict(self.cells),
+                    shown,
+                    list(self.sums),
+                    limit,
+                    dict(self.idents),
+                )
+            )
         return shown
 
 
@@ -236,11 +274,17 @@ def _leaks(shown: dict, cells: dict, sums, limit: int, *, thorough: bool = False
 
 
 def protect(
-    cells: dict, sums: list[tuple[tuple, Hashable]], limit: int, fixed: frozenset = frozenset()
+    cells: dict,
+    sums: list[tuple[tuple, Hashable]],
+    limit: int,
+    fixed: frozenset = frozenset(),
+    pinned: dict | None = None,
 ) -> dict:
     """Primary then complementary suppression (see the module docstring); `fixed` counts are
-    shown as they are and never chosen to hide another."""
+    shown as they are and never chosen to hide another; `pinned` keys start as given (a
+    decision taken elsewhere: `Decision`)."""
     shown = {k: (None if 0 < v < limit and k not in fixed else v) for k, v in cells.items()}
+    shown.update(pinned or {})
     incurable: set = set()
     for _step in range(len(cells) + 1):
         leaks = [k for k in _leaks(shown, cells, sums, limit, thorough=True) if k not in incurable]
@@ -318,3 +362,140 @@ def grid(
         if column_totals:
             table.add_sum([("col", c) for c in columns], "all")
     return table.protect(exact=exact)
+
+
+# One decision for figures shown on many pages ----------------------------------------------
+
+
+class Decision:
+    """Suppression decided once for figures that several pages, exports and API answers show
+    (an area's households, its dashboard figures …), keyed by each figure's global identity:
+    a page reads each such figure's label from here, so a figure is hidden everywhere or
+    nowhere (`Table.add(…, ident=…)`, `Table.protect(decision=…)`).
+
+    `hidden`: identity → None ("< 5") or WITHHELD ("*"); `values`: identity → count, for the
+    figures whose value pages read from the decision (others use the page's own count, which
+    is the same figure of the same data). `known`: identities the decision covers (every
+    figure of the metrics it decided, zero or not)."""
+
+    def __init__(
+        self, hidden: dict, values: dict | None = None, metrics=frozenset(), valued=frozenset()
+    ):
+        self.hidden = hidden
+        self.values = values or {}
+        self.metrics = frozenset(metrics)
+        # Metrics whose every value is in `values` (missing: zero).
+        self.valued = frozenset(valued)
+
+    def holds(self, ident) -> bool:
+        """Whether `ident` (area, metric) is a figure of this decision: its metric (or, for
+        (kind, …) tuples such as ("month", metric, day), its kind) is one it decided."""
+        if ident in self.hidden:
+            return True
+        try:
+            metric = ident[1]
+        except (TypeError, IndexError):
+            return False
+        return (metric[0] if isinstance(metric, tuple) else metric) in self.metrics
+
+    def value(self, ident, default: int) -> int:
+        """The figure's count as decided (pages show this one), else `default`."""
+        if ident in self.values:
+            return self.values[ident]
+        if isinstance(ident, tuple) and len(ident) == 2 and ident[1] in self.valued:
+            return 0
+        return default
+
+    def shown(self, ident, value: int):
+        if ident in self.hidden:
+            return self.hidden[ident]
+        return value
+
+
+def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
+    """Primary and complementary suppression for many figures linked by many small sums (an
+    area hierarchy: each parent the sum of its children, per metric), without linear
+    programmes: key → count, None or WITHHELD, as `protect` returns.
+
+    The rule: in every sum, the hidden figures are none or at least two. For sums that form a
+    tree (each figure the total of at most one sum and a part of at most one), that rule alone
+    means no hidden figure is a linear combination of shown ones (any set of k linked sums has
+    at least 2k hidden memberships and shares only k - 1 figures, so at least two hidden
+    figures stay free). The labels' ranges ("< 5" is 1..4, "*" at least 5) are then checked by
+    interval propagation over all the sums (4 + 4 = 8 pins both), hiding another figure of the
+    sum where a figure is pinned. Linear in the number of figures for trees; the tests prove
+    the result by linear programming (ppaos.lib.disclosure_check)."""
+    shown = {k: (None if 0 < v < limit and k not in fixed else v) for k, v in cells.items()}
+    groups = [(*parts, total) for parts, total in sums]
+    member_of: dict = {}
+    for g, members in enumerate(groups):
+        for k in members:
+            member_of.setdefault(k, []).append(g)
+
+    def candidates(g: int, leak=None) -> list:
+        total = groups[g][-1]
+        return sorted(
+            (
+                k
+                for k in groups[g]
+                if k != leak and shown[k] and not is_hidden(shown[k]) and k not in fixed
+            ),
+            key=lambda k: (k == total, cells[k], repr(k)),
+        )
+
+    def hide(k) -> None:
+        shown[k] = WITHHELD
+        pending.extend(member_of.get(k, ()))
+
+    pending = list(range(len(groups) - 1, -1, -1))
+    incurable: set = set()
+    for _round in range(len(cells) + 1):
+        while pending:
+            g = pending.pop()
+            hidden = [k for k in groups[g] if is_hidden(shown[k])]
+            if len(hidden) == 1 and (g, hidden[0]) not in incurable:
+                found = candidates(g)
+                if found:
+                    hide(found[0])
+                else:
+                    incurable.add((g, hidden[0]))
+        pinned = _pinned(shown, cells, groups, member_of, limit)
+        pinned = [k for k in pinned if k not in {leak for _g, leak in incurable}]
+        if not pinned:
+            break
+        leak = pinned[0]
+        options = [(c, g) for g in member_of.get(leak, ()) for c in candidates(g, leak)[:1]]
+        if not options:
+            incurable.add((None, leak))
+            continue
+        hide(min(options, key=lambda o: (cells[o[0]], repr(o[0])))[0])
+    return shown
+
+
+def _pinned(shown: dict, cells: dict, groups: list, member_of: dict, limit: int) -> list:
+    """Hidden figures interval propagation pins to one value (a worklist over the sums that
+    hold hidden figures; see `_reader_bounds`)."""
+    bounds = {k: _label_bounds(v, cells[k], limit) for k, v in shown.items() if is_hidden(v)}
+    work = sorted({g for k in bounds for g in member_of.get(k, ())})
+    queued = set(work)
+    steps = 0
+    while work and steps < 50 * (len(groups) + 1):
+        steps += 1
+        g = work.pop()
+        queued.discard(g)
+        members = groups[g]
+        terms = [(k, 1) for k in members[:-1]] + [(members[-1], -1)]
+        local = {k: bounds.get(k, (cells[k], cells[k])) for k in members}
+        for k, _a in terms:
+            if k not in bounds:
+                continue
+            lo, hi = _derive(terms, local, k)
+            old = bounds[k]
+            new = (max(old[0], _ceil(lo)), min(old[1], _floor(hi)))
+            if new != old:
+                bounds[k] = local[k] = new
+                for other in member_of.get(k, ()):
+                    if other != g and other not in queued:
+                        queued.add(other)
+                        work.append(other)
+    return [k for k, (lo, hi) in bounds.items() if lo >= hi]

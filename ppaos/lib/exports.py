@@ -9,7 +9,7 @@ framework then writes the table:
 - `identifier` columns as they are, or, pseudonymised, as a keyed hash (`pseudonym()`);
 - `name` and `personal` columns only in the identified form (pseudonymised: dropped).
 - pseudonymised, the `quasi_identifiers` a list declares are generalised until every
-  combination has at least EXPORT_K rows (`ppaos.privacy.kanon`, via `ppaos.exports`).
+  combination has at least EXPORT_K rows (`ppaos.lib.kanon`, via `ppaos.exports`).
 
 Every cell that a spreadsheet would run as a formula is kept as text (CSV injection). CSV
 carries a UTF-8 byte-order mark so that Excel reads Thai. Excel files are written with
@@ -19,7 +19,7 @@ openpyxl's write-only mode, row by row. Jobs, audit and the pages are in `ppaos.
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
@@ -57,13 +57,6 @@ def pseudonym(namespace: str, key: object) -> str:
     message = f"{namespace}:{key}"
     secret = settings.PSEUDONYM_KEY or None
     return salted_hmac(PSEUDONYM_SALT, message, secret=secret, algorithm="sha256").hexdigest()
-
-
-def sees_people(user) -> bool:
-    """The default rule for the identified form: the user's role sees people somewhere."""
-    from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
-
-    return scope_for(user).can(VIEW_PEOPLE)
 
 
 @dataclass(frozen=True)
@@ -108,12 +101,14 @@ class ExportSpec:
     keys: tuple[str, ...] = ()
     # Whether the user may have the identified form (names, IDs); the rows are still scoped
     # by `rows`. Default: a role that sees people. Lists without personal columns ignore it.
-    identified_allowed: Callable[..., bool] = field(default=lambda user, params: sees_people(user))
+    # Who may download the identified form; None: whoever sees people somewhere (the rule
+    # `ppaos.exports.access.sees_people` applies, since lib knows nothing of roles).
+    identified_allowed: Callable[..., bool] | None = None
     # A list that keeps its own download URLs: (fmt, params) -> path (keys in the path; the
     # filters follow as a query), or None for the generic /exports/<name>/<fmt>/.
     url: Callable[[str, dict], str | None] | None = None
     # The facts an outsider may know about a row (place, household size...), each with its
-    # hierarchy of coarser values (`ppaos.privacy.kanon.QuasiIdentifier`): the pseudonymised
+    # hierarchy of coarser values (`ppaos.lib.kanon.QuasiIdentifier`): the pseudonymised
     # form is generalised on them until every combination has at least EXPORT_K rows.
     quasi_identifiers: tuple = ()
 
@@ -122,8 +117,11 @@ class ExportSpec:
         """False for lists of aggregates: both forms are then the same table."""
         return any(c.kind != PLAIN for c in self.columns)
 
-    def may_identify(self, user, params: dict) -> bool:
-        return not self.has_personal or self.identified_allowed(user, params)
+    def may_identify(self, user, params: dict, default: Callable[..., bool]) -> bool:
+        """Whether `user` may download the identified form; `default(user, params)` decides
+        when the list declares no rule of its own."""
+        allowed = self.identified_allowed or default
+        return not self.has_personal or allowed(user, params)
 
     def columns_for(self, pseudonymised: bool) -> list[Column]:
         if not pseudonymised:

@@ -68,30 +68,6 @@ def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def stale_edit_conflicts(form: forms.BaseForm, error, fields) -> list[tuple[str, object, object]]:
-    """Explain a lost race (a service's StaleEditError): which fields the other person changed,
-    as (label, theirs, mine). The form keeps the user's input and now carries the current
-    version, so saving again is a deliberate choice."""
-    current = error.current
-    conflicts = []
-    for name in fields:
-        if name in form.cleaned_data and name in form.fields and name != "version":
-            mine, theirs = form.cleaned_data[name], getattr(current, name, None)
-            if mine != theirs:
-                conflicts.append((form.fields[name].label, theirs, mine))
-    data = form.data.copy()
-    data["version"] = current.version
-    form.data = data
-    form.add_error(
-        None,
-        _(
-            "Not saved: someone else saved this record after you opened it. Their values are "
-            "shown below; check them, then save again to keep yours."
-        ),
-    )
-    return conflicts
-
-
 # Versioned forms: merge after a lost race, never revert ------------------------------------------
 
 

@@ -85,7 +85,10 @@ class PPAOSLogoutView(LogoutView):
     def post(self, request, *args, **kwargs):
         if request.user.is_authenticated:
             Token.objects.filter(user=request.user).delete()
-        return super().post(request, *args, **kwargs)
+        response = super().post(request, *args, **kwargs)
+        # The volunteers' app keeps pages and records on the phone: wipe them (pwa.js too).
+        response["Clear-Site-Data"] = '"cache", "storage"'
+        return response
 
 
 class ReauthForm(forms.Form):

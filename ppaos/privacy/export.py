@@ -55,9 +55,6 @@ def person_record(person: Person, *, actor=None) -> dict[str, Any]:
         Q(object_type="registry.person", object_id=str(person.pk))
         | Q(object_type="registry.household", object_id__in=[str(h) for h in households])
     ).order_by("-at", "-id")[:ACCESS_LOG_LIMIT]
-    from ppaos.targeting.models import TargetRecord
-
-    target_rows = TargetRecord.objects.filter(person=person).select_related("target_list")
     record = {
         "format": "ppaos-person-export/1",
         "generated_at": _plain(timezone.now()),
@@ -110,16 +107,6 @@ def person_record(person: Person, *, actor=None) -> dict[str, Any]:
         "legal_holds": [
             _row(h, ("id", "reason", "placed_at", "released_at"))
             for h in person.legal_holds.order_by("placed_at", "id")
-        ],
-        "target_lists": [
-            {
-                "list": str(t.target_list),
-                "source": t.target_list.source,
-                "year_be": t.target_list.year_be,
-                "line_no": t.line_no,
-                "link_status": t.link_status,
-            }
-            for t in target_rows
         ],
         "access_log": [
             {
@@ -217,7 +204,6 @@ def pdf_sections(record: dict[str, Any]) -> list[tuple[str, list[list[tuple[str,
         (_("Consent and lawful basis"), consents),
         (_("Requests"), [_label_rows(r, DataSubjectRequest) for r in record["requests"]]),
         (_("Legal holds"), [_label_rows(h, LegalHold) for h in record["legal_holds"]]),
-        (_("Target lists"), [_label_rows(t) for t in record["target_lists"]]),
     ]
     for title, data in record["other"].items():
         rows = [data] if isinstance(data, dict) else list(data)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -342,29 +342,6 @@ def person_anonymise(
                 outcome=_("Identifying data erased; counts kept."),
             )
     return mark
-
-
-@hooks.eraser
-def _erase_target_records(person, actor):
-    """Target-list rows linked to the person, or carrying their national ID without being
-    linked yet, hold the same identifiers: blank them too."""
-    from ppaos.targeting.models import TargetRecord
-
-    same = Q(person=person)
-    if getattr(person, "erased_id_hash", None):  # rows with the same ID, linked or not
-        same |= Q(national_id_hash=person.erased_id_hash)
-    for record in TargetRecord.objects.filter(same):
-        TargetRecord.objects.filter(pk=record.pk).update(
-            record_key=f"erased-{record.pk}",
-            national_id_encrypted="",
-            national_id_hash=None,
-            prefix="",
-            first_name=ERASED_NAME,
-            last_name="",
-            birth_date=None,
-            house_no="",
-            extra={},
-        )
 
 
 # Retention ------------------------------------------------------------------------------------

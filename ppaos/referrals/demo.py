@@ -10,7 +10,9 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -26,7 +28,7 @@ from ppaos.referrals.models import (
     Referral,
     Service,
 )
-from ppaos.registry.models import Household
+from ppaos.registry.models import Household, Membership
 
 AGENCY_NAME = "สำนักงานพัฒนาสังคมและความมั่นคงของมนุษย์กรุงเทพมหานคร"
 DEMO_DISTRICT = "1008"
@@ -332,6 +334,37 @@ def _load(*, seed: int) -> DemoReferrals:
             )
             break
 
+    # 10. An overdue referral (sent, never answered) for every provider of the catalogue: each
+    # agency and the district office, so each one's overdue queue has something in it.
+    covered = {overdue.organisation_id}
+    taken = {r.person_id for r in made}
+    members = list(
+        Membership.objects.filter(
+            end_date__isnull=True,
+            household__is_demo=True,
+            household__subdistrict__district_id=DEMO_DISTRICT,
+        )
+        .select_related("household", "person")
+        .order_by("pk")
+    )
+    for service in Service.objects.filter(is_active=True).order_by("code"):
+        candidates = [m for m in members if m.person_id not in taken]
+        if not candidates:
+            break
+        member = rng.choice(candidates)
+        try:
+            organisation = services.receiving_organisation(
+                service=service, household=member.household
+            )
+        except ValidationError:
+            continue  # no district office registered for the khet
+        if organisation.pk in covered:
+            continue
+        evaluation = SimpleNamespace(household=member.household, person=member.person)
+        refer(evaluation, service, days_ago=service.sla_days + 7)
+        covered.add(organisation.pk)
+        taken.add(member.person_id)
+
     # The daily overdue check has run (in-app notices; e-mail is off while replaying).
     services.referrals_notify_overdue(today=today)
     # Demo staff get e-mail addresses now, so later notices are e-mailed too.
@@ -343,5 +376,5 @@ def _load(*, seed: int) -> DemoReferrals:
         benefits=benefit_count,
         referrals=Referral.objects.filter(is_demo=True).count(),
         plans=HouseholdPlan.objects.filter(is_demo=True).count(),
-        overdue=1 if overdue.due_on < today else 0,
+        overdue=Referral.objects.filter(is_demo=True, status="sent", due_on__lt=today).count(),
     )

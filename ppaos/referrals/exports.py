@@ -8,6 +8,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, scope_for
+from ppaos.exports.access import sees_people
 from ppaos.lib.exports import (
     IDENTIFIER,
     NAME,
@@ -15,7 +16,6 @@ from ppaos.lib.exports import (
     Column,
     ExportSpec,
     register,
-    sees_people,
 )
 from ppaos.lib.suppression import shown
 from ppaos.referrals import access, selectors

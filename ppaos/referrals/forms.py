@@ -117,6 +117,7 @@ class ServiceForm(forms.ModelForm):
         fields = [
             "name_th",
             "name_en",
+            "description_th",
             "description",
             "required_documents",
             "sla_days",

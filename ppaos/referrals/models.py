@@ -64,6 +64,7 @@ class Service(models.Model):
         _("given by the household's district office"), default=False
     )
     description = models.TextField(_("description"), blank=True)
+    description_th = models.TextField(_("description (Thai)"), blank=True)
     required_documents = models.JSONField(_("required documents"), default=list, blank=True)
     sla_days = models.PositiveSmallIntegerField(_("response time (days)"), default=15)
     amount_period = models.CharField(
@@ -97,6 +98,13 @@ class Service(models.Model):
         if translation.get_language() == "en" and self.name_en:
             return self.name_en
         return self.name_th
+
+    @property
+    def description_shown(self) -> str:
+        """The description in the reader's language: Thai unless English is chosen."""
+        if translation.get_language() == "en" and self.description:
+            return self.description
+        return self.description_th or self.description
 
     def opening(self, on: dt.date) -> Opening:
         """When one can apply, seen from `on`."""

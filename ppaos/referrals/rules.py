@@ -142,8 +142,9 @@ def show(value: Any) -> str:
         return format_be_numeric(value)
     if isinstance(value, float | Decimal):
         value = round(float(value), 2)
-        if value == int(value):
-            value = int(value)
+        if value != int(value):
+            return f"{value:,.2f}"  # 31,885.71, not 31885.71
+        value = int(value)
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list):

@@ -480,3 +480,20 @@ def referral_report(
         coverage=coverage,
         people_enrolled=benefits.values("person").distinct().count(),
     )
+
+
+# Home page counts ----------------------------------------------------------------------------
+
+
+def overdue_count(*, user, today: dt.date | None = None) -> int:
+    """How many referrals the user is responsible for are past their due date."""
+    return overdue_for(user=user, today=today).count()
+
+
+def district_inbox_waiting_count(*, user) -> int:
+    """Referrals sent to the district offices the user answers for, not yet accepted or
+    rejected (the district office's part of the inbox)."""
+    offices = sorted(district_office_ids(user))
+    if not offices:
+        return 0
+    return Referral.objects.filter(organisation_id__in=offices, status=Status.SENT).count()

@@ -23,7 +23,7 @@ from ppaos.areas.selectors import countable_community
 from ppaos.exports.views import export_response
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
-from ppaos.privacy import kanon
+from ppaos.lib import kanon
 from ppaos.registry.access import household_for_user
 from ppaos.registry.models import Household, Membership, Relation, Tenure
 from ppaos.registry.selectors import household_list, household_members, household_search
@@ -99,7 +99,7 @@ def ownership(label):
 
 
 # What an outsider may know of a household (issue 14, 8): where it is, how it holds its home,
-# how many live there. The pseudonymised list is k-anonymous on these (`ppaos.privacy.kanon`).
+# how many live there. The pseudonymised list is k-anonymous on these (`ppaos.lib.kanon`).
 HOUSEHOLD_QUASI_IDENTIFIERS = (
     kanon.place(_("Community code"), _("Subdistrict code")),
     kanon.category("tenure", _("Tenure"), ownership),

@@ -5,11 +5,8 @@ check = (11 - sum(d_i * (14 - i) for i in 1..12) mod 11) mod 10. IDs that start 
 unlike python-stdnum; the registry flags them as undocumented.
 """
 
-import re
-
 from ppaos.lib.redact import masked_id
-
-_SEPARATORS = re.compile(r"[\s\-]")
+from ppaos.lib.thaidigits import normalise_id
 
 
 def gettext_noop(message: str) -> str:
@@ -23,8 +20,9 @@ BAD_CHECKSUM = gettext_noop("has a check digit that does not match: a digit is m
 
 
 def normalize(text: str) -> str:
-    """Drop spaces and dashes: `1-2345-45678-78-1` → `1234545678781`."""
-    return _SEPARATORS.sub("", text or "")
+    """Drop spaces and dashes, Thai digits become 0–9: `1-2345-45678-78-1` and
+    `๑-๒๓๔๕-...` → `1234545678781` (ppaos.lib.thaidigits)."""
+    return normalise_id(text)
 
 
 def check_digit(first12: str) -> int:

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.db.models import Prefetch
 
 from ppaos.accounts.models import User
+from ppaos.registry import national_id
 from ppaos.registry.models import PREFIX_TEXT, Household, Membership
 from ppaos.targeting import services, verification
 from ppaos.targeting.models import Campaign, ExclusionSample, Outcome, Visit
@@ -54,11 +55,104 @@ def _typo(rng: random.Random, name: str) -> str:
     return name
 
 
+def _be(date: dt.date) -> str:
+    return date.strftime("%d/%m/") + str(date.year + 543)
+
+
+def _row(person, household, *, nid="", first=None, birth=None, house=None) -> list[str]:
+    return [
+        nid,
+        PREFIX_TEXT.get(person.prefix, ""),
+        person.first_name if first is None else first,
+        person.last_name,
+        "ชาย" if person.sex == "M" else "หญิง",
+        _be(birth or person.birth_date),
+        household.subdistrict_id,
+        household.house_no if house is None else house,
+    ]
+
+
+def _borderline_rows(rng: random.Random, households: list[Household]) -> list[list[str]]:
+    """Adult members other than the head, written as a survey team might mistype them: no ID,
+    and a slipped name, a day and month swapped, a year off by one or another house number.
+    Their match probability falls between PPAOS_LINK_REVIEW and PPAOS_LINK_AUTO, so they wait
+    in the linkage review queue instead of linking on their own."""
+    adults = [
+        (m.person, h)
+        for h in households
+        for m in h.current
+        if m.relation != "head" and m.person.birth_date and m.person.birth_date.year < 2000
+    ]
+    rows = []
+    for n, (person, household) in enumerate(rng.sample(adults, min(24, len(adults)))):
+        birth = person.birth_date
+        kind = n % 4
+        if kind == 0:  # a slipped name and the year off by one
+            rows.append(
+                _row(person, household, first=_slip(person.first_name), birth=_year(birth, 1))
+            )
+        elif kind == 1:  # day and month swapped, another house number
+            swapped = _swap(birth)
+            rows.append(_row(person, household, birth=swapped, house=f"{household.house_no}/1"))
+        elif kind == 2:  # the same day and month in another year, the house number left out
+            rows.append(_row(person, household, birth=_year(birth, 5), house=""))
+        else:  # a slipped name, another house number
+            rows.append(
+                _row(person, household, first=_slip(person.first_name), house="99/" + str(n))
+            )
+    return rows
+
+
+def _slip(name: str) -> str:
+    """One character dropped from the middle of a name (a typing slip)."""
+    if len(name) < 4:
+        return name + "ร์"
+    middle = len(name) // 2
+    return name[:middle] + name[middle + 1 :]
+
+
+def _year(date: dt.date, years: int) -> dt.date:
+    return date.replace(year=date.year - years, day=min(date.day, 28))
+
+
+def _swap(date: dt.date) -> dt.date:
+    if date.day <= 12 and date.day != date.month:
+        return date.replace(month=date.day, day=date.month)
+    return date.replace(day=min(date.day, 28), month=(date.month % 12) + 1)
+
+
+OUTSIDERS = [
+    ("นาย", "ประเสริฐ", "ทองสุข", "ชาย"),
+    ("นาง", "มาลัย", "ศรีสมบูรณ์", "หญิง"),
+    ("นางสาว", "กัลยา", "บุญประเสริฐ", "หญิง"),
+    ("นาย", "วิชัย", "แสงอรุณ", "ชาย"),
+    ("นาง", "บุปผา", "เพชรรัตน์", "หญิง"),
+    ("นาย", "สุรเชษฐ์", "พลอยงาม", "ชาย"),
+    ("นาง", "ลำดวน", "คงมั่น", "หญิง"),
+    ("นาย", "ธนากร", "เจริญสุข", "ชาย"),
+]
+
+
+def _outsider_rows(rng: random.Random, households: list[Household]) -> list[list[str]]:
+    """People on the list who are not in the registry (moved in, or never surveyed): valid
+    IDs nobody holds, names no one has, house numbers no demo household uses."""
+    subdistricts = sorted({h.subdistrict_id for h in households}) or ["100801"]
+    rows = []
+    for n, (prefix, first, last, sex) in enumerate(OUTSIDERS):
+        nid = national_id.make(f"3{rng.randint(10**10, 10**11 - 1)}")
+        birth = dt.date(rng.randint(1945, 1995), rng.randint(1, 12), rng.randint(1, 28))
+        rows.append(
+            [nid, prefix, first, last, sex, _be(birth), rng.choice(subdistricts), f"88/{n + 1}"]
+        )
+    return rows
+
+
 def target_list_csv(*, seed: int, path: Path) -> dict[str, int]:
     """Write the demo TPMAP list: most poor heads, some non-poor ones, noise, bad rows."""
     rng = random.Random(seed)
     rows, listed = [], 0
-    for household in _households():
+    households = _households()
+    for household in households:
         head = next((m.person for m in household.current if m.relation == "head"), None)
         if head is None:
             continue
@@ -85,6 +179,9 @@ def target_list_csv(*, seed: int, path: Path) -> dict[str, int]:
                 household.house_no,
             ]
         )
+    extra = random.Random(seed + 7)
+    rows.extend(_borderline_rows(extra, households))
+    rows.extend(_outsider_rows(extra, households))
     rows.append(["1234545678789", "นาย", "ทดสอบ", "เลขผิด", "ชาย", "01/01/2500", "100801", "1"])
     rows.append(["", "นาง", "ไม่มี", "รหัสแขวง", "หญิง", "02/02/2510", "999999", "2"])
     rows.append(["", "", "", "ไม่มีชื่อ", "หญิง", "03/03/2520", "100801", "3"])

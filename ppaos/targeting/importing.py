@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from ppaos.lib import uploads
 from ppaos.lib.thaidate import DateInputError, parse_date
@@ -202,15 +203,18 @@ def check_row(
     get = lambda name: row.get(mapping.get(name, ""), "").strip()  # noqa: E731
     values: dict = {"first_name": get("first_name"), "last_name": get("last_name")}
     if not values["first_name"]:
-        raise ValueError("first name is empty")
+        raise ValueError(_("first name is empty"))
     raw_id = national_id.normalize(get("national_id"))
     if raw_id and (problem := national_id.problem(raw_id)):
-        raise ValueError(f"national ID ending {raw_id[-4:]!r} {problem}")
+        raise ValueError(
+            _("national ID ending %(last4)s %(problem)s")
+            % {"last4": repr(raw_id[-4:]), "problem": _(problem)}
+        )
     values["national_id"] = raw_id
     sex = get("sex")
     values["sex"] = SEX_VALUES.get(sex.lower(), "") if sex else ""
     if sex and not values["sex"]:
-        raise ValueError(f"sex {sex!r} is not M/F/ชาย/หญิง")
+        raise ValueError(_("sex %(sex)s is not M/F/ชาย/หญิง") % {"sex": repr(sex)})
     prefix = get("prefix")
     values["prefix"] = PREFIX_VALUES.get(prefix.lower().rstrip("."), prefix[:20])
     birth = get("birth_date")
@@ -219,21 +223,26 @@ def check_row(
         try:
             values["birth_date"] = parse_date(birth)
         except DateInputError as e:
-            raise ValueError(f"birth date: {e}") from None
+            raise ValueError(_("birth date: %(error)s") % {"error": e}) from None
         if values["birth_date"] > timezone.localdate():
-            raise ValueError(f"birth date {birth!r} is in the future")
+            raise ValueError(_("birth date %(date)s is in the future") % {"date": repr(birth)})
     sub, district = get("subdistrict_code"), get("district_code")
     if sub and sub not in areas.subdistricts:
-        raise ValueError(f"subdistrict code {sub!r} is not a DOPA code")
+        raise ValueError(_("subdistrict code %(code)s is not a DOPA code") % {"code": repr(sub)})
     if district and district not in areas.districts:
-        raise ValueError(f"district code {district!r} is not a DOPA code")
+        raise ValueError(_("district code %(code)s is not a DOPA code") % {"code": repr(district)})
     if sub and district and not sub.startswith(district):
-        raise ValueError(f"subdistrict {sub} is not in district {district}")
+        raise ValueError(
+            _("subdistrict %(sub)s is not in district %(district)s")
+            % {"sub": sub, "district": district}
+        )
     values["subdistrict_code"] = sub
     values["district_code"] = district or sub[:4]
     values["house_no"] = get("house_no")[:20]
     if not values["national_id"] and not values["birth_date"]:
-        raise ValueError("neither a national ID nor a birth date: the person cannot be identified")
+        raise ValueError(
+            _("neither a national ID nor a birth date: the person cannot be identified")
+        )
     return values | extra
 
 
@@ -283,7 +292,9 @@ def check_file(
         else:
             key = record_key(values)
             if key in seen:
-                result.rejected.append((line, f"repeats line {seen[key]} (same person)"))
+                result.rejected.append(
+                    (line, _("repeats line %(line)s (same person)") % {"line": seen[key]})
+                )
             else:
                 seen[key] = line
                 result.good.append({"line_no": line, "record_key": key, **values})

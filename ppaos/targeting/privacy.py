@@ -8,15 +8,57 @@ are deleted once the erasure has committed, and so is any uploaded target-list f
 import left behind (`services.import_files_cleanup`)."""
 
 from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from ppaos.privacy import hooks
+from ppaos.privacy.services import ERASED_NAME
+from ppaos.targeting.models import TargetRecord, Visit
+
+
+@hooks.export_section
+def target_list_rows(person):
+    """The target-list rows linked to the person, for their access export."""
+    rows = TargetRecord.objects.filter(person=person).select_related("target_list")
+    return (
+        _("Target lists"),
+        [
+            {
+                "list": str(t.target_list),
+                "source": t.target_list.source,
+                "year_be": t.target_list.year_be,
+                "line_no": t.line_no,
+                "link_status": t.link_status,
+            }
+            for t in rows
+        ],
+    )
+
+
+@hooks.eraser
+def erase_target_records(person, actor) -> None:
+    """Target-list rows linked to the person, or carrying their national ID without being
+    linked yet, hold the same identifiers: blank them too."""
+    same = Q(person=person)
+    if getattr(person, "erased_id_hash", None):  # rows with the same ID, linked or not
+        same |= Q(national_id_hash=person.erased_id_hash)
+    for record in TargetRecord.objects.filter(same):
+        TargetRecord.objects.filter(pk=record.pk).update(
+            record_key=f"erased-{record.pk}",
+            national_id_encrypted="",
+            national_id_hash=None,
+            prefix="",
+            first_name=ERASED_NAME,
+            last_name="",
+            birth_date=None,
+            house_no="",
+            extra={},
+        )
 
 
 @hooks.eraser
 def erase_visits(person, actor) -> None:
     """Blank notes, photo, consent name and raw submission of the person's households' visits."""
-    from ppaos.targeting.models import Visit
-
     households = person.memberships.values("household_id")
     visits = Visit.objects.filter(household_id__in=households)
     files = [name for name in visits.values_list("photo", flat=True) if name]
@@ -30,10 +72,6 @@ def erase_visits(person, actor) -> None:
 def erase_target_source_rows(person, actor) -> None:
     """Blank the kept source columns and house code of the person's target records: linked
     to them, carrying their ID, or already erased by the registry's eraser (any order)."""
-    from django.db.models import Q
-
-    from ppaos.targeting.models import TargetRecord
-
     same = Q(person=person) | Q(record_key__startswith="erased-")
     if getattr(person, "erased_id_hash", None):
         same |= Q(national_id_hash=person.erased_id_hash)

@@ -544,3 +544,22 @@ def review_counts_by_community(
                 c.sample_verified += 1
                 c.sample_poor += check.reviewed_status == SurveyStatus.POOR
     return dict(counts)
+
+
+# Home page counts ----------------------------------------------------------------------------
+
+
+def review_queue_count(*, user) -> int:
+    """Pairs waiting in the user's linkage review queue."""
+    return review_queue(user=user).count()
+
+
+def verification_waiting(*, user) -> list[tuple[Campaign, int]]:
+    """Open campaigns of the user's area with visits that disagree with the assessed survey
+    and wait for a decision, and how many each."""
+    waiting = []
+    for campaign in campaign_list(user=user).filter(is_open=True).order_by("-opened_on", "-id"):
+        count = len(verification.review_queue(user=user, campaign=campaign))
+        if count:
+            waiting.append((campaign, count))
+    return waiting

@@ -10,11 +10,13 @@ import uuid
 from functools import cache
 from pathlib import Path
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, HttpResponseBadRequest, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -46,9 +48,11 @@ def _sw_source() -> str:
 
 @require_GET
 def manifest(request):
+    with translation.override("th"):  # the name on the phone's home screen: always Thai
+        name, short_name = _("PPAOS poor household verification"), _("PPAOS volunteers")
     data = {
-        "name": _("PPAOS poor household verification"),
-        "short_name": _("PPAOS volunteers"),
+        "name": name,
+        "short_name": short_name,
         "lang": "th",
         "start_url": reverse("targeting:home"),
         "scope": reverse("targeting:home"),
@@ -181,6 +185,9 @@ def household_new(request, pk: int):
             "members": [[[k[5:], v] for k, v in fields if k.startswith("head-")]],
         }
         result = services_sync.sync_batch(user=request.user, items=[item])[0]
+        if result.status == services_sync.SAVED:
+            messages.success(request, result.message)
+            return redirect("targeting:worklist", pk=campaign.pk)
     return render(
         request,
         "targeting/household_new.html",

@@ -168,6 +168,15 @@ CASES = {
         (CAMPAIGN_C, ["volunteer_a"]),
         (CAMPAIGN_A, ["volunteer_c", "leader_a"]),
     ],
+    # The offline app's worklist data and new-household page: the volunteer's campaigns only.
+    "targeting:worklist_data": [
+        (CAMPAIGN_C, ["volunteer_a"]),
+        (CAMPAIGN_A, ["volunteer_c", "leader_a"]),
+    ],
+    "targeting:household_new": [
+        (CAMPAIGN_C, ["volunteer_a"]),
+        (CAMPAIGN_A, ["volunteer_c", "leader_a"]),
+    ],
     "targeting:visit": [
         (
             lambda c: {"pk": c["campaign_a"].pk, "household_pk": c["households"]["B"].pk},
@@ -229,6 +238,14 @@ CASES = {
     "community:correction_new": [
         (HOUSEHOLD_B, ["leader_a", "volunteer_a", "researcher"]),
         (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "community:life_event_new": [
+        (HOUSEHOLD_B, ["leader_a", "volunteer_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "community:new_household_new": [
+        (COMMUNITY_B, ["leader_a", "volunteer_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["A"]), ["researcher"]),
     ],
     "community:correction": [(COMMUNITY_C("correction"), FUND_OUTSIDERS_C)],
     "community:fund_year": [(COMMUNITY_C("fund_year"), FUND_OUTSIDERS_C)],

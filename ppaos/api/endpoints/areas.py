@@ -77,24 +77,32 @@ class SubdistrictViewSet(viewsets.ReadOnlyModelViewSet):
 
 class CommunitySerializer(serializers.ModelSerializer):
     """A community with its counts: exact for users who may see its people; for the rest
-    (researchers) a count from 1 to the threshold - 1 is null (ppaos.lib.disclosure). No
-    total is published beside them, so primary suppression is the whole protection here."""
+    (researchers) as the area hierarchy's one decision shows them (ppaos.dashboards.hierarchy:
+    the same figure, "< 5" or "*" as on every page, as at the last dashboard refresh), so a
+    community's count here cannot be set against its area's total elsewhere."""
 
     district = serializers.CharField(source="district_code", read_only=True)
     household_count = serializers.IntegerField(read_only=True, allow_null=True)
     people_count = serializers.IntegerField(read_only=True, allow_null=True)
 
     def to_representation(self, instance):
+        from ppaos.dashboards.hierarchy import area_figure, decision_for
+
         data = super().to_representation(instance)
+        user = getattr(self.context.get("request"), "user", None)
         if "people_area" not in self.context:
-            user = getattr(self.context.get("request"), "user", None)
             self.context["people_area"] = user and scope_for(user).area(VIEW_PEOPLE)
         people_area = self.context["people_area"]
-        table = Table("api-community")
-        for key in ("household_count", "people_count"):
-            table.add(key, data[key])
         exact = bool(people_area) and people_area.contains_community(instance)
-        data.update(table.protect(exact=exact))
+        decision = None
+        if not exact and user is not None and user.is_authenticated:
+            if "decision" not in self.context:
+                self.context["decision"] = decision_for(user)
+            decision = self.context["decision"]
+        table = Table("api-community")
+        for key, metric in (("household_count", "households"), ("people_count", "people")):
+            table.add(key, data[key], ident=area_figure(instance, metric))
+        data.update(table.protect(exact=exact, decision=decision))
         return data
 
     class Meta:

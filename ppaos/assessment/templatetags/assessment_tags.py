@@ -1,6 +1,9 @@
 """The household page's assessment box: the latest round, the earlier ones, and a survey that
 is not assessed yet."""
 
+import functools
+import json
+
 from django import template
 
 from ppaos.assessment.definition import compile_definition
@@ -34,3 +37,19 @@ def household_rounds(household) -> dict:
         "earlier": rows[1:],
         "unassessed": household_unassessed_survey(household=household, assessments=assessments),
     }
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(definition: str):
+    return compile_definition(json.loads(definition))
+
+
+@register.filter
+def level_name(assessment) -> str:
+    """The name of an assessment's level in the page's language ("" without a level): lists
+    show "ยากจนมาก", not the bare number 1–4 (issue 15)."""
+    if assessment is None or assessment.level is None:
+        return ""
+    definition = assessment.indicator_set.definition
+    level = _compiled(json.dumps(definition, sort_keys=True)).level(assessment.level)
+    return localized(level.name_th, level.name_en) if level else str(assessment.level)

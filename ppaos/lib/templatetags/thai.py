@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django import template
-from django.utils import translation
+from django.utils import timezone, translation
 
 from ppaos.lib import thaidate
 
@@ -30,3 +30,12 @@ def bedatetime(value: dt.datetime | None) -> str:
 
     local = timezone.localtime(value)
     return f"{bedate(local, 'short')} {local:%H:%M}"
+
+
+@register.filter
+def age(birth_date: dt.date | None) -> int | str:
+    """Completed years of age today (Bangkok's date); "" without a birth date. The date is
+    stored in the Common Era, so the Buddhist-era display does not change the arithmetic."""
+    if not birth_date:
+        return ""
+    return thaidate.age_on(birth_date, timezone.localdate())

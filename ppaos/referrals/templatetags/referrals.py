@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from ppaos.referrals import rules, selectors, windows
 from ppaos.referrals.eligibility import FACTS
-from ppaos.referrals.models import OPEN_STATUSES
+from ppaos.referrals.models import OPEN_STATUSES, Status
 from ppaos.referrals.notifications import unread_count
 from ppaos.referrals.services import audit_list
 
@@ -61,3 +61,12 @@ def rule_json(expression) -> str:
 def window_text(window: dict) -> str:
     """A registration window as a reader writes it: '1/10 – 30/11 every year', or dated."""
     return windows.describe(window)
+
+
+@register.filter
+def status_label(value: str) -> str:
+    """A referral status as the reader's language says it ("sent" → "ส่งแล้ว")."""
+    try:
+        return str(Status(value).label)
+    except ValueError:
+        return value

@@ -7,8 +7,9 @@ from ppaos.accounts.models import User
 from ppaos.accounts.services import demo_users_create
 from ppaos.referrals import selectors, services
 from ppaos.referrals.demo import demo_referrals_load
-from ppaos.referrals.models import Benefit, HouseholdPlan, Referral, Status
+from ppaos.referrals.models import Benefit, HouseholdPlan, Referral, Service, Status
 from ppaos.registry.demo import demo_load
+from ppaos.registry.models import Household
 
 
 def client_sees_overdue(client, referral) -> bool:
@@ -21,15 +22,29 @@ def test_demo_referrals_journey(geography, login):
     demo_load(seed=2566)
     demo_users_create()
     summary = demo_referrals_load(seed=2566)
-    assert summary.referrals >= 8 and summary.plans == 2 and summary.overdue == 1
+    assert summary.referrals >= 8 and summary.plans == 2
+    # An overdue referral for every provider of the catalogue (each agency, the district office).
+    providers = {
+        services.receiving_organisation(
+            service=s,
+            household=Household.objects.filter(
+                is_demo=True, subdistrict__district_id="1008"
+            ).first(),
+        ).pk
+        for s in Service.objects.filter(is_active=True)
+    }
+    overdue = selectors.overdue_all().filter(is_demo=True)
+    assert summary.overdue == overdue.count() >= len(providers) >= 2
+    assert providers <= set(overdue.values_list("organisation_id", flat=True))
     assert not mail.outbox  # history is replayed without e-mail
     statuses = set(Referral.objects.values_list("status", flat=True))
     assert {"draft", "sent", "accepted", "in_progress", "rejected", "completed"} <= statuses
 
     officer = User.objects.get(username="district1008")
     agency = User.objects.get(username="agency")
+    agency_org = agency.role_assignments.get(role="agency_officer").organisation_id
     # An overdue referral is flagged, and its officers notified, once.
-    (late,) = selectors.overdue_for(user=officer)
+    (late,) = [r for r in selectors.overdue_for(user=officer) if r.organisation_id == agency_org]
     assert late.events.filter(kind="overdue").count() == 1
     assert late.notifications.filter(kind="overdue", recipient=agency).exists()
     assert services.referrals_notify_overdue()["flagged"] == 0

@@ -3,7 +3,7 @@
 
 from django import template
 
-from ppaos.targeting.models import Campaign
+from ppaos.targeting.models import Campaign, LinkStatus
 from ppaos.targeting.records import RecordFacts, household_target_records
 from ppaos.targeting.selectors import household_visit_campaigns as _visit_campaigns
 from ppaos.targeting.submissions import STATUS_LABELS
@@ -15,6 +15,15 @@ register = template.Library()
 def submission_status(status: str) -> str:
     """The label of an offline-import row's status ("created", "conflict", ...)."""
     return str(STATUS_LABELS.get(status, status))
+
+
+@register.filter
+def link_band(band: str) -> str:
+    """The label of a linkage band in a job's summary ("auto" → "Linked automatically")."""
+    try:
+        return str(LinkStatus(band).label)
+    except ValueError:
+        return band
 
 
 @register.simple_tag

@@ -6,6 +6,13 @@ from ppaos.targeting import importing
 from ppaos.targeting.models import TargetList, TargetRecord
 from ppaos.targeting.services import target_list_import
 
+@pytest.fixture(autouse=True)
+def english():
+    """Rejection reasons are translated; these tests read the English wording."""
+    with translation.override("en"):
+        yield
+
+
 THAI_HEADER = "เลขประจำตัวประชาชน,คำนำหน้า,ชื่อ,นามสกุล,เพศ,วันเกิด,รหัสแขวง,บ้านเลขที่\n"
 
 

@@ -26,5 +26,6 @@ class Command(BaseCommand):
             f"Demo community funds (seed {seed}): {summary.years} fund years, "
             f"{summary.proposals} proposals, {summary.decisions} decisions, "
             f"{summary.requests} requests to the district office, "
-            f"{summary.expenditures} expenditures."
+            f"{summary.expenditures} expenditures; {summary.corrections} corrections and "
+            "life events for review."
         )

@@ -67,7 +67,7 @@
   function message(name, n) {
     const box = statusBox();
     const text = (box && box.dataset[name]) || "";
-    return text.replace("%(n)s", String(n === undefined ? "" : n));
+    return text.replace("{n}", String(n === undefined ? "" : n));
   }
 
   function say(text, kind) {

@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from ppaos.privacy import kanon
+from ppaos.lib import kanon
 
 # Columns: pseudonym, community, khwaeng, members, score.
 PLACE = kanon.place(1, 2)

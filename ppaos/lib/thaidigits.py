@@ -1,0 +1,21 @@
+"""Thai digits (๐–๙) typed where a number or an ID is asked for (issue 15).
+
+A Thai keyboard types ๑๒๓; the ID check, the keyed hash and the browser's number boxes expect
+123. Pure Python, no Django: ppaos.registry.national_id uses it for every national ID (forms,
+API, imports, search), and static/ppaos/digits.js does the same in the browser's number boxes.
+"""
+
+import re
+
+THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
+_ID_SEPARATORS = re.compile(r"[\s\-‐‑‒–—]")
+
+
+def to_ascii_digits(text: str) -> str:
+    """`๑๒/๓` → `12/3`; everything else is left as typed."""
+    return (text or "").translate(THAI_DIGITS)
+
+
+def normalise_id(text: str) -> str:
+    """An ID as typed → its digits and letters only: `๑-๒๓๔๕ ๖` → `123456`."""
+    return _ID_SEPARATORS.sub("", to_ascii_digits(text))
