@@ -15,8 +15,8 @@ from ppaos.assessment.selectors import (
     round_names,
 )
 from ppaos.lib import exports as lib
-from ppaos.lib.exports import IDENTIFIER, Column, ExportSpec
 from ppaos.lib import kanon
+from ppaos.lib.exports import IDENTIFIER, Column, ExportSpec
 from ppaos.registry.selectors import household_list
 
 

@@ -302,11 +302,3 @@ def _level_reasons(spec: Spec, codes: list[str]) -> list[str]:
     return [
         localized(by_code[c].reason_th, by_code[c].reason_en) if c in by_code else c for c in codes
     ]
-
-
-def household_trajectory(household) -> list[dict]:
-    """The household's level per round and its enrolled members' monthly income per round
-    (livelihood programmes), earliest round first. The caller has checked the scope."""
-    from ppaos.livelihoods.selectors import household_trajectory as trajectory
-
-    return trajectory(household=household)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.assessment.mpi import alkire_foster
+from ppaos.lib import events
 from ppaos.registry.models import Household
 
 DEFAULT_SET = Path(__file__).resolve().parent / "data" / "indicators-default.json"
@@ -342,13 +343,12 @@ def assessment_run_for_household(
     that a newer survey is not assessed) or the survey has no round.
 
     The visit service calls it once the survey is committed. Afterwards the household's
-    community gets an incremental dashboard refresh (coalesced, within a minute)."""
-    from ppaos.dashboards.services import refresh_schedule_community
-
+    community's figures are announced as changed (the dashboards refresh them, coalesced,
+    within a minute)."""
     try:
         return _assess_one(household=household, survey=survey, now=now)
     finally:
-        refresh_schedule_community(community_id=household.community_id)
+        events.announce(events.COMMUNITY_FIGURES_CHANGED, community_id=household.community_id)
 
 
 def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessment | None:

@@ -20,7 +20,7 @@ from ppaos.assessment.analysis import analyse
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.forms import IndicatorSetUploadForm
 from ppaos.assessment.models import IndicatorSet
-from ppaos.assessment.profile import build_profile, household_trajectory, localized
+from ppaos.assessment.profile import build_profile, localized
 from ppaos.assessment.selectors import (
     assessments_countable,
     community_assessments,
@@ -64,7 +64,6 @@ def household_assessment(request, pk: int):
             "assessments": assessments,
             "selected": selected,
             "profile": build_profile(selected) if selected else None,
-            "trajectory": household_trajectory(household),
         },
     )
 

@@ -8,7 +8,16 @@ from ppaos.accounts.scope import VIEW_AUDIT
 from ppaos.audit.selectors import audit_search
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, register
 
-FILTERS = ("actor", "action", "object_type", "object_id", "ip_address", "date_from", "date_to")
+FILTERS = (
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "record",
+    "ip_address",
+    "date_from",
+    "date_to",
+)
 
 
 def audit_rows(*, user, params: dict, pseudonymised: bool):

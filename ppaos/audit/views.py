@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import VIEW_AUDIT
 from ppaos.audit.models import Action
-from ppaos.audit.selectors import audit_search
+from ppaos.audit.selectors import audit_search, object_type_choices
 from ppaos.lib.forms import ThaiDateField
 
 
@@ -16,20 +16,21 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(
         label=_("action"), required=False, choices=[("", "—"), *Action.choices]
     )
-    object_type = forms.ChoiceField(
-        label=_("record type"),
+    object_type = forms.ChoiceField(label=_("record type"), required=False, choices=[])
+    record = forms.CharField(
+        label=_("record"),
         required=False,
-        choices=[
-            ("", "—"),
-            ("registry.household", _("household")),
-            ("registry.person", _("person")),
-            ("export", _("export")),
-        ],
+        max_length=100,
+        help_text=_("A household code, a person's name or national ID, or a record number."),
     )
-    object_id = forms.CharField(label=_("record number"), required=False)
+    object_id = forms.CharField(label=_("record number"), required=False, widget=forms.HiddenInput)
     ip_address = forms.GenericIPAddressField(label=_("address (IP)"), required=False)
     date_from = ThaiDateField(label=_("from"), required=False)
     date_to = ThaiDateField(label=_("until"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["object_type"].choices = [("", "—"), *object_type_choices()]
 
 
 @login_required

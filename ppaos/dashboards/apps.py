@@ -7,5 +7,9 @@ class DashboardsConfig(AppConfig):
     verbose_name = _("Dashboards")
 
     def ready(self) -> None:
-        """Connect the receiver that refreshes a community after a review decision."""
-        from ppaos.dashboards import receivers  # noqa: F401
+        """Refresh a community's figures when a lower app announces they changed (a survey
+        assessed, a review decided): ppaos.lib.events."""
+        from ppaos.dashboards.services import refresh_schedule_community
+        from ppaos.lib import events
+
+        events.listen(events.COMMUNITY_FIGURES_CHANGED, refresh_schedule_community)

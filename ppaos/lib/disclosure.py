@@ -459,16 +459,18 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
                     hide(found[0])
                 else:
                     incurable.add((g, hidden[0]))
-        pinned = _pinned(shown, cells, groups, member_of, limit)
-        pinned = [k for k in pinned if k not in {leak for _g, leak in incurable}]
+        stuck = {leak for _g, leak in incurable}
+        pinned = [k for k in _pinned(shown, cells, groups, member_of, limit) if k not in stuck]
         if not pinned:
             break
-        leak = pinned[0]
-        options = [(c, g) for g in member_of.get(leak, ()) for c in candidates(g, leak)[:1]]
-        if not options:
-            incurable.add((None, leak))
-            continue
-        hide(min(options, key=lambda o: (cells[o[0]], repr(o[0])))[0])
+        # Each pinned figure gets another hidden figure in one of its sums, all at once: the
+        # propagation then runs again over the whole (only where it was pinned does it change).
+        for leak in pinned:
+            options = [(c, g) for g in member_of.get(leak, ()) for c in candidates(g, leak)[:1]]
+            if options:
+                hide(min(options, key=lambda o: (cells[o[0]], repr(o[0])))[0])
+            else:
+                incurable.add((None, leak))
     return shown
 
 
@@ -484,18 +486,51 @@ def _pinned(shown: dict, cells: dict, groups: list, member_of: dict, limit: int)
         g = work.pop()
         queued.discard(g)
         members = groups[g]
-        terms = [(k, 1) for k in members[:-1]] + [(members[-1], -1)]
-        local = {k: bounds.get(k, (cells[k], cells[k])) for k in members}
-        for k, _a in terms:
-            if k not in bounds:
-                continue
-            lo, hi = _derive(terms, local, k)
+        for k, (lo, hi) in _group_ranges(members, bounds, cells):
             old = bounds[k]
             new = (max(old[0], _ceil(lo)), min(old[1], _floor(hi)))
             if new != old:
-                bounds[k] = local[k] = new
+                bounds[k] = new
                 for other in member_of.get(k, ()):
                     if other != g and other not in queued:
                         queued.add(other)
                         work.append(other)
     return [k for k, (lo, hi) in bounds.items() if lo >= hi]
+
+
+def _group_ranges(members, bounds: dict, cells: dict):
+    """(hidden key, the range one sum — parts then total — allows it given the other figures'
+    ranges), in time linear in the sum's size (`_derive` for one key at a time)."""
+    terms = []
+    low_finite = high_finite = 0.0
+    low_inf = high_inf = 0
+    last = len(members) - 1
+    for i, k in enumerate(members):
+        lo, hi = bounds.get(k, (cells[k], cells[k]))
+        a = -1 if i == last else 1
+        low, high = (lo, hi) if a == 1 else (-hi, -lo)
+        terms.append((k, a, low, high))
+        if math.isinf(low):
+            low_inf += 1
+        else:
+            low_finite += low
+        if math.isinf(high):
+            high_inf += 1
+        else:
+            high_finite += high
+    for k, a, low, high in terms:
+        if k not in bounds:
+            continue
+        rest_low = (
+            -math.inf
+            if low_inf - math.isinf(low) > 0
+            else low_finite - (0 if math.isinf(low) else low)
+        )
+        rest_high = (
+            math.inf
+            if high_inf - math.isinf(high) > 0
+            else high_finite - (0 if math.isinf(high) else high)
+        )
+        # a·x = -(the rest)
+        first, second = -rest_high / a, -rest_low / a
+        yield k, (min(first, second), max(first, second))

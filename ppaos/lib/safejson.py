@@ -77,7 +77,9 @@ def loads(
     except JSONLimitError:
         raise
     except (ValueError, RecursionError) as error:
-        raise JSONLimitError(_("The text is not valid JSON: %(error)s") % {"error": error}) from error
+        raise JSONLimitError(
+            _("The text is not valid JSON: %(error)s") % {"error": error}
+        ) from error
 
 
 def _too_big(max_bytes: int) -> str:

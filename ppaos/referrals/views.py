@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from ppaos.accounts.models import Role, User
 from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_COUNTS, scope_for
+from ppaos.areas.models import Community, District
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
@@ -137,6 +139,9 @@ def excluded(request):
     access.require_city(request.user)
     area = scope_for(request.user).area(MANAGE_TARGETING)
     code = request.GET.get("area", "").strip()
+    districts, communities = _eligibility_areas(area, code)
+    if code not in {d.code for d in districts} | {c.code for c in communities}:
+        code = ""  # only an area of the user's own, picked from the list
     households = selectors.households_in_area(code=code).filter(area.q("community"))
     service_code = request.GET.get("service", "")
     report = selectors.exclusion_report(households=households, service_code=service_code)
@@ -150,7 +155,7 @@ def excluded(request):
             service_code = max(with_people, key=lambda c: c.excluded).service.code
             report.rows = [r for r in report.rows if r.service.code == service_code]
     rows = report.rows
-    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     services.audit_list(
         request.user, f"eligible but excluded {code or '*'} {service_code}", len(page.object_list)
     )
@@ -162,11 +167,32 @@ def excluded(request):
             "page": page,
             "service_code": service_code,
             "area_code": code,
+            "districts": districts,
+            "communities": communities,
             "can_refer": True,
             "total": len(rows),
             "show_rule_errors": show_rule_errors,
         },
     )
+
+
+# At most this many communities in the eligibility list's area menu; beyond, only those of the
+# district picked (a coordinator's whole city has thousands).
+AREA_MENU_COMMUNITIES = 300
+
+
+def _eligibility_areas(area, code: str):
+    """The districts and communities of the user's area, for the eligibility list's menu."""
+    communities = Community.objects.filter(area.community_q()).select_related("subdistrict")
+    district_codes = {c[:4] for c in area.prefixes if len(c) >= 4}
+    district_codes |= {c[:4] for c in area.community_areas}
+    provinces = [p for p in area.prefixes if len(p) == 2]
+    districts = District.objects.filter(
+        Q(code__in=district_codes) | Q(province_id__in=provinces)
+    ).order_by("code")
+    if communities.count() > AREA_MENU_COMMUNITIES:
+        communities = communities.filter(subdistrict__district_id=code[:4]) if code else []
+    return list(districts), list(communities.order_by("code")) if communities else []
 
 
 # A referral -----------------------------------------------------------------------------------

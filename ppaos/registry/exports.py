@@ -22,8 +22,8 @@ from ppaos.areas.models import Community
 from ppaos.areas.selectors import countable_community
 from ppaos.exports.views import export_response
 from ppaos.lib import exports as lib
-from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
 from ppaos.lib import kanon
+from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
 from ppaos.registry.access import household_for_user
 from ppaos.registry.models import Household, Membership, Relation, Tenure
 from ppaos.registry.selectors import household_list, household_members, household_search

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ppaos.accounts.scope import MANAGE_TARGETING, scope_for
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib import events
 from ppaos.targeting import selectors, verification
 from ppaos.targeting.models import (
     Campaign,
@@ -53,6 +54,8 @@ def verification_review_decide(
         decided_by=actor,
         decided_at=timezone.now(),
     )
+    # The household's reviewed status changed, hence its community's error figures.
+    events.announce(events.COMMUNITY_FIGURES_CHANGED, community_id=visit.household.community_id)
     audit_record(
         actor=actor,
         action=Action.UPDATE,

@@ -235,6 +235,8 @@ def url_values() -> dict[str, list[dict]]:
         "community:public": community,
         "community:correction_household": household,
         "community:correction_new": household,
+        "community:life_event_new": household,
+        "community:new_household_new": community,
         "community:correction": _pk(Correction),
         "community:fund_year": _pk(FundYear, community_id=community) or _pk(FundYear),
         "community:proposal_new": _pk(FundYear, community_id=community) or _pk(FundYear),

@@ -290,3 +290,15 @@ def test_the_migration_fills_the_keys_of_existing_people(geography):
     finally:
         Person.objects.all().delete()
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes("registry")[0][1])
+
+
+def test_demo_people_carry_their_search_keys(geography):
+    from django.core.management import call_command
+
+    call_command("demo-data", "--seed", "7", "--households", "20", "--no-users")
+    people = list(Person.objects.all())
+    assert people and all(
+        p.search_name == search_keys.normalize_name(p.first_name, p.last_name) for p in people
+    )
+    assert all(p.phone_hash == search_keys.phone_hash(p.phone) for p in people)
+    assert any(p.phone_hash for p in people)

@@ -27,6 +27,8 @@ QUEUE_LENGTH = """() => new Promise((resolve) => {
   };
 })"""
 
+DRAFTS = "Object.keys(localStorage).filter((k) => k.startsWith('ppaos-draft:'))"
+
 
 def wait_for(check, timeout=15.0):
     end = time.monotonic() + timeout
@@ -104,7 +106,7 @@ def test_volunteer_records_offline_and_the_phone_syncs_when_back_online(
     assert audited.filter(object_id=str(household.pk), changes__has_key="visit").exists()
     assert audited.filter(object_id=str(new.pk), object_label__startswith="offline sync").exists()
     # The draft is gone once the visit is saved.
-    assert phone.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('ppaos-draft:'))") == []
+    assert phone.evaluate(DRAFTS) == []
 
     # Signing out wipes what the app kept on the phone.
     phone.click("form[data-pwa-logout] button")

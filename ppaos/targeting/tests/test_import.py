@@ -6,6 +6,7 @@ from ppaos.targeting import importing
 from ppaos.targeting.models import TargetList, TargetRecord
 from ppaos.targeting.services import target_list_import
 
+
 @pytest.fixture(autouse=True)
 def english():
     """Rejection reasons are translated; these tests read the English wording."""

@@ -296,7 +296,12 @@
   if ("serviceWorker" in navigator && config.sw) {
     navigator.serviceWorker.register(config.sw, { scope: config.scope }).catch(() => {});
   }
-  document.addEventListener("DOMContentLoaded", () => {
+  document.addEventListener("DOMContentLoaded", async () => {
+    // Someone else signed in on this phone without the last user signing out: their kept
+    // pages, drafts and records must not be shown to (or sent as) this user.
+    const owner = localStorage.getItem("ppaos-user");
+    if (config.user && owner && owner !== config.user) await wipe();
+    if (config.user) localStorage.setItem("ppaos-user", config.user);
     document.querySelectorAll("form[data-pwa-logout]").forEach(setUpLogout);
     clearSubmittedDraft();
     document.querySelectorAll("form[data-offline-form][data-draft-key]").forEach(setUpForm);
