@@ -1,31 +1,17 @@
-"""The API's one router, and the extension point for endpoints other apps add.
+"""The API's one router: every endpoint of every app is registered here.
 
-To add endpoints (referrals, services, programmes, assessments, ...), an app writes
-`ppaos/<app>/api.py` and registers its viewsets on this router:
-
-    from ppaos.api.routes import router
-
-    router.register("referrals", ReferralViewSet, basename="referral")
-
-`ppaos/api/urls.py` imports the `api` module of every installed `ppaos.*` app
-(`discover()`) before it builds the URL patterns, so nothing in `ppaos/api` changes, and the
-endpoints appear in `/api/schema/` and the docs by themselves. Build them from
-`ppaos.api.base` (Pagination is the default; `AuditedListMixin` and `AuditedRetrieveMixin`
-for personal data), scope every queryset with `accounts.scope.scope_for` (out of scope is
-404), and write through the app's services. Tests in `ppaos/api/tests` run schemathesis over
-every registered operation, the new ones included.
+One convention: an app's endpoints live in `ppaos/api/endpoints/<app>.py` (the api app sits
+above the apps it serves, so it may import them; they never import it), and are registered
+below. Build them from `ppaos.api.base` (Pagination is the default; `AuditedListMixin` and
+`AuditedRetrieveMixin` for personal data), scope every queryset with the app's scoped
+selectors (out of scope is 404), and write through the app's services. The endpoints appear
+in `/api/schema/` and the docs by themselves, and the tests in `ppaos/api/tests` run
+schemathesis over every registered operation.
 """
 
-from importlib import import_module
-
-from django.apps import apps
-from django.utils.module_loading import module_has_submodule
 from rest_framework.routers import DefaultRouter
 
-from ppaos.api.endpoints import areas, assessment, registry, targeting
-
-# Prefixes reserved for the endpoints being built by other apps (see the module docstring).
-PLANNED = ("assessments", "referrals", "services", "programmes")
+from ppaos.api.endpoints import areas, assessment, livelihoods, referrals, registry, targeting
 
 
 class Router(DefaultRouter):
@@ -45,14 +31,11 @@ router.register("households", registry.HouseholdViewSet, basename="household")
 router.register("people", registry.PersonViewSet, basename="person")
 router.register("surveys", assessment.SurveyViewSet, basename="survey")
 router.register("indicator-sets", assessment.IndicatorSetViewSet, basename="indicator-set")
+router.register("assessments", assessment.AssessmentViewSet, basename="assessment")
 router.register("target-lists", targeting.TargetListViewSet, basename="target-list")
 router.register("campaigns", targeting.CampaignViewSet, basename="campaign")
 router.register("visits", targeting.VisitViewSet, basename="visit")
-
-
-def discover() -> None:
-    """Import `ppaos.<app>.api` for every installed PPAOS app that has one."""
-    for config in apps.get_app_configs():
-        ours = config.name.startswith("ppaos.") and config.name != "ppaos.api"
-        if ours and module_has_submodule(config.module, "api"):
-            import_module(f"{config.name}.api")
+router.register("services", referrals.ServiceViewSet, basename="service")
+router.register("referrals", referrals.ReferralViewSet, basename="referral")
+router.register("programmes", livelihoods.ProgrammeViewSet, basename="programme")
+router.register("enrolments", livelihoods.EnrolmentViewSet, basename="enrolment")

@@ -8,9 +8,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from ppaos.api.auth import TokenView
 from ppaos.api.docs import redoc_view
-from ppaos.api.routes import discover, router
-
-discover()
+from ppaos.api.routes import router
 
 app_name = "api"
 urlpatterns = [

@@ -71,7 +71,7 @@ def record_q(text: str) -> Q:
             Person.objects.filter(national_id_hash=lookup_hash(digits)).values_list("pk", flat=True)
         )
         return Q(object_type="registry.person", object_id__in=[str(pk) for pk in people])
-    if digits.isdigit():
+    if digits.isdigit() and household is None:  # the internal record number
         query |= Q(object_id=digits)
     if household is not None:
         members = Membership.objects.filter(household=household).values_list("person_id", flat=True)

@@ -18,7 +18,7 @@ class AuditFilterForm(forms.Form):
     )
     object_type = forms.ChoiceField(label=_("record type"), required=False, choices=[])
     record = forms.CharField(
-        label=_("record"),
+        label=_("household, person or record number"),
         required=False,
         max_length=100,
         help_text=_("A household code, a person's name or national ID, or a record number."),

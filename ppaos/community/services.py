@@ -392,6 +392,13 @@ def new_household_propose(
     registry.person_clean(head_values)
     name = f"{head_values['first_name']} {head_values['last_name']}".strip()
     address = " ".join(v for v in household_values.values() if v)
+    facts = [
+        correctable.display(Person, k, head_values[k])
+        for k in ("sex", "birth_date")
+        if head_values.get(k)
+    ]
+    if facts:
+        name = f"{name} ({', '.join(facts)})"
     return _event_create(
         actor=actor,
         community=community,

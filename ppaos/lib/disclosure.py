@@ -459,6 +459,18 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
                     hide(found[0])
                 else:
                     incurable.add((g, hidden[0]))
+            elif len(hidden) > 1 and (g, None) not in incurable:
+                # This sum alone, with the labels' ranges, must not pin one (4 + 4 = 8).
+                labels = {k: _label_bounds(shown[k], cells[k], limit) for k in hidden}
+                if any(
+                    max(labels[k][0], _ceil(lo)) >= min(labels[k][1], _floor(hi))
+                    for k, (lo, hi) in _group_ranges(groups[g], labels, cells)
+                ):
+                    found = candidates(g)
+                    if found:
+                        hide(found[0])
+                    else:
+                        incurable.add((g, None))
         stuck = {leak for _g, leak in incurable}
         pinned = [k for k in _pinned(shown, cells, groups, member_of, limit) if k not in stuck]
         if not pinned:
@@ -501,36 +513,39 @@ def _pinned(shown: dict, cells: dict, groups: list, member_of: dict, limit: int)
 def _group_ranges(members, bounds: dict, cells: dict):
     """(hidden key, the range one sum — parts then total — allows it given the other figures'
     ranges), in time linear in the sum's size (`_derive` for one key at a time)."""
+    inf = math.inf
     terms = []
-    low_finite = high_finite = 0.0
+    low_sum = high_sum = 0.0
     low_inf = high_inf = 0
     last = len(members) - 1
     for i, k in enumerate(members):
-        lo, hi = bounds.get(k, (cells[k], cells[k]))
-        a = -1 if i == last else 1
-        low, high = (lo, hi) if a == 1 else (-hi, -lo)
-        terms.append((k, a, low, high))
-        if math.isinf(low):
+        b = bounds.get(k)
+        if b is None:
+            value = cells[k]
+            low = high = value if i != last else -value
+        elif i != last:
+            low, high = b
+        else:
+            low, high = -b[1], -b[0]
+        if b is not None:
+            terms.append((k, i == last, low, high))
+        if low == -inf:
             low_inf += 1
         else:
-            low_finite += low
-        if math.isinf(high):
+            low_sum += low
+        if high == inf:
             high_inf += 1
         else:
-            high_finite += high
-    for k, a, low, high in terms:
-        if k not in bounds:
-            continue
-        rest_low = (
-            -math.inf
-            if low_inf - math.isinf(low) > 0
-            else low_finite - (0 if math.isinf(low) else low)
-        )
-        rest_high = (
-            math.inf
-            if high_inf - math.isinf(high) > 0
-            else high_finite - (0 if math.isinf(high) else high)
-        )
-        # a·x = -(the rest)
-        first, second = -rest_high / a, -rest_low / a
-        yield k, (min(first, second), max(first, second))
+            high_sum += high
+    for k, is_total, low, high in terms:
+        if low == -inf:
+            rest_low = -inf if low_inf > 1 else low_sum
+        else:
+            rest_low = -inf if low_inf else low_sum - low
+        if high == inf:
+            rest_high = inf if high_inf > 1 else high_sum
+        else:
+            rest_high = inf if high_inf else high_sum - high
+        # ±x = -(the rest): a part lies in [-rest_high, -rest_low], the total in [rest_low,
+        # rest_high].
+        yield k, ((rest_low, rest_high) if is_total else (-rest_high, -rest_low))

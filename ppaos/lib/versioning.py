@@ -47,12 +47,12 @@ def save_versioned(
 
     Raises StaleEditError (with `message`, or a generic one) carrying the stored row when
     nothing was written. The one optimistic-locking write of the project."""
-    rows = model if isinstance(model, QuerySet) else model._default_manager.all()
+    rows = model if isinstance(model, QuerySet) else model._meta.default_manager.all()
     updated = rows.filter(pk=pk, version=expected_version, **(where or {})).update(
         **changes, version=F("version") + 1
     )
     if updated != 1:
-        raise StaleEditError(rows.model._default_manager.get(pk=pk), message)
+        raise StaleEditError(rows.model._meta.default_manager.get(pk=pk), message)
     return expected_version + 1
 
 

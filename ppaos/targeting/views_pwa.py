@@ -135,6 +135,7 @@ def worklist_data(request, pk: int):
             "pages": [
                 reverse("targeting:worklist", args=[campaign.pk]),
                 reverse("targeting:household_new", args=[campaign.pk]),
+                reverse("targeting:offline_page"),
                 *(h["visit_url"] for h in households),
             ],
         }

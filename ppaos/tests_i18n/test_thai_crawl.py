@@ -39,7 +39,14 @@ SKIPPED_NAMES = {
     "ops:health": "a JSON probe for the load balancer",
     "dashboards:points": "GeoJSON, not a page",
     "dashboards:refresh_start": "POST only",
+    "targeting:xlsform": "an XLSForm file for ODK/Kobo, not a page",
+    "exports:list": "a CSV or XLSX export, a file",
+    "referrals:plan_change": "POST only (a plan's forms post here from the household page)",
 }
+# A URL ending like this answers a file, not a page.
+FILE_SUFFIXES = (".csv", ".xlsx", ".pdf", ".json", ".geojson")
+# The same for everyone: fetched once, signed out.
+PUBLIC_PAGES = {"community:public"}
 
 # Latin words allowed in Thai text: codes, product and data-source names, the language switch.
 ALLOWED_WORDS = {
@@ -48,6 +55,10 @@ ALLOWED_WORDS = {
     "Thai", "People", "Map", "Target", "base", "Inclusion", "Exclusion", "Error", "Pro",
     "poor", "Value", "Chain", "Social", "Mobility", "QR", "PDPA", "SMS", "Wilson", "HTTPS",
     "Excel", "TOTP", "Google", "Authenticator", "Leaflet", "OK", "DuckDB", "PostgreSQL",
+    "FreeOTP", "Microsoft", "KoboCollect", "Collect", "Central", "XML",
+    # The boundaries' licence attribution: "OCHA / Royal Thai Survey Department, CC BY IGO".
+    "OCHA", "Royal", "Survey", "Department", "CC", "BY", "IGO", "Thailand", "Subnational",
+    "Administrative", "Boundaries",
 }  # fmt: skip
 
 # Untranslated words that remain, by page (URL name) and word. Each is a known gap to fix.
@@ -57,8 +68,9 @@ KNOWN_UNTRANSLATED: dict[str, set[str]] = {}
 class _Text(HTMLParser):
     """The visible text: no tags, attribute values, scripts, styles or <template>s."""
 
-    # A <textarea> holds data being edited, not the interface's words.
-    HIDDEN = {"script", "style", "template", "noscript", "textarea"}
+    # A <textarea> holds data being edited, and <code>, <pre>, <kbd>, <samp> hold literal
+    # commands, column names, rule JSON and secrets: not the interface's words.
+    HIDDEN = {"script", "style", "template", "noscript", "textarea", "code", "pre", "kbd", "samp"}
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -206,6 +218,7 @@ def url_values() -> dict[str, list[dict]]:
         "targeting:worklist": _pk(Campaign),
         "targeting:verification": _pk(Campaign),
         "targeting:sample": _pk(Campaign),
+        "targeting:household_new": _pk(Campaign),
         "targeting:xlsform": _pk(Campaign),
         "targeting:submissions": _pk(Campaign),
         "targeting:visit_resolve": visit and visit.pk,
@@ -319,11 +332,14 @@ def crawl_targets():
         if name in SKIPPED_NAMES:
             yield name, pattern, None, SKIPPED_NAMES[name]
             continue
+        if pattern.endswith(FILE_SUFFIXES) or name.endswith(("download", "_download")):
+            yield name, pattern, None, "a file download, not a page"
+            continue
         if "<" not in pattern:
             yield name, pattern, "/" + pattern, None
             continue
         if name not in values:
-            yield name, pattern, None, "no object to fill its arguments"
+            yield name, pattern, None, "the demo data has no object to fill its arguments"
             continue
         for kwargs in values[name]:
             yield name, pattern, reverse(name, kwargs=kwargs), None
@@ -375,6 +391,8 @@ def crawl(client, pages, usernames) -> tuple[int, dict[tuple[str, str], set[str]
         if username:
             client.force_login(User.objects.get(username=username))
         for name, url in pages:
+            if name in PUBLIC_PAGES and username:
+                continue
             began = time.perf_counter()
             response = client.get(url)
             SECONDS[name] = SECONDS.get(name, 0) + time.perf_counter() - began

@@ -21,7 +21,7 @@ from ppaos.accounts.services import role_assign, user_create
 from ppaos.audit.models import AuditEvent
 from ppaos.conftest import PASSWORD
 from ppaos.referrals import services
-from ppaos.referrals.api import CITY_ONLY
+from ppaos.api.endpoints.referrals import CITY_ONLY
 from ppaos.referrals.models import Service
 from ppaos.referrals.tests.conftest import at
 

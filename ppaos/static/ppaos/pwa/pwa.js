@@ -293,8 +293,12 @@
 
   // Start ------------------------------------------------------------------------------------
 
-  if ("serviceWorker" in navigator && config.sw) {
-    navigator.serviceWorker.register(config.sw, { scope: config.scope }).catch(() => {});
+  // The app is installed from the work pages (worklist, visit, new household), not from every
+  // page a manager opens.
+  function register() {
+    if ("serviceWorker" in navigator && config.sw && statusBox()) {
+      navigator.serviceWorker.register(config.sw, { scope: config.scope }).catch(() => {});
+    }
   }
   document.addEventListener("DOMContentLoaded", async () => {
     // Someone else signed in on this phone without the last user signing out: their kept
@@ -303,6 +307,7 @@
     if (config.user && owner && owner !== config.user) await wipe();
     if (config.user) localStorage.setItem("ppaos-user", config.user);
     document.querySelectorAll("form[data-pwa-logout]").forEach(setUpLogout);
+    register();
     clearSubmittedDraft();
     document.querySelectorAll("form[data-offline-form][data-draft-key]").forEach(setUpForm);
     if (sessionStorage.getItem("ppaos-queued-note")) {

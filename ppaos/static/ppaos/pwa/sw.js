@@ -1,7 +1,7 @@
 /* PPAOS volunteers' app: service worker, served by views_pwa.service_worker at
    /targeting/sw.js, which puts `PPAOS` (version, app shell, scope, offline page) before this.
 
-   - The app shell (CSS, JS, icons, the offline page) is kept in the shell cache.
+   - The app shell (CSS, JS, icons) is kept in the shell cache.
    - Pages of the volunteer's work (worklist, visit forms, new household) and the worklist
      data are kept in the pages cache when fetched, network first: online the phone always
      shows the server's current page; offline, the copy kept. pwa.js fills this cache from
@@ -16,6 +16,7 @@ const KEEP = [SHELL_CACHE, PAGES_CACHE];
 // Pages kept for offline use: the targeting pages a volunteer works in.
 const PAGE_PATTERNS = [
   /\/targeting\/$/,
+  /\/targeting\/offline\/$/,
   /\/targeting\/campaigns\/\d+\/worklist\/$/,
   /\/targeting\/campaigns\/\d+\/worklist\.json$/,
   /\/targeting\/campaigns\/\d+\/households\/new\/$/,
@@ -26,7 +27,7 @@ self.addEventListener("install", (event) => {
   event.waitUntil(
     caches
       .open(SHELL_CACHE)
-      .then((cache) => cache.addAll([...PPAOS.shell, PPAOS.offline]))
+      .then((cache) => cache.addAll(PPAOS.shell))
       .then(() => self.skipWaiting()),
   );
 });
@@ -69,7 +70,7 @@ async function networkFirst(request, url) {
     const kept = await cache.match(url.pathname);
     if (kept) return kept;
     if (request.mode === "navigate") {
-      const offline = await caches.match(PPAOS.offline);
+      const offline = await caches.match(PPAOS.offline); // kept with the worklist
       if (offline) return offline;
     }
     throw error;

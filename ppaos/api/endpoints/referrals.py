@@ -1,4 +1,4 @@
-"""Read-only API of the referral system, registered on the API router (`ppaos.api.routes`).
+"""Read-only API of the referral system, registered in `ppaos.api.routes`.
 
 `services/`: the catalogue with the rule and amount in force today, for any signed-in user
 (public information, like the catalogue page). `referrals/`: scoped exactly like the referral
@@ -18,7 +18,6 @@ from rest_framework.response import Response
 from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
 from ppaos.api.base import AuditedListMixin
 from ppaos.api.filters import IntegerFilter
-from ppaos.api.routes import router
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.referrals.models import (
@@ -280,7 +279,3 @@ class ReferralViewSet(AuditedListMixin, viewsets.ReadOnlyModelViewSet):
             label=f"{referral.number} {referral.household.code}",
         )
         return Response(self.get_serializer(referral).data)
-
-
-router.register("services", ServiceViewSet, basename="service")
-router.register("referrals", ReferralViewSet, basename="referral")

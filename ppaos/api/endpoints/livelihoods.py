@@ -9,7 +9,6 @@ from rest_framework import serializers, viewsets
 
 from ppaos.api.base import AuditedListMixin, AuditedRetrieveMixin
 from ppaos.api.filters import AreaCodeFilter, IntegerFilter
-from ppaos.api.routes import router
 from ppaos.livelihoods.models import Enrolment, EnrolmentStatus, IncomeRecord, Partner, Programme
 from ppaos.livelihoods.models import Stage as StageModel
 from ppaos.livelihoods.selectors import enrolment_list, programme_list
@@ -120,7 +119,3 @@ class EnrolmentViewSet(AuditedListMixin, AuditedRetrieveMixin, viewsets.ReadOnly
             .prefetch_related("incomes")
             .order_by("programme_id", "household_id", "id")
         )
-
-
-router.register("programmes", ProgrammeViewSet, basename="programme")
-router.register("enrolments", EnrolmentViewSet, basename="enrolment")
