@@ -13,28 +13,31 @@ from django.shortcuts import get_object_or_404
 from ppaos.accounts.models import Role
 from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.referrals import selectors
-from ppaos.referrals.models import HouseholdPlan, PlanIntervention, Referral, Status
+from ppaos.referrals.models import (
+    TRANSITIONS,
+    HouseholdPlan,
+    PlanIntervention,
+    Referral,
+    Status,
+)
 from ppaos.registry.access import household_for_user
 
 CITY = "city"
 AGENCY = "agency"
 
-# What each side may do, and from which statuses (the state machine lives in services).
+# Which side may take each action; from which statuses is `models.TRANSITIONS`.
+SIDES: dict[str, set[str]] = {
+    "send": {CITY},
+    "accept": {AGENCY},
+    "reject": {AGENCY},
+    "start": {AGENCY},
+    "complete": {AGENCY},
+    "close": {CITY, AGENCY},
+    "transfer": {CITY, AGENCY},
+    "comment": {CITY, AGENCY},
+}
 ACTIONS: dict[str, tuple[set[str], tuple[str, ...]]] = {
-    "send": ({CITY}, (Status.DRAFT,)),
-    "accept": ({AGENCY}, (Status.SENT,)),
-    "reject": ({AGENCY}, (Status.SENT,)),
-    "start": ({AGENCY}, (Status.ACCEPTED,)),
-    "complete": ({AGENCY}, (Status.ACCEPTED, Status.IN_PROGRESS)),
-    "close": (
-        {CITY, AGENCY},
-        (Status.DRAFT, Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS, Status.REJECTED),
-    ),
-    "transfer": (
-        {CITY, AGENCY},
-        (Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS, Status.REJECTED),
-    ),
-    "comment": ({CITY, AGENCY}, tuple(Status.values)),
+    action: (sides, TRANSITIONS[action]) for action, sides in SIDES.items()
 }
 
 

@@ -226,6 +226,20 @@ class Status(models.TextChoices):
 
 OPEN_STATUSES = (Status.SENT, Status.ACCEPTED, Status.IN_PROGRESS)
 
+# The referral's state machine, in one place: each action and the statuses it may start from.
+# The services refuse an action from any other status; the access check offers an action only
+# from these statuses (and to the side allowed to take it, `access.SIDES`).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "send": (Status.DRAFT,),
+    "accept": (Status.SENT,),
+    "reject": (Status.SENT,),
+    "start": (Status.ACCEPTED,),
+    "complete": (Status.ACCEPTED, Status.IN_PROGRESS),
+    "close": (Status.DRAFT, Status.REJECTED, *OPEN_STATUSES),
+    "transfer": (Status.REJECTED, *OPEN_STATUSES),
+    "comment": tuple(Status.values),
+}
+
 
 class Referral(models.Model):
     """A case sent from the city (district office, coordinator) to an agency for a service.

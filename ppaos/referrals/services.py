@@ -25,6 +25,7 @@ from ppaos.referrals import notifications, rules, windows
 from ppaos.referrals.eligibility import FACTS, evaluate_for_household, household_facts
 from ppaos.referrals.models import (
     OPEN_STATUSES,
+    TRANSITIONS,
     Benefit,
     HouseholdPlan,
     Notification,
@@ -597,7 +598,7 @@ def referral_send(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.DRAFT,),
+            allowed_from=TRANSITIONS["send"],
             to=Status.SENT,
             values=values,
             event_kind=ReferralEvent.Kind.SENT,
@@ -631,7 +632,7 @@ def referral_accept(
         return _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.SENT,),
+            allowed_from=TRANSITIONS["accept"],
             to=Status.ACCEPTED,
             values={"accepted_at": at},
             event_kind=ReferralEvent.Kind.ACCEPTED,
@@ -653,7 +654,7 @@ def referral_reject(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.SENT,),
+            allowed_from=TRANSITIONS["reject"],
             to=Status.REJECTED,
             values={"rejected_at": at, "rejection_reason": reason},
             event_kind=ReferralEvent.Kind.REJECTED,
@@ -680,7 +681,7 @@ def referral_start(
         return _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.ACCEPTED,),
+            allowed_from=TRANSITIONS["start"],
             to=Status.IN_PROGRESS,
             values={"started_at": at},
             event_kind=ReferralEvent.Kind.STARTED,
@@ -714,7 +715,7 @@ def referral_complete(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.ACCEPTED, Status.IN_PROGRESS),
+            allowed_from=TRANSITIONS["complete"],
             to=Status.COMPLETED,
             values={
                 "completed_at": at,
@@ -764,7 +765,7 @@ def referral_close(
         return _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.DRAFT, Status.REJECTED, *OPEN_STATUSES),
+            allowed_from=TRANSITIONS["close"],
             to=Status.CLOSED,
             values={"closed_at": at, "close_reason": reason},
             event_kind=ReferralEvent.Kind.CLOSED,
@@ -799,7 +800,7 @@ def referral_transfer(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=(Status.REJECTED, *OPEN_STATUSES),
+            allowed_from=TRANSITIONS["transfer"],
             to=Status.SENT,
             values={
                 "organisation": organisation,

@@ -290,6 +290,34 @@ ACTION_FORMS = {
 }
 
 
+# One service call per action (the states each may start from: models.TRANSITIONS).
+ACTION_SERVICES = {
+    "send": lambda data, **c: services.referral_send(
+        **c,
+        consent_given=data["consent_given"],
+        consent_by=data["consent_by"],
+        override_reason=data["override_reason"],
+    ),
+    "accept": lambda data, **c: services.referral_accept(**c),
+    "start": lambda data, **c: services.referral_start(**c),
+    "reject": lambda data, **c: services.referral_reject(**c, reason=data["reason"]),
+    "close": lambda data, **c: services.referral_close(**c, reason=data["reason"]),
+    "complete": lambda data, **c: services.referral_complete(
+        **c,
+        outcome=data["outcome"],
+        enrolled=data["enrolled"],
+        benefit_amount=data["benefit_amount"],
+        benefit_from=data["benefit_from"],
+    ),
+    "transfer": lambda data, **c: services.referral_transfer(
+        **c, organisation=data["organisation"], reason=data["reason"]
+    ),
+    "comment": lambda data, expected_version, **c: services.referral_comment(
+        **c, text=data["text"]
+    ),
+}
+
+
 @login_required
 @require_POST
 def act(request, pk: int, action: str):
@@ -316,40 +344,13 @@ def act(request, pk: int, action: str):
     form = form_class(request.POST, **kwargs)
     if form.is_valid():
         data = form.cleaned_data
-        common = {"actor": request.user, "referral": referral}
-        version = {"expected_version": data.get("version")}
         try:
-            if action == "send":
-                services.referral_send(
-                    **common,
-                    **version,
-                    consent_given=data["consent_given"],
-                    consent_by=data["consent_by"],
-                    override_reason=data["override_reason"],
-                )
-            elif action == "accept":
-                services.referral_accept(**common, **version)
-            elif action == "start":
-                services.referral_start(**common, **version)
-            elif action == "reject":
-                services.referral_reject(**common, **version, reason=data["reason"])
-            elif action == "close":
-                services.referral_close(**common, **version, reason=data["reason"])
-            elif action == "complete":
-                services.referral_complete(
-                    **common,
-                    **version,
-                    outcome=data["outcome"],
-                    enrolled=data["enrolled"],
-                    benefit_amount=data["benefit_amount"],
-                    benefit_from=data["benefit_from"],
-                )
-            elif action == "transfer":
-                services.referral_transfer(
-                    **common, **version, organisation=data["organisation"], reason=data["reason"]
-                )
-            else:
-                services.referral_comment(**common, text=data["text"])
+            ACTION_SERVICES[action](
+                actor=request.user,
+                referral=referral,
+                expected_version=data.get("version"),
+                data=data,
+            )
         except StaleEditError:
             form.add_error(
                 None,

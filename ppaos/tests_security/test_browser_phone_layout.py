@@ -10,7 +10,7 @@ from django.urls import reverse
 from ppaos.assessment.services import assessment_run
 from ppaos.assessment.tests.conftest import ROUND, default_set, scenario  # noqa: F401 (fixtures)
 from ppaos.conftest import PASSWORD
-from ppaos.lib.testing_browser import PHONE, live_login
+from ppaos.lib.testing_browser import ARTIFACTS, PHONE, live_login
 
 pytest_plugins = ["ppaos.lib.testing_browser"]
 
@@ -74,7 +74,6 @@ def _pages(role, communities, households, assessed):
             reverse("referrals:home"),
             reverse("referrals:excluded"),
             reverse("targeting:home"),
-            reverse("audit:list"),
         ],
         "coordinator": [
             *analysis,
@@ -133,6 +132,34 @@ def test_no_page_scrolls_sideways_at_360_px(
     )
     urls = _pages(role, communities, households, assessed)
     widths = _measure(browser, live_server, user, urls, language)
-    print(role, language, widths)
     too_wide = {url: w for url, w in widths.items() if max(w[0], w[1]) > 360}
     assert too_wide == {}, f"{role} ({language}): pages wider than 360 px: {too_wide}"
+
+
+RADAR_LABELS_INSIDE = """(() => {
+  const svg = document.querySelector('svg.radar');
+  const box = svg.getBoundingClientRect();
+  const labels = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect());
+  return labels.length > 0 && labels.every(l => l.left >= box.left - 0.5
+    && l.right <= box.right + 0.5 && l.top >= box.top - 0.5 && l.bottom <= box.bottom + 0.5);
+})()"""
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_radar_labels_are_not_clipped(browser, live_server, coordinator, assessed, language):
+    """Issue 15: "างสังคม 1.75": the capitals' names ran past the drawing's edge."""
+    context = browser.new_context(**SMALL_PHONE)
+    page = context.new_page()
+    try:
+        live_login(page, live_server, coordinator.username, PASSWORD)
+        if language == "en":
+            with page.expect_navigation():
+                page.click("#language-switch button[value=en]")
+        page.goto(live_server.url + reverse("assessment:household", args=[assessed["X"].pk]))
+        page.wait_for_load_state("load")
+        assert page.evaluate(RADAR_LABELS_INSIDE)
+        radar = page.locator("svg.radar")
+        ARTIFACTS.mkdir(exist_ok=True)
+        radar.screenshot(path=ARTIFACTS / f"radar-360-{language}.png")
+    finally:
+        context.close()

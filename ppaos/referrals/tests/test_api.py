@@ -18,10 +18,10 @@ from schemathesis.specs.openapi.checks import (
 
 from ppaos.accounts.models import Role
 from ppaos.accounts.services import role_assign, user_create
+from ppaos.api.endpoints.referrals import CITY_ONLY
 from ppaos.audit.models import AuditEvent
 from ppaos.conftest import PASSWORD
 from ppaos.referrals import services
-from ppaos.api.endpoints.referrals import CITY_ONLY
 from ppaos.referrals.models import Service
 from ppaos.referrals.tests.conftest import at
 
