@@ -1,10 +1,14 @@
 from django.conf import settings
 
 from ppaos.accounts.scope import (
+    ANSWER_REFERRALS,
     EDIT_PEOPLE,
     IMPORT_TARGETS,
+    LEAD_COMMUNITY,
+    MANAGE_CITY,
     MANAGE_FUND,
     MANAGE_TARGETING,
+    RECORD_VISITS,
     REVIEW_CORRECTIONS,
     REVIEW_DUPLICATE_IDS,
     VIEW_AUDIT,
@@ -30,6 +34,10 @@ def ppaos(request) -> dict:
             "review_corrections": scope.can(REVIEW_CORRECTIONS),
             "manage_fund": scope.can(MANAGE_FUND),
             "review_duplicate_ids": scope.can(REVIEW_DUPLICATE_IDS),
+            "manage_city": scope.can(MANAGE_CITY),
+            "record_visits": scope.can(RECORD_VISITS),
+            "lead_community": scope.can(LEAD_COMMUNITY),
+            "answer_referrals": scope.holds(ANSWER_REFERRALS),
         },
         "demo_mode": settings.DEMO_MODE,
     }

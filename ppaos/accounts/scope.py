@@ -29,28 +29,44 @@ MANAGE_FUND = "manage_fund"
 ANSWER_DISTRICT_REFERRALS = "answer_district_referrals"
 # Decide national IDs held because another record already has them (city-wide question).
 REVIEW_DUPLICATE_IDS = "review_duplicate_ids"
+# Keep the city's own settings: the service catalogue and its rules, indicator-set versions,
+# a recomputation of every figure. Those who hold it must use two-factor login when
+# PPAOS_2FA_REQUIRED is set.
+MANAGE_CITY = "manage_city"
+# Record verification visits and surveys on a campaign's worklist (assigned by community).
+RECORD_VISITS = "record_visits"
+# Speak for a community: its data book, its fund's decisions, corrections and life events.
+LEAD_COMMUNITY = "lead_community"
+# Answer referrals addressed to one's organisation (by organisation, not by area).
+ANSWER_REFERRALS = "answer_referrals"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
-        | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS}
+        | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS, MANAGE_CITY}
     ),
     Role.COORDINATOR: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
-        | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS}
+        | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS, MANAGE_CITY}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, MANAGE_TARGETING, REVIEW_CORRECTIONS, MANAGE_FUND}
         | {ANSWER_DISTRICT_REFERRALS}
     ),
-    Role.VOLUNTEER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS}),
+    Role.VOLUNTEER: frozenset({VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, RECORD_VISITS}),
     # Leaders read their community's people and propose corrections; they never edit them.
-    Role.COMMUNITY_LEADER: frozenset({VIEW_PEOPLE, VIEW_COUNTS, MANAGE_FUND}),
+    Role.COMMUNITY_LEADER: frozenset({VIEW_PEOPLE, VIEW_COUNTS, MANAGE_FUND, LEAD_COMMUNITY}),
     # Researchers work on aggregates (and, later, pseudonymised exports), never names.
     Role.RESEARCHER: frozenset({VIEW_COUNTS}),
     # Agency officers see referrals addressed to their organisation, not the registry.
-    Role.AGENCY_OFFICER: frozenset(),
+    Role.AGENCY_OFFICER: frozenset({ANSWER_REFERRALS}),
 }
+
+
+def roles_with(capability: str) -> list[str]:
+    """The roles that hold `capability`: for queries of who may act ("the volunteers of this
+    community", "the leaders to notify"), so no other module names a role."""
+    return [role for role, held in ROLE_CAPABILITIES.items() if capability in held]
 
 
 @dataclass(frozen=True)
@@ -107,7 +123,13 @@ class Scope:
     organisation_ids: frozenset[int] = frozenset()
 
     def can(self, capability: str) -> bool:
+        """The user holds `capability` over some area."""
         return not self.areas.get(capability, AreaSet()).is_empty
+
+    def holds(self, capability: str) -> bool:
+        """The user holds `capability` at all, with or without an area (an agency officer's
+        capabilities go with their organisation)."""
+        return any(capability in ROLE_CAPABILITIES.get(role, ()) for role in self.roles)
 
     def area(self, capability: str) -> AreaSet:
         return self.areas.get(capability, AreaSet())

@@ -11,8 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.access import require_capability
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import MANAGE_CITY, VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province
 from ppaos.areas.selectors import countable_community
 from ppaos.assessment import charts
@@ -271,7 +270,7 @@ def analysis_community(request, pk: int):
 
 
 def _require_coordinator(user) -> None:
-    if not scope_for(user).roles & {Role.ADMIN, Role.COORDINATOR}:
+    if not scope_for(user).can(MANAGE_CITY):
         raise Http404("Coordinators only")
 
 

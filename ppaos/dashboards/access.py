@@ -5,8 +5,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from ppaos.accounts.access import require_capability
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import VIEW_COUNTS, scope_for
+from ppaos.accounts.scope import MANAGE_CITY, VIEW_COUNTS, scope_for
 from ppaos.areas.models import Community, District, Province
 from ppaos.areas.selectors import countable_community
 from ppaos.dashboards.models import Refresh
@@ -37,7 +36,7 @@ def community_for_user(*, user, pk: int) -> Community:
 
 def can_refresh(user) -> bool:
     """Coordinators and admins may recompute the figures (the whole city's, in one go)."""
-    return bool(scope_for(user).roles & {Role.ADMIN, Role.COORDINATOR})
+    return scope_for(user).can(MANAGE_CITY)
 
 
 def refresh_for_user(*, user, pk: int) -> Refresh:

@@ -200,9 +200,7 @@ def decision_for(user) -> Decision:
         Community.objects.filter(area.community_q()).values_list("pk", "subdistrict_id")
     )
     visible = set(
-        Community.objects.filter(scope.area(VIEW_PEOPLE).community_q()).values_list(
-            "pk", flat=True
-        )
+        Community.objects.filter(scope.area(VIEW_PEOPLE).community_q()).values_list("pk", flat=True)
     ) & set(countable)
     limit = small_count_threshold()
     refresh = current_refresh()

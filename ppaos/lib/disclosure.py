@@ -488,23 +488,24 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
 
 def _pinned(shown: dict, cells: dict, groups: list, member_of: dict, limit: int) -> list:
     """Hidden figures interval propagation pins to one value (a worklist over the sums that
-    hold hidden figures; see `_reader_bounds`)."""
+    hold hidden figures; see `_reader_bounds`). Each sum is revisited a bounded number of
+    times: ranges that only creep (a wide "*" narrowed by one at a time) pin nothing, and
+    the linear programmes of the tests are the proof."""
     bounds = {k: _label_bounds(v, cells[k], limit) for k, v in shown.items() if is_hidden(v)}
-    work = sorted({g for k in bounds for g in member_of.get(k, ())})
+    work = sorted({g for k in bounds for g in member_of.get(k, ())}, reverse=True)
     queued = set(work)
-    steps = 0
-    while work and steps < 50 * (len(groups) + 1):
-        steps += 1
+    visits: dict = {}
+    while work:
         g = work.pop()
         queued.discard(g)
-        members = groups[g]
-        for k, (lo, hi) in _group_ranges(members, bounds, cells):
+        visits[g] = visits.get(g, 0) + 1
+        for k, (lo, hi) in _group_ranges(groups[g], bounds, cells):
             old = bounds[k]
             new = (max(old[0], _ceil(lo)), min(old[1], _floor(hi)))
             if new != old:
                 bounds[k] = new
                 for other in member_of.get(k, ()):
-                    if other != g and other not in queued:
+                    if other != g and other not in queued and visits.get(other, 0) < 12:
                         queued.add(other)
                         work.append(other)
     return [k for k, (lo, hi) in bounds.items() if lo >= hi]

@@ -11,11 +11,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import scope_for
+from ppaos.accounts.scope import MANAGE_CITY, scope_for
 
 # Roles that must use a second factor when settings.TWO_FACTOR_REQUIRED is on.
-TWO_FACTOR_ROLES = frozenset({Role.ADMIN, Role.COORDINATOR})
 
 
 class SecurityHeadersMiddleware:
@@ -55,7 +53,7 @@ def _has_nul(data) -> bool:
 def needs_second_factor(user) -> bool:
     if not settings.TWO_FACTOR_REQUIRED or not user.is_authenticated:
         return False
-    return bool(user.is_superuser or scope_for(user).roles & TWO_FACTOR_ROLES)
+    return bool(user.is_superuser or scope_for(user).can(MANAGE_CITY))
 
 
 class TwoFactorRequiredMiddleware:

@@ -10,8 +10,7 @@ from dataclasses import dataclass
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_PEOPLE, scope_for
+from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_CITY, MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.referrals import selectors
 from ppaos.referrals.models import (
     TRANSITIONS,
@@ -138,8 +137,7 @@ def intervention_for_user(*, user, pk: int) -> PlanIntervention:
 
 def can_edit_catalogue(user) -> bool:
     """Coordinators (and admins) keep the catalogue: services, amounts, rules."""
-    roles = scope_for(user).roles
-    return Role.COORDINATOR in roles or Role.ADMIN in roles
+    return scope_for(user).can(MANAGE_CITY)
 
 
 def require_catalogue_editor(user) -> None:

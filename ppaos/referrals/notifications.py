@@ -13,8 +13,13 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ppaos.accounts.models import Organisation, OrganisationKind, Role, User
-from ppaos.accounts.scope import ANSWER_DISTRICT_REFERRALS, ROLE_CAPABILITIES
+from ppaos.accounts.models import Organisation, OrganisationKind, User
+from ppaos.accounts.scope import (
+    ANSWER_DISTRICT_REFERRALS,
+    ANSWER_REFERRALS,
+    ROLE_CAPABILITIES,
+    roles_with,
+)
 from ppaos.lib.env import env_str
 from ppaos.referrals.models import Notification, Referral
 
@@ -39,7 +44,7 @@ def agency_officers(organisation_id: int):
     """Who answers referrals addressed to the organisation: its agency officers and, for a
     district office, the staff who answer the district's referrals."""
     who = Q(
-        role_assignments__role=Role.AGENCY_OFFICER,
+        role_assignments__role__in=roles_with(ANSWER_REFERRALS),
         role_assignments__organisation_id=organisation_id,
     )
     district = (

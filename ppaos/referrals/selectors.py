@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from ppaos.accounts.models import Organisation, OrganisationKind, Role
+from ppaos.accounts.models import Organisation, OrganisationKind
 from ppaos.accounts.scope import (
     ANSWER_DISTRICT_REFERRALS,
+    ANSWER_REFERRALS,
     MANAGE_TARGETING,
     VIEW_COUNTS,
     VIEW_PEOPLE,
+    roles_with,
     scope_for,
 )
 from ppaos.areas.models import Community
@@ -42,10 +44,10 @@ def agency_organisation_ids(user) -> frozenset[int]:
     office's staff act as the agency for the services the office gives)."""
     scope = scope_for(user)
     ids = set(district_office_ids(user))
-    if Role.AGENCY_OFFICER in scope.roles:
+    if scope.holds(ANSWER_REFERRALS):
         ids |= set(
             user.role_assignments.filter(
-                role=Role.AGENCY_OFFICER, organisation__isnull=False
+                role__in=roles_with(ANSWER_REFERRALS), organisation__isnull=False
             ).values_list("organisation_id", flat=True)
         )
     return frozenset(ids)

@@ -14,8 +14,15 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ppaos.accounts.models import Role, User
-from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_COUNTS, scope_for
+from ppaos.accounts.models import User
+from ppaos.accounts.scope import (
+    EDIT_PEOPLE,
+    MANAGE_TARGETING,
+    VIEW_COUNTS,
+    VIEW_PEOPLE,
+    roles_with,
+    scope_for,
+)
 from ppaos.areas.models import Community, District
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
@@ -606,7 +613,7 @@ def _responsibles(household):
             | Q(role_assignments__district_id=district)
             | Q(role_assignments__province_id=district[:2])
         )
-        .exclude(role_assignments__role__in=[Role.RESEARCHER, Role.AGENCY_OFFICER])
+        .filter(role_assignments__role__in=roles_with(VIEW_PEOPLE))
         .distinct()
         .order_by("username")
     )

@@ -71,6 +71,8 @@ def _name_conditions(name: str) -> tuple[Q, Q, Q]:
 
 def _person_condition(query: Query) -> Q | None:
     """Whether a person matches the query at all; None when nothing can match."""
+    if query.is_empty:
+        return None
     condition = Q(pk__in=[])
     if query.id_hash:
         condition |= Q(national_id_hash=query.id_hash)
@@ -81,7 +83,7 @@ def _person_condition(query: Query) -> Q | None:
         condition |= contains
         if _uses_trigrams(query):
             condition |= Q(search_name__trigram_word_similar=query.name)
-    return condition if not query.is_empty else None
+    return condition
 
 
 def person_matches(people: QuerySet[Person], text: str) -> QuerySet[Person]:

@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.accounts.models import Role, User
+from ppaos.accounts.models import User
+from ppaos.accounts.scope import RECORD_VISITS, roles_with
 from ppaos.areas.models import Community
 from ppaos.assessment.rules import score_choices
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
@@ -104,7 +105,7 @@ class AssignForm(BlankChoiceLabelMixin, forms.Form):
         self.fields["community"].queryset = communities
         self.fields["volunteer"].queryset = (
             User.objects.filter(
-                role_assignments__role=Role.VOLUNTEER,
+                role_assignments__role__in=roles_with(RECORD_VISITS),
                 role_assignments__community__in=communities,
             )
             .distinct()

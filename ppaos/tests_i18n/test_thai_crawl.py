@@ -70,18 +70,18 @@ KNOWN_UNTRANSLATED: dict[str, set[str]] = {
         "A", "H",
     },
     # The indicator set's code (ppaos-default) is shown as is.
-    "assessment:household": {"default"},
+    "assessment:household": {"default", "ppaos"},
     # The indicator set's English note and item notes (data of indicators-default.json): to
     # translate as note_th; 38000 is the income line in the JSON shown as is.
     "assessment:indicator_set": {
-        "38000", "Bangkok", "Defaults", "Replace", "TPMAP's", "a", "and", "any", "are",
+        "ppaos", "38000", "Bangkok", "Defaults", "Replace", "TPMAP's", "a", "and", "any", "are",
         "by", "capital", "default", "draft", "exact", "farmland", "for", "from",
         "indicator", "indicators", "is", "items", "list", "loading", "met", "natural",
         "new", "no", "not", "one", "own", "poverty", "project's", "reference", "rubrics",
         "rule", "shared", "the", "their", "unconfirmed", "union", "urban", "version",
         "weights", "when", "written",
     },
-    "assessment:indicator_sets": {"default"},
+    "assessment:indicator_sets": {"default", "ppaos"},
     "assessment:province": {
         "A", "H",
     },

@@ -280,3 +280,142 @@ def test_a_coordinator_still_sees_exact_counts(data, login, coordinator):
     assert "&lt; 5" not in page
     assert Community.objects.count() == 3
     assert timezone.now()
+
+
+# Across pages: one figure, one label; no hidden figure worked out from several pages ---------
+
+
+def _area_pages(communities) -> list[str]:
+    """Every page and API answer that shows an area's counts, at every level."""
+    paths = {"/", "/dashboards/", "/areas/p/10/"}
+    for community in communities:
+        sub = community.subdistrict_id
+        paths |= {
+            f"/areas/d/{sub[:4]}/",
+            f"/areas/s/{sub}/",
+            f"/communities/{community.pk}/",
+            f"/api/communities/{community.pk}/",
+            f"/dashboards/d/{sub[:4]}/",
+            f"/dashboards/c/{community.pk}/",
+        }
+    return sorted(paths)
+
+
+def _hierarchy_sums(idents: set, communities) -> list[tuple[tuple, tuple]]:
+    """What every reader knows without any page declaring it: each area's figure is the sum
+    of its children's (the whole scope, province, district, subdistrict, community)."""
+    from ppaos.dashboards.hierarchy import _ancestors
+
+    children: dict[tuple, set] = {}
+    for community in communities:
+        chain = _ancestors(community.pk, community.subdistrict_id)
+        for child, parent in zip(chain, chain[1:], strict=False):
+            children.setdefault(parent, set()).add(child)
+    metrics = {metric for _area, metric in idents}
+    return [
+        (tuple((kid, metric) for kid in sorted(kids, key=repr)), (parent, metric))
+        for parent, kids in children.items()
+        for metric in metrics
+        if (parent, metric) in idents or any((kid, metric) in idents for kid in kids)
+    ]
+
+
+def cross_page_problems(published, communities) -> list:
+    """Everything a reader of all `published` tables together can find out: a figure shown
+    exactly on one page and hidden on another, or any hidden figure whose least and greatest
+    value, subject to every label and every sum of every page (an area's figure being the same
+    variable wherever it is shown, and each parent the sum of its children), are equal."""
+    from scipy.optimize import linprog
+
+    problems: list = []
+    labels: dict = {}  # variable → set of labels (int, None, WITHHELD)
+    true: dict = {}
+    sums: list = []
+    for n, table in enumerate(published):
+
+        def var(key, n=n, table=table):
+            return table.idents.get(key, ("page", n, table.name, key))
+
+        for key, shown in table.shown.items():
+            v = var(key)
+            labels.setdefault(v, []).append(shown)
+            if true.setdefault(v, table.true[key]) != table.true[key]:
+                problems.append(("different values", v, true[v], table.true[key]))
+        sums += [(tuple(var(k) for k in parts), var(total)) for parts, total in table.sums]
+    idents = {v for v in labels if v[0] != "page"}
+    sums += _hierarchy_sums(idents, communities)
+    variables = sorted(
+        {v for parts, total in sums for v in (*parts, total)} | set(labels), key=repr
+    )
+    bounds = {}
+    for v in variables:
+        seen = labels.get(v, [])
+        exact = [s for s in seen if not (s is None or s is WITHHELD)]
+        hidden = [s for s in seen if s is None or s is WITHHELD]
+        if exact and hidden:
+            problems.append(("shown on one page, hidden on another", v, seen))
+        if exact:
+            bounds[v] = (exact[0], exact[0])
+        elif any(s is None for s in hidden):
+            bounds[v] = (1, THRESHOLD - 1)
+        elif hidden:
+            bounds[v] = (THRESHOLD, None)
+        else:
+            bounds[v] = (0, None)  # never published: unknown to the reader
+    index = {v: i for i, v in enumerate(variables)}
+    rows, rhs = [], []
+    for parts, total in sums:
+        row = [0.0] * len(variables)
+        for p in parts:
+            row[index[p]] += 1
+        row[index[total]] -= 1
+        rows.append(row)
+        rhs.append(0.0)
+    box = [bounds[v] for v in variables]
+    for v in variables:
+        if v not in labels or bounds[v][0] == bounds[v][1]:
+            continue
+        objective = [0.0] * len(variables)
+        objective[index[v]] = 1.0
+        low = linprog(objective, A_eq=rows, b_eq=rhs, bounds=box)
+        high = linprog([-c for c in objective], A_eq=rows, b_eq=rhs, bounds=box)
+        assert low.status == 0, (v, low.message)
+        if high.status == 0 and -high.fun - low.fun < 1 - 1e-6:
+            problems.append(("worked out across pages", v, true.get(v), low.fun))
+    return problems
+
+
+def _publish_everything(data, login, researcher):
+    communities = list(Community.objects.all())
+    web = login(researcher)
+    published = []
+    extra = [p(data) for _n, p, audience in AGGREGATE_URLS if "researcher" in audience]
+    for path in sorted(set(_area_pages(communities) + extra)):
+        with recording() as tables:
+            response = _get(web, path, researcher)
+        assert response.status_code == 200, path
+        published += tables
+    return published, communities
+
+
+def test_no_figure_can_be_worked_out_across_pages(data, login, researcher):
+    """Every page, export and API answer a researcher can open, read together: an area's
+    figure has one label everywhere, and no hidden figure follows from all the sums at once."""
+    published, communities = _publish_everything(data, login, researcher)
+    assert any(t.idents for t in published)
+    assert cross_page_problems(published, communities) == []
+
+
+def test_per_page_protection_is_caught_across_pages(data, login, researcher, monkeypatch):
+    """The check above fails on protection page by page (the behaviour before the hierarchy's
+    one decision): district 1008 holds A (18 households) and B (1). The district's pages
+    withhold A's 18 to protect B's 1, and A's own pages show 18: 19 - 18 = 1."""
+    from ppaos.dashboards import hierarchy
+    from ppaos.lib.disclosure import Decision
+
+    monkeypatch.setattr(hierarchy, "decision_for", lambda user: Decision({}))
+    published, communities = _publish_everything(data, login, researcher)
+    problems = cross_page_problems(published, communities)
+    kinds = {p[0] for p in problems}
+    assert "shown on one page, hidden on another" in kinds, problems
+    assert "worked out across pages" in kinds, problems

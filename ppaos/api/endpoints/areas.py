@@ -8,7 +8,7 @@ from rest_framework import serializers, viewsets
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.api.filters import AreaCodeFilter
 from ppaos.areas.models import Community, CommunityType, District, Province, Subdistrict
-from ppaos.lib.disclosure import Table
+from ppaos.lib.disclosure import Table, is_hidden
 from ppaos.registry.models import Household, Membership
 
 
@@ -78,8 +78,8 @@ class SubdistrictViewSet(viewsets.ReadOnlyModelViewSet):
 class CommunitySerializer(serializers.ModelSerializer):
     """A community with its counts: exact for users who may see its people; for the rest
     (researchers) as the area hierarchy's one decision shows them (ppaos.dashboards.hierarchy:
-    the same figure, "< 5" or "*" as on every page, as at the last dashboard refresh), so a
-    community's count here cannot be set against its area's total elsewhere."""
+    the same figure as on every page, as at the last dashboard refresh; null when hidden there,
+    as "< 5" or "*"), so a community's count here cannot be set against an area's total."""
 
     district = serializers.CharField(source="district_code", read_only=True)
     household_count = serializers.IntegerField(read_only=True, allow_null=True)
@@ -102,7 +102,9 @@ class CommunitySerializer(serializers.ModelSerializer):
         table = Table("api-community")
         for key, metric in (("household_count", "households"), ("people_count", "people")):
             table.add(key, data[key], ident=area_figure(instance, metric))
-        data.update(table.protect(exact=exact, decision=decision))
+        shown = table.protect(exact=exact, decision=decision)
+        # null: hidden, small ("< 5") or withheld to protect a small count elsewhere ("*").
+        data.update({k: None if is_hidden(v) else v for k, v in shown.items()})
         return data
 
     class Meta:

@@ -20,11 +20,17 @@ def test_valid_ids(text):
         "31006004456351",
         "",
         "310060044563x",
-        "๓๑๐๐๖๐๐๔๔๕๖๓๕",
+        "๓๑๐๐๖๐๐๔๔๕๖๓๖",  # Thai digits, a wrong check digit
     ],
 )
 def test_invalid_ids(text):
     assert not national_id.is_valid(text)
+
+
+def test_thai_digits_are_read_as_digits():
+    """Issue 15: an ID typed on a Thai keyboard (๐–๙) is the same ID (ppaos.lib.thaidigits)."""
+    assert national_id.is_valid("๓๑๐๐๖๐๐๔๔๕๖๓๕")
+    assert national_id.normalize("๓-๑๐๐๖-๐๐๔๔๕-๖๓-๕") == "3100600445635"
 
 
 def test_normalize_drops_spaces_and_dashes():

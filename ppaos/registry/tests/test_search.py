@@ -45,8 +45,14 @@ def somjai(coordinator, households):
     )
 
 
-def _names(people) -> list[str]:
-    return [p.first_name for p in people]
+@pytest.fixture
+def volunteer_c(communities):
+    from ppaos.accounts.models import Role
+    from ppaos.accounts.services import role_assign, user_create
+
+    user = user_create(username="vol_c", password="x" * 20)
+    role_assign(user=user, role=Role.VOLUNTEER, community=communities["C"])
+    return user
 
 
 # The search key -----------------------------------------------------------------------------
@@ -179,13 +185,19 @@ def test_out_of_scope_people_are_never_found(volunteer_a, coordinator, household
     assert person_c in person_search(user=coordinator, query=person_c.first_name)
 
 
-def test_a_person_who_moved_out_is_found_only_where_they_live(
-    coordinator, volunteer_a, households, somjai
+def test_a_person_who_moved_is_found_only_where_they_live(
+    coordinator, volunteer_a, volunteer_c, households, somjai
 ):
     membership = somjai.memberships.get()
     membership.end_date = dt.date(2024, 1, 1)
     membership.save()
+    somjai.memberships.create(
+        household=households["C"], relation="relative", start_date=dt.date(2024, 1, 1)
+    )
     assert not person_search(user=volunteer_a, query="สมใจ").exists()
+    assert not household_search(user=volunteer_a, query="สมใจ").exists()
+    assert list(person_search(user=volunteer_c, query="สมใจ")) == [somjai]
+    assert list(household_search(user=volunteer_c, query="สมใจ")) == [households["C"]]
 
 
 def test_roles_without_people_find_nothing(researcher, agency_officer, households, somjai):
@@ -302,3 +314,18 @@ def test_demo_people_carry_their_search_keys(geography):
     )
     assert all(p.phone_hash == search_keys.phone_hash(p.phone) for p in people)
     assert any(p.phone_hash for p in people)
+
+
+def test_rotating_the_hash_key_rehashes_phones(coordinator, somjai):
+    import base64
+
+    from django.core.management import call_command
+    from django.test import override_settings
+
+    from ppaos.registry import id_crypto
+
+    dev = base64.urlsafe_b64encode(id_crypto._derived(id_crypto._DEV_ENCRYPTION_SALT)).decode()
+    with override_settings(ID_KEYS=[dev], ID_HASH_KEY="n" * 40):
+        call_command("rotate-id-keys", verbosity=0)
+        assert list(person_search(user=coordinator, query=PHONE)) == [somjai]
+        assert Person.objects.get(pk=somjai.pk).phone_hash == search_keys.phone_hash(PHONE)
