@@ -1,9 +1,10 @@
 """The keys people are searched by, computed in Python and stored on the row.
 
 - `search_name` (`normalize_name`): first and family name without Thai tone marks and other
-  marks people type differently (ไม้ไต่คู้, การันต์ ...), ใ and ไ as one, without a name prefix (นาย, น.ส.,
-  เด็กหญิง, Mr ...), without punctuation, case-folded, one space between words. The query goes
-  through the same function, so `นางสาว สมใจ ใจดี`, `สมใจ` and `สมไจ้` find the same key.
+  marks people type differently (ไม้ไต่คู้, การันต์ ...), with ใ and ไ as one, without a name
+  prefix (นาย, น.ส., เด็กหญิง, Mr ...), without punctuation, case-folded, one space between
+  words. The query goes through the same function, so `นางสาว สมใจ ใจดี`, `สมใจ` and `สมไจ้`
+  find the same key.
 - `phone_hash` (`phone_hash`): the keyed hash of the phone's digits (the national-ID hash key,
   with its own prefix so a phone can never equal an ID): the phone is encrypted at rest, so
   only a whole number is found, by its hash.

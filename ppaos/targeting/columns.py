@@ -16,19 +16,9 @@ from pathlib import Path
 
 from ppaos.lib.thaidate import BE_OFFSET
 from ppaos.registry import national_id
+from ppaos.targeting.models import IDENTITY_FIELDS
 
 DEFAULT_FILE = Path(__file__).resolve().parent / "data" / "tpmap-columns.json"
-IDENTITY_FIELDS = (
-    "national_id",
-    "prefix",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "district_code",
-    "subdistrict_code",
-    "house_no",
-)
 ATTRIBUTE_KINDS = {"house_code", "flag", "year", "dimensions"}
 MAX_COLUMNS = 500
 MAX_CELL = 2000

@@ -77,23 +77,13 @@ from typing import Any
 import pandas as pd
 
 from ppaos.registry import national_id
+from ppaos.targeting.models import IDENTITY_FIELDS
 
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
 
 logger = logging.getLogger(__name__)
 
-COLUMNS = (
-    "id",
-    "national_id",
-    "prefix",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "district_code",
-    "subdistrict_code",
-    "house_no",
-)
+COLUMNS = ("id", *IDENTITY_FIELDS)
 OUTPUT_COLUMNS = ("left_id", "right_id", "match_probability")
 BACKENDS = ("duckdb", "spark")
 _LEFT, _RIGHT = "ppaos_left", "ppaos_right"  # Splink table names (LEFT/RIGHT are SQL words)

@@ -42,6 +42,33 @@ class LinkStatus(models.TextChoices):
     NEW = "new", _("Not in the registry (new person)")
 
 
+# The identifying fields of a target-list row, as imported and as linked to the registry
+# (`linkage.COLUMNS`), and every field an import writes: declared once, beside the model.
+IDENTITY_FIELDS = (
+    "national_id",
+    "prefix",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "district_code",
+    "subdistrict_code",
+    "house_no",
+)
+RECORD_FIELDS = (
+    *IDENTITY_FIELDS,
+    "line_no",
+    "house_code",
+    "welfare_card",
+    "survey_year_be",
+    "failed_dimensions",
+    "indicator_results",
+    "source_row",
+    "column_mapping",
+    "extra",
+)
+
+
 class TargetRecord(EncryptedNationalId, models.Model):
     """One person on a target list. `record_key` makes re-imports idempotent: the keyed hash
     of the valid national ID, or a hash of name, birth date and area when there is none.

@@ -21,6 +21,7 @@ from ppaos.lib import uploads
 from ppaos.registry.models import Household
 from ppaos.targeting import columns, importing
 from ppaos.targeting.models import (
+    RECORD_FIELDS,
     Campaign,
     CampaignAssignment,
     Job,
@@ -32,26 +33,6 @@ from ppaos.targeting.models import (
     Visit,
 )
 
-RECORD_FIELDS = (
-    "national_id",
-    "prefix",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "district_code",
-    "subdistrict_code",
-    "house_no",
-    "line_no",
-    "house_code",
-    "welfare_card",
-    "survey_year_be",
-    "failed_dimensions",
-    "indicator_results",
-    "source_row",
-    "column_mapping",
-    "extra",
-)
 # What bulk_update writes: the ID as its encrypted and hash columns (id_crypto).
 RECORD_COLUMNS = [f for f in RECORD_FIELDS if f != "national_id"] + [
     "national_id_encrypted",

@@ -37,12 +37,6 @@ def good_row(n: int, **extra) -> str:
     return ",".join(values.values()) + "\n"
 
 
-@pytest.fixture(autouse=True)
-def english():
-    with translation.override("en"):
-        yield
-
-
 @pytest.mark.django_db
 def test_import_reports_bad_rows_with_line_numbers_and_keeps_good_ones(tmp_path, geography):
     text = (
