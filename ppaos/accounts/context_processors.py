@@ -23,7 +23,6 @@ def ppaos(request) -> dict:
     scope = scope_for(getattr(request, "user", None))
     return {
         "scope": scope,
-        "role": scope.primary_role,
         "can": {
             "view_people": scope.can(VIEW_PEOPLE),
             "edit_people": scope.can(EDIT_PEOPLE),

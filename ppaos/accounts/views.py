@@ -2,27 +2,41 @@
 counts of their area. The page itself is `ppaos.dashboards.home`, which adds each role's next
 actions from the apps above (accounts never imports them)."""
 
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import VIEW_COUNTS, scope_for
+from ppaos.accounts.scope import (
+    ANSWER_REFERRALS,
+    LEAD_COMMUNITY,
+    MANAGE_CITY,
+    MANAGE_TARGETING,
+    RECORD_VISITS,
+    VIEW_COUNTS,
+    scope_for,
+)
 from ppaos.areas.models import Community
 from ppaos.areas.selectors import counts_exact, protect_counts, total_counts
 
-HOME_TEMPLATES = {
-    Role.ADMIN: "accounts/home_coordinator.html",
-    Role.COORDINATOR: "accounts/home_coordinator.html",
-    Role.DISTRICT_OFFICER: "accounts/home_district.html",
-    Role.VOLUNTEER: "accounts/home_volunteer.html",
-    Role.COMMUNITY_LEADER: "accounts/home_leader.html",
-    Role.RESEARCHER: "accounts/home_researcher.html",
-    Role.AGENCY_OFFICER: "accounts/home_agency.html",
-}
+# The home page of the first capability the user holds, most responsible first.
+HOME_TEMPLATES = (
+    (MANAGE_CITY, "accounts/home_coordinator.html"),
+    (MANAGE_TARGETING, "accounts/home_district.html"),
+    (RECORD_VISITS, "accounts/home_volunteer.html"),
+    (LEAD_COMMUNITY, "accounts/home_leader.html"),
+    (VIEW_COUNTS, "accounts/home_researcher.html"),
+    (ANSWER_REFERRALS, "accounts/home_agency.html"),
+)
 
 
-def home_context(request) -> tuple[str, str, dict]:
-    """(the user's primary role, its home template, the base context: assignments, and the
-    area's protected counts and communities for roles that may count)."""
+def home_template(scope) -> str:
+    """The home page template for the user's capabilities."""
+    for capability, template in HOME_TEMPLATES:
+        if scope.holds(capability):
+            return template
+    return "accounts/home_none.html"
+
+
+def home_context(request) -> tuple[str, dict]:
+    """(the home template for the user's capabilities, the base context: assignments, and
+    the area's protected counts and communities for roles that may count)."""
     scope = scope_for(request.user)
-    role = scope.primary_role
     context = {
         "assignments": request.user.role_assignments.select_related(
             "province", "district", "community__subdistrict", "organisation"
@@ -35,4 +49,4 @@ def home_context(request) -> tuple[str, str, dict]:
         context["communities"] = Community.objects.filter(
             scope.area(VIEW_COUNTS).community_q()
         ).select_related("subdistrict__district")[:50]
-    return role, HOME_TEMPLATES.get(role, "accounts/home_none.html"), context
+    return home_template(scope), context

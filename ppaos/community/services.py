@@ -16,7 +16,8 @@ from django.utils.crypto import get_random_string
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
-from ppaos.accounts.models import Role, User
+from ppaos.accounts.models import User
+from ppaos.accounts.scope import LEAD_COMMUNITY, roles_with
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
@@ -294,7 +295,7 @@ def _notify_decided(correction: Correction) -> None:
     """Tell the proposer and the community's leaders (in the app) that it was decided."""
     leaders = User.objects.filter(
         is_active=True,
-        role_assignments__role=Role.COMMUNITY_LEADER,
+        role_assignments__role__in=roles_with(LEAD_COMMUNITY),
         role_assignments__community_id=correction.community_id,
     ).values_list("pk", flat=True)
     recipients = {correction.proposed_by_id, *leaders} - {correction.reviewed_by_id}

@@ -13,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.access import require_capability
-from ppaos.accounts.models import Role
-from ppaos.accounts.scope import REVIEW_CORRECTIONS, scope_for
+from ppaos.accounts.scope import LEAD_COMMUNITY, REVIEW_CORRECTIONS, roles_with, scope_for
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
@@ -120,7 +119,7 @@ def _my_community(user) -> Community:
     community = (
         Community.objects.filter(
             pk__in=user.role_assignments.filter(
-                role=Role.COMMUNITY_LEADER, community__isnull=False
+                role__in=roles_with(LEAD_COMMUNITY), community__isnull=False
             ).values("community_id")
         )
         .order_by("code")

@@ -12,14 +12,18 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from ppaos.accounts.models import Role
+from ppaos.accounts.scope import (
+    LEAD_COMMUNITY,
+    MANAGE_TARGETING,
+    RECORD_VISITS,
+    REVIEW_DUPLICATE_IDS,
+    scope_for,
+)
 from ppaos.accounts.views import home_context
 from ppaos.community import selectors as community
 from ppaos.referrals import selectors as referrals
 from ppaos.registry.selectors import duplicate_flags
 from ppaos.targeting import selectors as targeting
-
-CITY_ROLES = (Role.ADMIN, Role.COORDINATOR)
 
 
 @dataclass(frozen=True)
@@ -85,14 +89,15 @@ def review_actions(user, *, city: bool) -> list[NextAction]:
 @login_required
 def home(request):
     """Each role lands on its own page: what it is here to do next, for its own area."""
-    role, template, context = home_context(request)
+    template, context = home_context(request)
     user = request.user
-    if role == Role.VOLUNTEER:
+    scope = scope_for(user)
+    if scope.can(MANAGE_TARGETING):
+        context["next_actions"] = review_actions(user, city=scope.can(REVIEW_DUPLICATE_IDS))
+    elif scope.can(RECORD_VISITS):
         # What to do next: the households left in each open campaign's worklist.
         context["campaigns"] = targeting.volunteer_campaigns(user=user)
-    elif role in CITY_ROLES or role == Role.DISTRICT_OFFICER:
-        context["next_actions"] = review_actions(user, city=role in CITY_ROLES)
-    elif role == Role.COMMUNITY_LEADER:
+    elif scope.can(LEAD_COMMUNITY):
         context["decided"] = community.corrections_decided_recent(user=user)[:20]
         context["unread"] = set(
             community.unread_notices(user=user).values_list("correction_id", flat=True)
