@@ -134,13 +134,6 @@ class Scope:
     def area(self, capability: str) -> AreaSet:
         return self.areas.get(capability, AreaSet())
 
-    @property
-    def primary_role(self) -> str | None:
-        for role in Role.values:
-            if role in self.roles:
-                return role
-        return None
-
 
 def _build(assignments: list[RoleAssignment], superuser: bool) -> Scope:
     prefixes: dict[str, set[str]] = {}

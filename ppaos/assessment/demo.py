@@ -8,7 +8,7 @@ the indicators a household fails are the plausible ones (housing for squatters o
 care for households with disabled members, work for unemployed adults).
 
 Vectorised (numpy/pandas) so a million households take minutes, not hours; rows go in with COPY
-on PostgreSQL (registry.demo._write)."""
+on PostgreSQL (lib.bulk.rows_write)."""
 
 import datetime as dt
 import json
@@ -20,7 +20,7 @@ from django.db import connection, transaction
 from ppaos.assessment.definition import Spec, compile_definition
 from ppaos.assessment.models import Assessment, SurveyResponse
 from ppaos.assessment.selectors import indicator_set_active
-from ppaos.registry.demo import _write
+from ppaos.lib import bulk
 from ppaos.registry.models import Household, Membership, Person
 
 DEMO_ROUND = "2568-2"
@@ -405,12 +405,12 @@ def demo_surveys_load(
                 }
             )
             if len(rows) >= BATCH:
-                _write(SurveyResponse, rows)
+                bulk.rows_write(SurveyResponse, rows)
                 written += len(rows)
                 rows = []
                 if progress:
                     progress(written, len(frame))
-        _write(SurveyResponse, rows)
+        bulk.rows_write(SurveyResponse, rows)
         written += len(rows)
     return written
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.assessment.mpi import alkire_foster
-from ppaos.lib import events
+from ppaos.lib import bulk, events
 from ppaos.registry.models import Household
 
 DEFAULT_SET = Path(__file__).resolve().parent / "data" / "indicators-default.json"
@@ -233,7 +233,6 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
     """Assess every household with a survey in the round (or, carried forward, before it) that
     has no assessment for the round yet. Existing assessments are never changed."""
     from ppaos.assessment import engine
-    from ppaos.registry.demo import _write
 
     round_name = round_name.strip()
     cutoff = engine.round_cutoff(round_name)
@@ -262,7 +261,7 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
     try:
         with transaction.atomic():
             for start in range(0, len(rows), WRITE_BATCH):
-                _write(Assessment, rows[start : start + WRITE_BATCH])
+                bulk.rows_write(Assessment, rows[start : start + WRITE_BATCH])
     except IntegrityError:
         raise ValidationError(
             f"another `assess` of round {round_name!r} saved assessments meanwhile; run it again"
@@ -357,7 +356,6 @@ def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessm
     from ppaos.assessment import engine
     from ppaos.audit.models import Action
     from ppaos.audit.services import audit_record
-    from ppaos.registry.demo import _write
 
     round_name = survey.round_name
     if not round_name or round_name != round_name.strip():
@@ -385,7 +383,8 @@ def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessm
         return None  # the survey is gone (deleted when its visit's conflict was discarded)
     try:
         with transaction.atomic():
-            _write(Assessment, rows)  # the batch's writer, so the stored values are the same
+            # The batch's writer, so the stored values are the same.
+            bulk.rows_write(Assessment, rows)
             assessment = Assessment.objects.get(household=household, round_name=round_name)
             audit_record(
                 actor=survey.collected_by,

@@ -190,6 +190,28 @@ def invalidate() -> None:
     cache.set(STAMP_KEY, uuid.uuid4().hex, None)
 
 
+def _cache_key(refresh: Refresh, countable: dict, visible: set, limit: int) -> str:
+    signature = hashlib.sha256(
+        (
+            ",".join(map(str, sorted(countable)))
+            + "|"
+            + ",".join(map(str, sorted(visible)))
+            + f"|{limit}"
+        ).encode()
+    ).hexdigest()[:32]
+    return f"ppaos:disclosure:{refresh.pk}:{_stamp()}:{signature}"
+
+
+def _cached(refresh: Refresh, area, countable: dict, visible: set) -> Decision:
+    limit = small_count_threshold()
+    key = _cache_key(refresh, countable, visible, limit)
+    decision = cache.get(key)
+    if decision is None:
+        decision = build(countable, visible, _community_values(refresh, area), limit)
+        cache.set(key, decision, CACHE_SECONDS)
+    return decision
+
+
 def decision_for(user) -> Decision:
     """The decision for the viewer's countable scope (cached; see the module docstring)."""
     from ppaos.dashboards.selectors import current_refresh
@@ -202,21 +224,30 @@ def decision_for(user) -> Decision:
     visible = set(
         Community.objects.filter(scope.area(VIEW_PEOPLE).community_q()).values_list("pk", flat=True)
     ) & set(countable)
-    limit = small_count_threshold()
     refresh = current_refresh()
     if refresh is None:  # the registry as it is now: not cached
-        return build(countable, visible, _community_values(None, area), limit)
-    signature = hashlib.sha256(
-        (
-            ",".join(map(str, sorted(countable)))
-            + "|"
-            + ",".join(map(str, sorted(visible)))
-            + f"|{limit}"
-        ).encode()
-    ).hexdigest()[:32]
-    key = f"ppaos:disclosure:{refresh.pk}:{_stamp()}:{signature}"
-    decision = cache.get(key)
-    if decision is None:
-        decision = build(countable, visible, _community_values(refresh, area), limit)
-        cache.set(key, decision, CACHE_SECONDS)
-    return decision
+        return build(countable, visible, _community_values(None, area), small_count_threshold())
+    return _cached(refresh, area, countable, visible)
+
+
+class _Everywhere:
+    """The scope of a viewer who may count every community and see no one (researchers of
+    the whole city): `q` and `community_q` as ppaos.accounts.scope areas give them."""
+
+    def q(self, prefix: str) -> Q:
+        return Q()
+
+    def community_q(self) -> Q:
+        return Q()
+
+
+def warm() -> None:
+    """Decide for the whole city, counts only (every city-wide researcher's decision), so no
+    page waits for it after a refresh. Called by the refreshes (background work)."""
+    from ppaos.dashboards.selectors import current_refresh
+
+    refresh = current_refresh()
+    if refresh is None:
+        return
+    countable = dict(Community.objects.values_list("pk", "subdistrict_id"))
+    _cached(refresh, _Everywhere(), countable, set())

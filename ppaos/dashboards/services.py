@@ -13,6 +13,7 @@ assessed, multidimensionally poor, and per level (`level_1` … `level_4`, `leve
 """
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from functools import partial
@@ -30,6 +31,8 @@ from ppaos.referrals.models import OPEN_STATUSES, Referral, Status
 from ppaos.registry.models import Household, Membership
 from ppaos.targeting.models import Visit
 from ppaos.targeting.selectors import CommunityReviewCounts, review_counts_by_community
+
+logger = logging.getLogger(__name__)
 
 T = {
     "figure": Figure._meta.db_table,
@@ -253,7 +256,18 @@ def refresh_run(
             seconds=time.perf_counter() - started,
         )
     refresh.refresh_from_db()
+    if refresh.status == Refresh.Status.DONE:
+        _warm()
     return refresh
+
+
+def _warm() -> None:
+    """The city-wide decision on the new figures, before a page asks for it; a failure here
+    only means the first page to ask decides (ppaos.dashboards.hierarchy)."""
+    try:
+        hierarchy.warm()
+    except Exception:  # the refresh itself succeeded
+        logger.exception("deciding suppression after the refresh failed")
 
 
 @transaction.atomic
@@ -322,6 +336,7 @@ def refresh_run_community_due(*, community_id: int) -> float | None:
             marker.save(update_fields=["due_at", "last_run_at"])
     seconds = refresh_run_community(community_id=community_id)
     CommunityRefresh.objects.filter(pk=community_id).update(seconds=seconds)
+    _warm()
     from ppaos.dashboards.tasks import run_community_refresh
 
     running = Refresh.objects.filter(status=Refresh.Status.RUNNING).exists()

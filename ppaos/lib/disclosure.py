@@ -446,6 +446,9 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
     def hide(k) -> None:
         shown[k] = WITHHELD
         pending.extend(member_of.get(k, ()))
+        newly.append(k)
+
+    newly: list = []
 
     pending = list(range(len(groups) - 1, -1, -1))
     incurable: set = set()
@@ -472,7 +475,12 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
                     else:
                         incurable.add((g, None))
         stuck = {leak for _g, leak in incurable}
-        pinned = [k for k in _pinned(shown, cells, groups, member_of, limit) if k not in stuck]
+        # Only the hidden figures linked (through sums of hidden figures) to one hidden since
+        # the last pass can have changed: the first pass looks at all.
+        seeds = None if _round == 0 else newly
+        pinned = _pinned(shown, cells, groups, member_of, limit, seeds=seeds)
+        newly = []
+        pinned = [k for k in pinned if k not in stuck]
         if not pinned:
             break
         # Each pinned figure gets another hidden figure in one of its sums, all at once: the
@@ -486,12 +494,24 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
     return shown
 
 
-def _pinned(shown: dict, cells: dict, groups: list, member_of: dict, limit: int) -> list:
+def _pinned(
+    shown: dict, cells: dict, groups: list, member_of: dict, limit: int, seeds=None
+) -> list:
     """Hidden figures interval propagation pins to one value (a worklist over the sums that
     hold hidden figures; see `_reader_bounds`). Each sum is revisited a bounded number of
     times: ranges that only creep (a wide "*" narrowed by one at a time) pin nothing, and
     the linear programmes of the tests are the proof."""
-    bounds = {k: _label_bounds(v, cells[k], limit) for k, v in shown.items() if is_hidden(v)}
+    if seeds is None:
+        hidden = [k for k, v in shown.items() if is_hidden(v)]
+    else:  # the hidden figures linked to `seeds` by sums
+        hidden, stack = set(seeds), list(seeds)
+        while stack:
+            for g in member_of.get(stack.pop(), ()):
+                for k in groups[g]:
+                    if k not in hidden and is_hidden(shown[k]):
+                        hidden.add(k)
+                        stack.append(k)
+    bounds = {k: _label_bounds(shown[k], cells[k], limit) for k in hidden}
     work = sorted({g for k in bounds for g in member_of.get(k, ())}, reverse=True)
     queued = set(work)
     visits: dict = {}

@@ -20,6 +20,7 @@ from django.db.models import Max
 from faker import Faker
 
 from ppaos.areas.models import Community, Subdistrict
+from ppaos.lib import bulk
 from ppaos.registry import id_crypto, national_id, search_keys
 from ppaos.registry.demo_facts import eligibility_facts
 from ppaos.registry.models import Household, Membership, Person
@@ -396,48 +397,6 @@ def _batches(
         community.household_seq = count
 
 
-def _tsv_value(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    return str(value)
-
-
-def to_tsv(rows: list[dict], columns: list[str]) -> str:
-    """Rows as PostgreSQL COPY text. Generated values never contain tabs or backslashes."""
-    return "".join("\t".join(_tsv_value(r[c]) for c in columns) + "\n" for r in rows)
-
-
-def _write(model, rows: list[dict]) -> None:
-    if not rows:
-        return
-    columns = list(rows[0])
-    table = model._meta.db_table
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (our identifiers)
-            with cursor.cursor.copy(sql) as copy:
-                copy.write(to_tsv(rows, columns))
-    else:
-        placeholders = ", ".join(["%s"] * len(columns))
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
-
-
-def _reset_sequences(*models) -> None:
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        for model in models:
-            table = model._meta.db_table
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
-                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
-            )
-
-
 def demo_delete() -> None:
     """Remove earlier demo rows (never real ones) so the generator can run again.
 
@@ -500,15 +459,15 @@ def demo_load(
         for batch in _batches(
             gen, communities, households, start_ids, now=now, batch_size=batch_size
         ):
-            _write(Household, batch.households)
-            _write(Person, batch.people)
-            _write(Membership, batch.memberships)
+            bulk.rows_write(Household, batch.households)
+            bulk.rows_write(Person, batch.people)
+            bulk.rows_write(Membership, batch.memberships)
             people += len(batch.people)
             done += len(batch.households)
             if progress:
                 progress(done, households)
         Community.objects.bulk_update(communities, ["household_seq"], batch_size=1000)
-        _reset_sequences(Household, Person, Membership)
+        bulk.sequences_reset(Household, Person, Membership)
     return DemoSummary(len(communities), households, people)
 
 
@@ -553,6 +512,6 @@ def demo_dump(
                 columns = list(rows[0])
                 if files[kind].tell() == 0:
                     files[kind].write("\t".join(columns) + "\n")
-                files[kind].write(to_tsv(rows, columns))
+                files[kind].write(bulk.copy_text(rows, columns))
             people += len(batch.people)
     return DemoSummary(len(communities), households, people)

@@ -163,3 +163,36 @@ def test_radar_labels_are_not_clipped(browser, live_server, coordinator, assesse
         radar.screenshot(path=ARTIFACTS / f"radar-360-{language}.png")
     finally:
         context.close()
+
+
+def test_a_message_below_the_fold_is_scrolled_into_view(
+    browser, live_server, volunteer_a, households
+):
+    """Issue 15: the refusal for "household exited poverty" appeared 1,360 px down, off-screen.
+    static/ppaos/app.js scrolls the first alert or error into view and focuses it."""
+    context = browser.new_context(**SMALL_PHONE)
+    page = context.new_page()
+    try:
+        live_login(page, live_server, volunteer_a.username, PASSWORD)
+        url = live_server.url + reverse("registry:household_detail", args=[households["A"].pk])
+
+        def late_alert(route):  # the page as a refused save renders it: the error far down
+            body = route.fetch().text()
+            filler = "<p>.</p>" * 120
+            body = body.replace(
+                "</main>", f'{filler}<div role="alert" id="late-alert">refused</div></main>'
+            )
+            route.fulfill(body=body, content_type="text/html; charset=utf-8")
+
+        page.route(url, late_alert)
+        page.goto(url)
+        page.wait_for_function(
+            "document.activeElement && document.activeElement.id === 'late-alert'"
+        )
+        box = page.evaluate(
+            "(() => { const b = document.getElementById('late-alert').getBoundingClientRect();"
+            " return [b.top, b.bottom, window.innerHeight]; })()"
+        )
+        assert box[0] >= 0 and box[1] <= box[2], box
+    finally:
+        context.close()

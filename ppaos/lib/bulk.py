@@ -1,0 +1,61 @@
+"""Bulk writes: many rows into one table at once, with PostgreSQL's COPY where it runs.
+
+Used by the batch assessment (`ppaos assess`) and the demo generators. Rows are dicts of
+column name → value already in database form (ids, dates as ISO text or date objects, JSON as
+text); every row of one call has the same columns. On SQLite (the embedded demo) the same
+rows go through one `executemany`. Nothing here knows a model's rules: callers validate.
+"""
+
+from django.db import connection
+
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_value(value) -> str:
+    """One value in COPY's text format: NULL as \\N, booleans as t/f, and the characters
+    COPY gives a meaning to (backslash, tab, newline, carriage return) escaped."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        return text.translate(_ESCAPES)
+    return text
+
+
+def copy_text(rows: list[dict], columns: list[str]) -> str:
+    """Rows as COPY text, one line per row."""
+    return "".join("\t".join(copy_value(r[c]) for c in columns) + "\n" for r in rows)
+
+
+def rows_write(model, rows: list[dict]) -> None:
+    """Insert `rows` into `model`'s table: COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    table = model._meta.db_table
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (our identifiers)
+            with cursor.cursor.copy(sql) as copy:
+                copy.write(copy_text(rows, columns))
+    else:
+        placeholders = ", ".join(["%s"] * len(columns))
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
+
+
+def sequences_reset(*models) -> None:
+    """After rows were written with explicit ids: move each table's id sequence past them
+    (PostgreSQL; SQLite needs nothing)."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            table = model._meta.db_table
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
+                f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
+            )

@@ -1,0 +1,43 @@
+import datetime as dt
+
+import pytest
+from django.db import connection
+
+from ppaos.audit.models import AuditEvent
+from ppaos.lib import bulk
+
+
+def test_copy_values_escape_what_copy_reads_specially():
+    assert bulk.copy_value(None) == "\\N"
+    assert bulk.copy_value(True) == "t" and bulk.copy_value(False) == "f"
+    assert bulk.copy_value('{"a": "say \\"x\\""}') == '{"a": "say \\\\"x\\\\""}'
+    assert bulk.copy_value("a\tb\nc\rd") == "a\\tb\\nc\\rd"
+    assert bulk.copy_value(dt.date(2025, 1, 2)) == "2025-01-02"
+    assert bulk.copy_text([{"x": 1, "y": None}], ["x", "y"]) == "1\t\\N\n"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_rows_written_read_back_the_same_with_backslashes_and_tabs():
+    """On PostgreSQL through COPY, on SQLite through executemany: the same values back."""
+    text = 'path C:\\temp\tand "quotes"\nnew line'
+    now = dt.datetime(2025, 1, 2, 3, 4, 5, tzinfo=dt.UTC)
+    row = {
+        "id": 987654,
+        "at": now,
+        "actor_username": "bulk",
+        "action": "view",
+        "object_type": "lib.test",
+        "object_id": "1",
+        "object_label": text,
+        "path": "",
+        "changes": "{}",
+    }
+    columns = {f.column for f in AuditEvent._meta.concrete_fields}
+    row = {k: v for k, v in row.items() if k in columns}
+    for field in AuditEvent._meta.concrete_fields:
+        if field.column not in row and not field.null:
+            row[field.column] = field.get_default() if field.has_default() else ""
+    bulk.rows_write(AuditEvent, [row])
+    bulk.sequences_reset(AuditEvent)
+    assert AuditEvent.objects.get(pk=987654).object_label == text
+    assert connection.vendor in ("postgresql", "sqlite")
