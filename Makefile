@@ -40,17 +40,7 @@ demo: install
 	$(PPAOS) load-geography
 	$(PPAOS) load-boundaries ../shared/reference/boundaries/th_adm2_districts.geojson || echo "boundaries not found: the map stays empty"
 	$(PPAOS) load-boundaries ../shared/reference/boundaries/th_adm1_provinces.geojson || echo "province boundaries not found"
-	$(PPAOS) load-indicators
-	$(PPAOS) demo-data --seed $(DEMO_SEED)
-	$(PPAOS) demo-livelihoods --seed $(DEMO_SEED)
-	$(PPAOS) assess --round 2568-1
-	$(PPAOS) assess --round 2568-2
-	$(PPAOS) demo-targeting --seed $(DEMO_SEED)
-	$(PPAOS) load-services
-	$(PPAOS) demo-referrals --seed $(DEMO_SEED)
-	$(PPAOS) demo-community --seed $(DEMO_SEED)
-	$(PPAOS) demo-coordinates --seed $(DEMO_SEED)
-	$(PPAOS) refresh-dashboards
+	$(PPAOS) demo --seed $(DEMO_SEED)
 	$(PPAOS) collectstatic --no-input --verbosity 0
 	@$(PPAOS) demo-logins
 	$(PPAOS) serve --bind $(HOST)

@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "ppaos.livelihoods",
     "ppaos.dashboards",
     "ppaos.ops",
+    "ppaos.demo",
     # Login throttling and two-factor authentication (README: "Security and privacy").
     "axes",
     "django_otp",

@@ -196,3 +196,31 @@ def test_a_message_below_the_fold_is_scrolled_into_view(
         assert box[0] >= 0 and box[1] <= box[2], box
     finally:
         context.close()
+
+
+def test_print_hides_menus_and_buttons(browser, live_server, volunteer_a, households):
+    """Issue 15, item 8: printed, a page is its content: no menu bar, search, language switch
+    or buttons; the Print button (app.js, data-print) opens the browser's dialog."""
+    context = browser.new_context(**SMALL_PHONE)
+    page = context.new_page()
+    try:
+        live_login(page, live_server, volunteer_a.username, PASSWORD)
+        page.goto(live_server.url + reverse("registry:household_detail", args=[households["A"].pk]))
+        page.add_init_script("window.print = () => { window.__printed = true; };")
+        page.evaluate("window.print = () => { window.__printed = true; }")
+        page.click("#print-page")
+        assert page.evaluate("window.__printed === true")
+        page.emulate_media(media="print")
+        hidden = page.evaluate(
+            """['header.top', '#language-switch', '#print-page', '#add-member']
+              .map(s => document.querySelector(s))
+              .filter(e => e && getComputedStyle(e).display !== 'none').length"""
+        )
+        assert hidden == 0
+        assert page.evaluate("getComputedStyle(document.body).backgroundColor") in (
+            "rgb(255, 255, 255)",
+            "rgba(0, 0, 0, 0)",
+        )
+        assert page.locator("#members").is_visible()
+    finally:
+        context.close()
