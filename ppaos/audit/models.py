@@ -1,5 +1,7 @@
 """One row per create, update, delete, view or export of personal data."""
 
+import contextlib
+
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
@@ -37,6 +39,9 @@ class AuditEvent(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["object_type", "object_id", "at"])]
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
+
     def _model(self):
         try:
             return apps.get_model(self.object_type)
@@ -59,12 +64,7 @@ class AuditEvent(models.Model):
         for name, change in self.changes.items():
             label = name
             if model:
-                try:
+                with contextlib.suppress(FieldDoesNotExist):
                     label = str(model._meta.get_field(name).verbose_name)
-                except FieldDoesNotExist:
-                    pass
             rows.append((label, change))
         return rows
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"

@@ -443,6 +443,25 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
             key=lambda k: (k == total, cells[k], repr(k)),
         )
 
+    def pins(g: int) -> bool:
+        """Whether this sum alone, with the labels' ranges, pins a hidden figure."""
+        labels = {k: _label_bounds(shown[k], cells[k], limit) for k in groups[g]}
+        labels = {k: b for k, b in labels.items() if is_hidden(shown[k])}
+        return any(
+            max(labels[k][0], _ceil(lo)) >= min(labels[k][1], _floor(hi))
+            for k, (lo, hi) in _group_ranges(groups[g], labels, cells)
+        )
+
+    def curing(g: int, found: list):
+        """The first candidate that leaves no figure of the sum pinned (else the first)."""
+        for k in found:
+            shown[k] = WITHHELD
+            cured = not pins(g)
+            shown[k] = cells[k]
+            if cured:
+                return k
+        return found[0]
+
     def hide(k) -> None:
         shown[k] = WITHHELD
         pending.extend(member_of.get(k, ()))
@@ -459,21 +478,16 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
             if len(hidden) == 1 and (g, hidden[0]) not in incurable:
                 found = candidates(g)
                 if found:
-                    hide(found[0])
+                    hide(curing(g, found))
                 else:
                     incurable.add((g, hidden[0]))
-            elif len(hidden) > 1 and (g, None) not in incurable:
+            elif len(hidden) > 1 and (g, None) not in incurable and pins(g):
                 # This sum alone, with the labels' ranges, must not pin one (4 + 4 = 8).
-                labels = {k: _label_bounds(shown[k], cells[k], limit) for k in hidden}
-                if any(
-                    max(labels[k][0], _ceil(lo)) >= min(labels[k][1], _floor(hi))
-                    for k, (lo, hi) in _group_ranges(groups[g], labels, cells)
-                ):
-                    found = candidates(g)
-                    if found:
-                        hide(found[0])
-                    else:
-                        incurable.add((g, None))
+                found = candidates(g)
+                if found:
+                    hide(curing(g, found))
+                else:
+                    incurable.add((g, None))
         stuck = {leak for _g, leak in incurable}
         # Only the hidden figures linked (through sums of hidden figures) to one hidden since
         # the last pass can have changed: the first pass looks at all.

@@ -26,6 +26,7 @@ from ppaos.privacy.models import (
     LegalHold,
 )
 from ppaos.registry.models import Person
+from ppaos.registry.search_keys import person_keys
 
 # Thai civil law: a person is a minor until 20 (PDPA s.20 asks for a guardian's consent).
 AGE_OF_MAJORITY = 20
@@ -307,6 +308,8 @@ def person_anonymise(
             expected_version=person.version,
             changes={
                 **columns,
+                # The search keys derived from name and phone go with them.
+                **person_keys(values["first_name"], values["last_name"], values["phone"]),
                 "national_id_encrypted": "",
                 "national_id_hash": None,
                 "updated_by": actor if getattr(actor, "is_authenticated", False) else None,

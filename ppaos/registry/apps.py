@@ -8,10 +8,7 @@ class RegistryConfig(AppConfig):
 
     def ready(self) -> None:
         from ppaos.lib import field_limits
-        from ppaos.registry import (
-            id_crypto,  # noqa: F401 - registers the key system check
-            privacy,  # noqa: F401 - erasure blanks the search keys
-        )
+        from ppaos.registry import id_crypto  # noqa: F401 - registers the key system check
 
         # Every PPAOS model, not only the registry's: all models are loaded before any ready().
         field_limits.install()

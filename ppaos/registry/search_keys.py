@@ -10,7 +10,7 @@
   only a whole number is found, by its hash.
 
 Every write of a name or phone keeps both in step (`person_keys`): the registry services, the
-demo loader, the data migration and the erasure hook (registry.privacy).
+demo loader, the data migration and the erasure (privacy.services.person_anonymise).
 """
 
 import hashlib
