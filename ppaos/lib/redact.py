@@ -32,7 +32,8 @@ def redact_ids(text: str) -> str:
     return _ID.sub(lambda m: masked_id(re.sub(r"\D", "", m[0])), text)
 
 
-def _keep_last_three(text: str) -> str:
+def keep_last_three(text: str) -> str:
+    """A phone number as x's and its last three digits (`xxxxxxx678`)."""
     digits = re.sub(r"\D", "", text)
     return "x" * (len(digits) - 3) + digits[-3:]
 
@@ -41,7 +42,7 @@ def redact_phones(text: str) -> str:
     """`text` with every Thai phone number masked to its last three digits."""
     if not text or not any(ch.isdigit() for ch in text):
         return text
-    return _PHONE.sub(lambda m: _keep_last_three(m[0]), text)
+    return _PHONE.sub(lambda m: keep_last_three(m[0]), text)
 
 
 def redact_url(path: str) -> str:
@@ -55,4 +56,4 @@ def redact_query(text: str) -> str:
     more digits masked (a household code such as `100801-01-00001` stays readable)."""
     text = (text or "").translate(_THAI_DIGITS)
     text = redact_phones(redact_ids(text))
-    return _LONG_DIGITS.sub(lambda m: _keep_last_three(m[0]), text)
+    return _LONG_DIGITS.sub(lambda m: keep_last_three(m[0]), text)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
-from ppaos.lib import versioning
+from ppaos.lib import redact, versioning
 from ppaos.lib.thaidate import age_on, format_be_numeric
 from ppaos.lib.versioning import StaleEditError  # noqa: F401 (re-exported: services.StaleEditError)
 from ppaos.registry import id_crypto, national_id, search_keys
@@ -84,9 +84,15 @@ def audit_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, li
                 changes[name] = ["(sensitive)", "(sensitive)"]
             elif name == "national_id":
                 changes[name] = [id_crypto.mask(old), id_crypto.mask(new)]
+            elif name == "phone":  # kept encrypted at rest: the trail shows the last digits
+                changes[name] = [_masked_phone(old), _masked_phone(new)]
             else:
                 changes[name] = [_jsonable(old), _jsonable(new)]
     return changes
+
+
+def _masked_phone(value: str | None) -> str | None:
+    return redact.keep_last_three(value) if value else value
 
 
 def _jsonable(value: Any) -> Any:
