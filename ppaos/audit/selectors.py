@@ -1,9 +1,11 @@
+from collections.abc import Callable
+
 from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from ppaos.audit.models import AuditEvent
-from ppaos.lib.thaidigits import normalise_id, to_ascii_digits
+from ppaos.lib.thaidigits import normalise_id
 
 
 def audit_search(
@@ -55,28 +57,35 @@ def object_type_choices() -> list[tuple[str, str]]:
     return sorted(choices, key=lambda choice: choice[1])
 
 
-def record_q(text: str) -> Q:
-    """Events about the record a person typed: a household code (the household and its
-    members), a national ID (matched by its keyed hash, never in clear), a person's name, or
-    the internal record number. Thai digits are read as 0–9."""
-    from ppaos.registry.id_crypto import lookup_hash
-    from ppaos.registry.models import Household, Membership, Person
+# Apps that know how people name their records register a finder (from AppConfig.ready):
+# text -> a filter over audit rows, or None when the text is not one of their references.
+# The audit app sits below them and imports none of them.
+RecordFinder = Callable[[str], Q | None]
+_record_finders: list[RecordFinder] = []
 
+
+def register_record_finder(finder: RecordFinder) -> RecordFinder:
+    """Add `finder` to those `record_q` asks (once)."""
+    if finder not in _record_finders:
+        _record_finders.append(finder)
+    return finder
+
+
+def record_q(text: str) -> Q:
+    """Events about the record a person typed: whatever a registered finder recognises (the
+    registry's: a household code, a national ID by its keyed hash), else the internal record
+    number, or words of the record's label. Thai digits are read as 0-9."""
     text = " ".join(text.split())
     digits = normalise_id(text)
     query = Q(pk__in=[])
-    household = Household.objects.filter(code__iexact=to_ascii_digits(text)).first()
-    if household is None and digits.isdigit() and len(digits) == 13:  # a national ID
-        people = list(
-            Person.objects.filter(national_id_hash=lookup_hash(digits)).values_list("pk", flat=True)
-        )
-        return Q(object_type="registry.person", object_id__in=[str(pk) for pk in people])
-    if digits.isdigit() and household is None:  # the internal record number
-        query |= Q(object_id=digits)
-    if household is not None:
-        members = Membership.objects.filter(household=household).values_list("person_id", flat=True)
-        query |= Q(object_type="registry.household", object_id=str(household.pk))
-        query |= Q(object_type="registry.person", object_id__in=[str(pk) for pk in members])
+    for finder in _record_finders:
+        found = finder(text)
+        if found is not None:
+            query |= found
+            break
+    else:
+        if digits.isdigit():  # the internal record number
+            query |= Q(object_id=digits)
     if not digits.isdigit():
         query |= Q(object_label__icontains=text)
     return query

@@ -3,6 +3,8 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from ppaos.accounts.scope import EDIT_PEOPLE, REVIEW_DUPLICATE_IDS, VIEW_PEOPLE, scope_for
+from ppaos.lib.thaidigits import normalise_id, to_ascii_digits
+from ppaos.registry.id_crypto import lookup_hash
 from ppaos.registry.models import DuplicateIdFlag, Household, Membership, Person
 
 
@@ -63,3 +65,23 @@ def duplicate_flags(*, user) -> QuerySet[DuplicateIdFlag]:
         .filter(Q(existing__isnull=True) | Q(existing__in=visible))
         .select_related("person", "existing", "created_by")
     )
+
+
+def audit_reference_q(text: str) -> Q | None:
+    """The audit log's record filter for a registry reference: a household code (the
+    household and its members' events) or a 13-digit national ID (the person's events, found
+    through the keyed hash, never in clear); None for anything else."""
+    household = Household.objects.filter(code__iexact=to_ascii_digits(text)).first()
+    if household is not None:
+        members = Membership.objects.filter(household=household).values_list("person_id", flat=True)
+        return Q(object_type="registry.household", object_id=str(household.pk)) | Q(
+            object_type="registry.person", object_id__in=[str(pk) for pk in members]
+        )
+    digits = normalise_id(text)
+    if digits.isdigit() and len(digits) == 13:
+        people = Person.objects.filter(national_id_hash=lookup_hash(digits))
+        return Q(
+            object_type="registry.person",
+            object_id__in=[str(pk) for pk in people.values_list("pk", flat=True)],
+        )
+    return None

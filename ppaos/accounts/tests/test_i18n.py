@@ -34,9 +34,10 @@ def test_every_message_has_a_thai_translation():
         e.msgid for e in po if not e.obsolete and not (e.msgstr or any(e.msgstr_plural.values()))
     ]
     assert missing == []
-    singular = {e.msgid: e.msgstr for e in po if e.msgstr and not e.msgid_plural}
+    # Keyed by context too: "Left" (a programme) and "Left" (a household) differ.
+    singular = {(e.msgctxt, e.msgid): e.msgstr for e in po if e.msgstr and not e.msgid_plural}
     compiled = {
-        e.msgid: e.msgstr
+        (e.msgctxt, e.msgid): e.msgstr
         for e in polib.mofile(str(PO.with_suffix(".mo")))
         if not e.msgid_plural and e.msgid
     }
