@@ -31,6 +31,47 @@ def audit_record(
     )
 
 
+def audit_event(
+    *,
+    actor,
+    action: str,
+    object_type: str,
+    object_id: str,
+    label: str,
+    changes: dict | None = None,
+    user_agent: str | None = None,
+) -> AuditEvent:
+    """Record an event that is not about one model row: a list seen, a screening run, a
+    command's export. `actor` may be None (the command line)."""
+    context = current_context()
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=user,
+        actor_username=user.get_username() if user else "(command line)",
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        object_label=label[:200],
+        changes=changes or {},
+        ip_address=context.ip_address,
+        user_agent=(context.user_agent if user_agent is None else user_agent)[:300],
+        path=context.path,
+    )
+
+
+def audit_list_view(*, actor, what: str, rows: int, object_type: str = "list") -> None:
+    """A page listing people by name is a view of personal data: record who saw which list
+    (nothing when the list was empty)."""
+    if rows:
+        audit_event(
+            actor=actor,
+            action=Action.VIEW,
+            object_type=object_type,
+            object_id=str(rows),
+            label=what,
+        )
+
+
 def audit_export(
     *, actor, description: str, row_count: int, details: dict | None = None
 ) -> AuditEvent:

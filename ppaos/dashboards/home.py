@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.scope import (
+    ANSWER_REFERRALS,
     LEAD_COMMUNITY,
     MANAGE_TARGETING,
     RECORD_VISITS,
@@ -20,8 +21,10 @@ from ppaos.accounts.scope import (
     scope_for,
 )
 from ppaos.accounts.views import home_context
+from ppaos.audit.services import audit_list_view
 from ppaos.community import selectors as community
 from ppaos.referrals import selectors as referrals
+from ppaos.referrals.models import OPEN_STATUSES
 from ppaos.registry.selectors import duplicate_flags
 from ppaos.targeting import selectors as targeting
 
@@ -97,6 +100,12 @@ def home(request):
     elif scope.can(RECORD_VISITS):
         # What to do next: the households left in each open campaign's worklist.
         context["campaigns"] = targeting.volunteer_campaigns(user=user)
+    elif scope.holds(ANSWER_REFERRALS):
+        # The inbox the page shows (referrals.templatetags `referral_inbox`, first 20).
+        shown = len(referrals.agency_inbox(user=user).filter(status__in=OPEN_STATUSES)[:20])
+        audit_list_view(
+            actor=user, what="agency inbox (home)", rows=shown, object_type="referrals.list"
+        )
     elif scope.can(LEAD_COMMUNITY):
         context["decided"] = community.corrections_decided_recent(user=user)[:20]
         context["unread"] = set(

@@ -20,8 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ppaos.audit.context import current_context
-from ppaos.audit.models import Action, AuditEvent
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_event
 from ppaos.lib.thaidate import DateInputError, age_on, parse_date
 from ppaos.referrals import rules
 from ppaos.referrals.eligibility import FACTS
@@ -318,20 +318,14 @@ def screening_run(*, actor, text: str, on: dt.date, label: str) -> Screening:
     """Screen a CSV and audit the run: who, when, which file, how many cases and rejected
     rows. The audit row holds counts only, never an ID or a case. Nothing else is stored."""
     result = screen(text, on=on)
-    context = current_context()
-    user = actor if getattr(actor, "is_authenticated", False) else None
-    AuditEvent.objects.create(
-        actor=user,
-        actor_username=user.get_username() if user else "(command line)",
+    audit_event(
+        actor=actor,
         action=Action.EXPORT,
         object_type="referrals.screen",
         object_id=str(result.cases),
-        object_label=(
+        label=(
             f"screen {label} on {on.isoformat()}: {result.cases} cases, "
             f"{len(result.errors)} rows rejected, {len(result.outcomes)} results"
-        )[:200],
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-        path=context.path,
+        ),
     )
     return result

@@ -17,9 +17,8 @@ from django.utils.translation import gettext as _
 from ppaos.accounts.models import Organisation, OrganisationKind
 from ppaos.areas.models import District
 from ppaos.assessment.models import IndicatorSet
-from ppaos.audit.context import current_context
-from ppaos.audit.models import Action, AuditEvent
-from ppaos.audit.services import audit_record
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_list_view, audit_record
 from ppaos.lib import safejson
 from ppaos.referrals import notifications, rules, windows
 from ppaos.referrals.eligibility import FACTS, evaluate_for_household, household_facts
@@ -49,20 +48,7 @@ DEFAULT_POVERTY_LINE = Decimal(38000)
 
 def audit_list(actor, what: str, rows: int) -> None:
     """A page listing people by name is a view of personal data: record who saw which list."""
-    if not rows:
-        return
-    context = current_context()
-    AuditEvent.objects.create(
-        actor=actor,
-        actor_username=actor.get_username(),
-        action=Action.VIEW,
-        object_type="referrals.list",
-        object_id=str(rows),
-        object_label=what[:200],
-        ip_address=context.ip_address,
-        user_agent=context.user_agent,
-        path=context.path,
-    )
+    audit_list_view(actor=actor, what=what, rows=rows, object_type="referrals.list")
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:

@@ -4,6 +4,8 @@ import pandas as pd
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
 
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_event
 from ppaos.registry.models import PREFIX_TEXT, Membership, Person
 from ppaos.targeting.linkage import COLUMNS
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
@@ -103,5 +105,13 @@ def job_run_linkage(*, job: Job) -> Job:
         job_finish(job, error=f"{type(e).__name__}: {e}")
         raise
     job_finish(job, result=counts)
+    audit_event(
+        actor=job.created_by,
+        action=Action.UPDATE,
+        object_type="targeting.targetlist",
+        object_id=str(job.params["target_list"]),
+        label="linkage: " + ", ".join(f"{band} {n}" for band, n in counts.items()),
+        changes={str(band): n for band, n in counts.items()},
+    )
     job.refresh_from_db()
     return job

@@ -16,7 +16,7 @@ from ppaos.assessment.models import SurveyResponse
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.assessment.services import assessment_run_for_household
 from ppaos.audit.models import Action
-from ppaos.audit.services import audit_record
+from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import uploads
 from ppaos.registry.models import Household
 from ppaos.targeting import columns, importing
@@ -118,13 +118,15 @@ def target_list_import(
     mapping: dict | None = None,
     progress=None,
     columns_file: Path | None = None,
+    actor=None,
 ) -> dict:
     """Import a target list file: check every row, then save the good rows in one transaction.
 
     Re-importing the same file changes nothing (rows are matched by their record key). Every
     column of a row is kept; `columns_file` is a province's own column file (columns.py).
     Returns counts, the rejected rows as [[line, reason], ...] and the columns: which were
-    recognised, and the unknown ones (kept with each record, never dropped)."""
+    recognised, and the unknown ones (kept with each record, never dropped). One audit row
+    records the run: who (`actor`; none from the command line), which file, and the counts."""
     if not 2400 <= year_be <= 2700:
         raise importing.FileFormatError(f"year {year_be} is not a Buddhist-era year (e.g. 2566)")
     try:
@@ -163,6 +165,16 @@ def target_list_import(
         TargetRecord.objects.bulk_create(new, batch_size=2000)
         TargetRecord.objects.bulk_update(changed, RECORD_COLUMNS, batch_size=2000)
         created, updated = len(new), len(changed)
+    rejected = len(checked.rejected)
+    audit_event(
+        actor=actor,
+        action=Action.CREATE,
+        object_type="targeting.targetlist",
+        object_id=str(target_list.pk),
+        label=f"import {name}: {created} new, {updated} changed, {unchanged} unchanged, "
+        f"{rejected} rejected",
+        changes={"created": created, "updated": updated, "rejected": rejected},
+    )
     return {
         "target_list": target_list.pk,
         "created": created,
@@ -191,6 +203,7 @@ def job_run_import(*, job: Job) -> Job:
             year_be=int(job.params["year_be"]),
             mapping=job.params.get("mapping") or None,
             progress=lambda n: job_progress(job, n),
+            actor=job.created_by,
         )
         job_progress(job, total)
     except (importing.FileFormatError, ValidationError) as e:

@@ -41,6 +41,8 @@ from django.utils.translation import gettext_lazy
 from ppaos.accounts.models import User
 from ppaos.accounts.scope import MANAGE_TARGETING, scope_for
 from ppaos.assessment.selectors import indicator_set_active
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_event
 from ppaos.lib import safejson, uploads
 from ppaos.registry.models import Household
 from ppaos.targeting import services
@@ -663,5 +665,15 @@ def job_run_submissions(*, job) -> None:
         services.job_progress(job, 1, 1)
         result = report.as_dict() | {"unit": report.unit, "campaign": job.params["campaign"]}
         services.job_finish(job, result=result)
+        counts = report.counts()
+        audit_event(
+            actor=job.created_by,
+            action=Action.CREATE,
+            object_type="targeting.campaign",
+            object_id=str(job.params["campaign"]),
+            label=f"offline import {report.name}: "
+            + ", ".join(f"{status} {n}" for status, n in counts.items()),
+            changes=counts,
+        )
     finally:
         services.job_file_delete(job)

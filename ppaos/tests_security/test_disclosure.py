@@ -419,3 +419,68 @@ def test_per_page_protection_is_caught_across_pages(data, login, researcher, mon
     kinds = {p[0] for p in problems}
     assert "shown on one page, hidden on another" in kinds, problems
     assert "worked out across pages" in kinds, problems
+
+
+@pytest.fixture
+def seven_and_two(households, communities, coordinator):
+    """District 1008: community A with 7 households, B with 2 (C, in 1009, with 1)."""
+    for n in range(700, 706):
+        household_with_head(coordinator, communities["A"], n)
+    household_with_head(coordinator, communities["B"], 706)
+    dashboard_services.refresh_run()
+    return communities
+
+
+def _seven_and_two_pages(communities) -> list[str]:
+    a, b = communities["A"], communities["B"]
+    return [
+        "/dashboards/d/1008/",
+        "/areas/d/1008/",
+        "/areas/s/100801/",
+        "/areas/s/100803/",
+        f"/dashboards/c/{a.pk}/",
+        f"/communities/{a.pk}/",
+        f"/api/communities/{a.pk}/",
+        f"/dashboards/c/{b.pk}/",
+        f"/communities/{b.pk}/",
+    ]
+
+
+def _publish(paths, login, researcher) -> list:
+    web = login(researcher)
+    published = []
+    for path in paths:
+        with recording() as tables:
+            assert _get(web, path, researcher).status_code == 200, path
+        published += tables
+    return published
+
+
+def test_seven_withheld_beside_two_is_withheld_on_its_own_pages(
+    seven_and_two, login, researcher, monkeypatch
+):
+    """The 7 withheld on the district's pages (to protect the 2) is withheld on community A's
+    own dashboard, area page and API answer too; page by page it was shown there, and
+    9 - 7 = 2."""
+    from ppaos.dashboards import hierarchy
+    from ppaos.lib.disclosure import Decision
+
+    communities = list(Community.objects.all())
+    a_households = (("c", seven_and_two["A"].pk), "households")
+    published = _publish(_seven_and_two_pages(seven_and_two), login, researcher)
+    labels = {
+        t.shown[k] for t in published for k, ident in t.idents.items() if ident == a_households
+    }
+    assert labels == {WITHHELD}, labels
+    assert cross_page_problems(published, communities) == []
+
+    monkeypatch.setattr(hierarchy, "decision_for", lambda user: Decision({}))
+    published = _publish(_seven_and_two_pages(seven_and_two), login, researcher)
+    labels = {
+        t.shown[k] for t in published for k, ident in t.idents.items() if ident == a_households
+    }
+    assert labels == {WITHHELD, 7}, labels  # page by page: hidden on one, shown on another
+    problems = cross_page_problems(published, communities)
+    assert ("worked out across pages", (("c", seven_and_two["B"].pk), "households"), 2, 2.0) in [
+        p[:3] + (round(p[3], 6),) for p in problems if p[0] == "worked out across pages"
+    ], problems

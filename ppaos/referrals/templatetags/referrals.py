@@ -9,7 +9,6 @@ from ppaos.referrals import rules, selectors, windows
 from ppaos.referrals.eligibility import FACTS
 from ppaos.referrals.models import OPEN_STATUSES, Status
 from ppaos.referrals.notifications import unread_count
-from ppaos.referrals.services import audit_list
 
 register = template.Library()
 
@@ -20,7 +19,6 @@ def referral_inbox(context, limit: int = 20):
     user = context["request"].user
     referrals = selectors.agency_inbox(user=user).filter(status__in=OPEN_STATUSES)
     shown = list(referrals[:limit])
-    audit_list(user, "agency inbox (home)", len(shown))
     return {
         "referrals": shown,
         "total": referrals.count(),

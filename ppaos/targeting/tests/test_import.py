@@ -194,3 +194,23 @@ def test_imported_ids_are_stored_encrypted_and_keyed_by_their_hash(tmp_path, geo
         cursor.execute("SELECT * FROM targeting_targetrecord")
         raw = repr(cursor.fetchall())
     assert nid not in raw and national_id.make(f"31008{2:07d}") not in raw
+
+
+@pytest.mark.django_db
+def test_each_import_run_leaves_one_summary_audit_row(tmp_path, geography, coordinator):
+    from ppaos.audit.models import AuditEvent
+
+    path = write(tmp_path, THAI_HEADER + good_row(1) + good_row(2) + "bad,row\n")
+    result = target_list_import(
+        path=path, name="tpmap.csv", source="tpmap", year_be=2566, actor=coordinator
+    )
+    rows = AuditEvent.objects.filter(object_type="targeting.targetlist")
+    assert rows.count() == 1
+    row = rows.get()
+    assert row.actor == coordinator and row.object_id == str(result["target_list"])
+    assert row.changes == {"created": 2, "updated": 0, "rejected": 1}
+    assert "tpmap.csv" in row.object_label
+    assert national_id.make("310080000001") not in row.object_label  # counts, never IDs
+    target_list_import(path=path, name="tpmap.csv", source="tpmap", year_be=2566)
+    again = AuditEvent.objects.filter(object_type="targeting.targetlist").latest("pk")
+    assert again.actor is None and again.changes["created"] == 0  # re-run: nothing new

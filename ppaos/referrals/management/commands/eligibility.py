@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from ppaos.audit.context import current_context
-from ppaos.audit.models import Action, AuditEvent
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_event
 from ppaos.lib.thaidate import DateInputError, parse_date
 from ppaos.referrals.models import Service
 from ppaos.referrals.selectors import exclusion_report, households_in_area
@@ -105,14 +105,11 @@ class Command(BaseCommand):
             )
 
     def _audit(self, area: str, service: str, count: int) -> None:
-        context = current_context()
-        AuditEvent.objects.create(
+        audit_event(
             actor=None,
-            actor_username="(command line)",
             action=Action.EXPORT,
             object_type="export",
             object_id=str(count),
-            object_label=f"eligibility --area {area or '*'} --service {service or '*'}"[:200],
-            path=context.path,
-            user_agent=" ".join(sys.argv)[:300],
+            label=f"eligibility --area {area or '*'} --service {service or '*'}",
+            user_agent=" ".join(sys.argv),
         )
