@@ -213,9 +213,9 @@ def main() -> None:
     url, params = database_url()
     ensure_database(params)
     setup_django(url)
-    from ppaos.dashboards.demo import demo_coordinates
     from ppaos.dashboards.models import Figure
     from ppaos.dashboards.services import refresh_run
+    from ppaos.demo.dashboards import demo_coordinates
     from ppaos.registry.models import Household
 
     households = Household.objects.count()

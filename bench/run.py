@@ -130,7 +130,7 @@ def dump(url: str, seed: int, households: int, directory: Path, start_ids: dict)
     django.setup()
     from django.db import connections
 
-    from ppaos.registry.demo import demo_dump
+    from ppaos.demo.registry import demo_dump
 
     started = time.perf_counter()
     demo_dump(seed=seed, households=households, directory=directory, start_ids=start_ids)
@@ -141,7 +141,7 @@ def dump(url: str, seed: int, households: int, directory: Path, start_ids: dict)
 
 def plain_copy(conn: psycopg.Connection, directory: Path) -> float:
     """COPY the dumped files into fresh unindexed tables, in one transaction; seconds taken."""
-    from ppaos.registry.demo import DUMP_FILES
+    from ppaos.demo.registry import DUMP_FILES
 
     for real, copy in TABLES.values():
         conn.execute(

@@ -19,8 +19,9 @@ the city shares one. It is cached under the refresh and a stamp that every refre
 of one community, renews (`invalidate`)."""
 
 import hashlib
+import threading
 import uuid
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 
 from django.core.cache import cache
 from django.db.models import Count, Q
@@ -202,13 +203,26 @@ def _cache_key(refresh: Refresh, countable: dict, visible: set, limit: int) -> s
     return f"ppaos:disclosure:{refresh.pk}:{_stamp()}:{signature}"
 
 
+# The last few decisions this process read, by cache key (a city's is a few MB to unpickle).
+_recent: OrderedDict[str, Decision] = OrderedDict()
+RECENT = 4
+_recent_lock = threading.Lock()
+
+
 def _cached(refresh: Refresh, area, countable: dict, visible: set) -> Decision:
     limit = small_count_threshold()
     key = _cache_key(refresh, countable, visible, limit)
-    decision = cache.get(key)
+    decision = _recent.get(key)
+    if decision is None:
+        decision = cache.get(key)
     if decision is None:
         decision = build(countable, visible, _community_values(refresh, area), limit)
         cache.set(key, decision, CACHE_SECONDS)
+    with _recent_lock:
+        _recent[key] = decision
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
     return decision
 
 

@@ -6,8 +6,8 @@ from collections import Counter
 import pytest
 from django.core.management import call_command
 
-from ppaos.assessment.demo import DEMO_ROUND
 from ppaos.assessment.models import Assessment, SurveyResponse
+from ppaos.demo.assessment import DEMO_ROUND
 from ppaos.registry.models import Household
 
 pytestmark = pytest.mark.django_db

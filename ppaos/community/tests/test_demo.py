@@ -20,7 +20,7 @@ from ppaos.community.models import (
 )
 from ppaos.community.programme import FundMode
 from ppaos.community.selectors import acts_for_community, acts_for_district, fund_ledger
-from ppaos.registry.demo import demo_load
+from ppaos.demo.registry import demo_load
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from ppaos.dashboards.demo import inside, point_inside
 from ppaos.dashboards.tests.conftest import square
+from ppaos.demo.dashboards import inside, point_inside
 from ppaos.registry.models import Household
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from ppaos.assessment.models import Assessment
-from ppaos.livelihoods.demo import BASELINE_ROUND
+from ppaos.demo.livelihoods import BASELINE_ROUND
 from ppaos.livelihoods.models import Enrolment, IncomeRecord, Programme
 from ppaos.livelihoods.selectors import community_mobility
 

@@ -5,10 +5,10 @@ from django.core import mail
 
 from ppaos.accounts.models import User
 from ppaos.accounts.services import demo_users_create
+from ppaos.demo.referrals import demo_referrals_load
+from ppaos.demo.registry import demo_load
 from ppaos.referrals import selectors, services
-from ppaos.referrals.demo import demo_referrals_load
 from ppaos.referrals.models import Benefit, HouseholdPlan, Referral, Service, Status
-from ppaos.registry.demo import demo_load
 from ppaos.registry.models import Household
 
 

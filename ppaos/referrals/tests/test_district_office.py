@@ -205,8 +205,8 @@ def test_the_catalogue_warns_of_services_nobody_can_accept(tmp_path, households,
 
 def test_the_demo_has_an_acceptor_for_every_provider(geography):
     from ppaos.accounts.services import demo_users_create
-    from ppaos.referrals.demo import demo_acceptors_create
-    from ppaos.registry.demo import demo_load
+    from ppaos.demo.referrals import demo_acceptors_create
+    from ppaos.demo.registry import demo_load
 
     demo_load(seed=2566)
     demo_users_create()

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ppaos.accounts.models import User
 from ppaos.areas.models import Community
-from ppaos.community.demo import demo_community_load
+from ppaos.demo.community import demo_community_load
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ppaos.dashboards.demo import demo_coordinates
+from ppaos.demo.dashboards import demo_coordinates
 
 
 class Command(BaseCommand):

@@ -5,8 +5,8 @@ from django.core.management.base import BaseCommand
 from ppaos.accounts.services import DEMO_PASSWORD, demo_users_create
 from ppaos.areas.models import Province
 from ppaos.areas.services import geography_load
-from ppaos.assessment.demo import DEMO_ROUND, demo_surveys_delete, demo_surveys_load
-from ppaos.registry.demo import PILOT_HOUSEHOLDS, demo_load
+from ppaos.demo.assessment import DEMO_ROUND, demo_surveys_delete, demo_surveys_load
+from ppaos.demo.registry import PILOT_HOUSEHOLDS, demo_load
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from ppaos.assessment.demo import DEMO_ROUND
-from ppaos.livelihoods.demo import BASELINE_ROUND, demo_livelihoods_load
+from ppaos.demo.assessment import DEMO_ROUND
+from ppaos.demo.livelihoods import BASELINE_ROUND, demo_livelihoods_load
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ppaos.accounts.models import User
-from ppaos.referrals.demo import demo_referrals_load
+from ppaos.demo.referrals import demo_referrals_load
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ppaos.accounts.models import User
-from ppaos.targeting import demo
+from ppaos.demo import targeting as demo
 from ppaos.targeting.linking import target_list_link
 from ppaos.targeting.services import target_list_import
 

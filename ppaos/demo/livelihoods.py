@@ -20,7 +20,7 @@ import numpy as np
 from django.db import transaction
 
 from ppaos.areas.models import Community
-from ppaos.assessment.demo import DEMO_ROUND, demo_surveys_delete, demo_surveys_load
+from ppaos.demo.assessment import DEMO_ROUND, demo_surveys_delete, demo_surveys_load
 from ppaos.livelihoods import services
 from ppaos.livelihoods.models import (
     Enrolment,

@@ -20,9 +20,9 @@ from django.db.models import Max
 from faker import Faker
 
 from ppaos.areas.models import Community, Subdistrict
+from ppaos.demo.registry_facts import eligibility_facts
 from ppaos.lib import bulk
 from ppaos.registry import id_crypto, national_id, search_keys
-from ppaos.registry.demo_facts import eligibility_facts
 from ppaos.registry.models import Household, Membership, Person
 
 PILOT_DISTRICTS = {"1008": 12, "1009": 10, "1043": 8}  # communities per district

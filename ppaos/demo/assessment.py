@@ -341,7 +341,7 @@ def demo_surveys_load(
     Another round of the same households: the same seed gives the same latent well-being and
     answer noise, collected from `round_start`; `wellbeing_shift` ({household id: change})
     moves some households' well-being, so only they change level (see
-    `ppaos.livelihoods.demo`)."""
+    `ppaos.demo.livelihoods`)."""
     indicator_set = indicator_set_active()
     spec = compile_definition(indicator_set.definition)
     rng = np.random.default_rng(seed)
