@@ -59,6 +59,7 @@ checks:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -c pyproject.toml -r ppaos -ll -q
+	PPAOS_DEBUG=true $(PPAOS) makemigrations --check --dry-run
 	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
