@@ -1,8 +1,9 @@
 """Administrative geography (DOPA codes, loaded from geothai) and communities."""
 
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from ppaos.lib.i18n import is_english, localized_name
 
 
 class NamedArea(models.Model):
@@ -21,7 +22,7 @@ class NamedArea(models.Model):
 
     @property
     def name(self) -> str:
-        return self.name_en if translation.get_language() == "en" else self.name_th
+        return self.name_en if is_english() else self.name_th
 
 
 class Province(NamedArea):
@@ -88,9 +89,7 @@ class Community(models.Model):
 
     @property
     def name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localized_name(self)
 
     @property
     def district_code(self) -> str:

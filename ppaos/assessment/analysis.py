@@ -20,6 +20,7 @@ from django.db.models import Count, QuerySet, Sum
 from ppaos.assessment.definition import Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, PovertyStatus
 from ppaos.assessment.mpi import MPIResult, alkire_foster
+from ppaos.lib.i18n import localized_name
 
 GROUPINGS = {
     "district": (
@@ -61,9 +62,7 @@ class AreaMeasures:
 
     @property
     def name(self) -> str:
-        from django.utils import translation
-
-        return self.name_en if translation.get_language() == "en" and self.name_en else self.name_th
+        return localized_name(self)
 
     def summary(self, spec: Spec) -> dict:
         levels = {str(lv.level): self.levels.get(lv.level, 0) for lv in spec.levels}

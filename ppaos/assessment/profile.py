@@ -6,19 +6,15 @@ current one), so an old round reads exactly as it was computed."""
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from django.utils import translation
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from ppaos.assessment import charts
 from ppaos.assessment.definition import Indicator, Level, Spec, compile_definition
 from ppaos.assessment.models import Assessment, PovertyStatus
+from ppaos.lib.i18n import localized, localized_name
 from ppaos.lib.templatetags.thai import bedate
 from ppaos.registry.models import Person
-
-
-def localized(th: str, en: str) -> str:
-    return en if translation.get_language() == "en" and en else th
 
 
 @dataclass
@@ -29,7 +25,7 @@ class IndicatorRow:
 
     @property
     def name(self) -> str:
-        return localized(self.indicator.name_th, self.indicator.name_en)
+        return localized_name(self.indicator)
 
     @property
     def dimension(self) -> str:
@@ -226,7 +222,7 @@ def build_profile(assessment: Assessment) -> Profile:
         capitals.append(
             CapitalRow(
                 code=cap.code,
-                name=localized(cap.name_th, cap.name_en),
+                name=localized_name(cap),
                 score=score,
                 level=spec.level_for(Fraction(str(score))) if score is not None else None,
                 items=items,
@@ -247,7 +243,7 @@ def build_profile(assessment: Assessment) -> Profile:
         assessment=assessment,
         spec=spec,
         level=level,
-        level_name=localized(level.name_th, level.name_en) if level else "",
+        level_name=localized_name(level) if level else "",
         help=help_text,
         deprived=[r for r in rows if r.status == "deprived"],
         indicators=rows,
@@ -270,10 +266,9 @@ def _item_row(spec: Spec, code: str, raw) -> ItemRow:
     value = raw if raw in (1, 2, 3, 4) and not isinstance(raw, bool) else None
     rubric = []
     if item is not None:
-        texts = item.rubric_en if translation.get_language() == "en" and item.rubric_en else ()
-        rubric = list(enumerate(texts or item.rubric_th, start=1))
+        rubric = list(enumerate(localized(item.rubric_th, item.rubric_en), start=1))
     meaning = dict(rubric).get(value, "") if value is not None else ""
-    name = localized(item.name_th, item.name_en) if item is not None else code
+    name = localized_name(item) if item is not None else code
     return ItemRow(code=code, name=name, value=value, meaning=meaning, rubric=rubric)
 
 
@@ -283,9 +278,9 @@ def _missing_names(spec: Spec, codes: list[str]) -> list[str]:
     for code in codes:
         if code in spec.codes:
             ind = spec.indicator(code)
-            names.append(localized(ind.name_th, ind.name_en))
+            names.append(localized_name(ind))
         elif (item := spec.item(code)) is not None:
-            names.append(localized(item.name_th, item.name_en))
+            names.append(localized_name(item))
         else:
             names.append(code)
     return names
@@ -293,7 +288,7 @@ def _missing_names(spec: Spec, codes: list[str]) -> list[str]:
 
 def _level_name(spec: Spec, number: int | None) -> str:
     level = spec.level(number)
-    return localized(level.name_th, level.name_en) if level else ""
+    return localized_name(level) if level else ""
 
 
 def _level_reasons(spec: Spec, codes: list[str]) -> list[str]:

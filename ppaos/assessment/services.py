@@ -17,6 +17,7 @@ from django.utils import timezone
 from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.assessment.mpi import alkire_foster
+from ppaos.assessment.selectors import indicator_set_active
 from ppaos.lib import bulk, events
 from ppaos.registry.models import Household
 
@@ -331,6 +332,35 @@ def _load_one_household(con, *, household_id: int, round_name: str) -> None:
         if rows:
             marks = ", ".join("?" * len(columns))
             con.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)  # noqa: S608
+
+
+def survey_record(
+    *,
+    household: Household,
+    collected_on,
+    collected_by,
+    round_name: str,
+    indicators: dict | None = None,
+    member_indicators: dict | None = None,
+    capital_items: dict | None = None,
+    problems: list | None = None,
+    needs: str = "",
+) -> SurveyResponse:
+    """Store one household's survey answers against the active indicator set. The caller
+    (the visit service) has checked consent and the answers, and runs it inside its own
+    transaction."""
+    return SurveyResponse.objects.create(
+        household=household,
+        indicator_set=indicator_set_active(),
+        collected_on=collected_on,
+        collected_by=collected_by,
+        round_name=round_name,
+        indicators=indicators or {},
+        member_indicators=member_indicators or {},
+        capital_items=capital_items or {},
+        problems=problems or [],
+        needs=needs,
+    )
 
 
 def assessment_run_for_household(

@@ -19,7 +19,7 @@ from ppaos.assessment.analysis import analyse
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.forms import IndicatorSetUploadForm
 from ppaos.assessment.models import IndicatorSet
-from ppaos.assessment.profile import build_profile, localized
+from ppaos.assessment.profile import build_profile
 from ppaos.assessment.selectors import (
     assessments_countable,
     community_assessments,
@@ -32,6 +32,7 @@ from ppaos.assessment.services import indicator_set_load
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.disclosure import Table
+from ppaos.lib.i18n import localized_name
 from ppaos.lib.suppression import is_hidden, small_count_threshold, suppress
 from ppaos.registry.access import household_for_user
 
@@ -134,9 +135,9 @@ def _chart_context(result, *, exact: bool = True) -> dict:
     """Per indicator set: level bar, contribution bars, per-area rows with mini level bars."""
     spec = result.spec
     order = [lv.level for lv in spec.levels] + [None]
-    level_names = {lv.level: localized(lv.name_th, lv.name_en) for lv in spec.levels}
+    level_names = {lv.level: localized_name(lv) for lv in spec.levels}
     level_names[None] = _("no score")
-    names = {i.code: localized(i.name_th, i.name_en) for i in spec.indicators}
+    names = {i.code: localized_name(i) for i in spec.indicators}
     overall, areas, shown = _protect(result, order, exact)
     contributions = sorted(overall.contributions.items(), key=lambda item: item[1], reverse=True)
     return {

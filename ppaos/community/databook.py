@@ -15,15 +15,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.areas.models import Community
 from ppaos.assessment import charts
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet
-from ppaos.assessment.profile import localized
 from ppaos.lib.disclosure import Table
+from ppaos.lib.i18n import localized, localized_name
 from ppaos.lib.suppression import is_hidden, small_count_threshold, suppress
 from ppaos.lib.thaidate import age_on
 from ppaos.referrals.models import Referral, Status
@@ -240,7 +240,7 @@ def _assessment(book: DataBook, community: Community, round_name: str | None) ->
         exact=exact,
     )
     shown = groups["levels"]
-    names = {lv.level: localized(lv.name_th, lv.name_en) for lv in spec.levels}
+    names = {lv.level: localized_name(lv) for lv in spec.levels}
     names[None] = _("no score")
     book.levels = _bars(
         [
@@ -254,7 +254,7 @@ def _assessment(book: DataBook, community: Community, round_name: str | None) ->
         average = statistics.fmean(scores) if scores else None
         if not exact and suppress(len(scores)) is None:
             average = None
-        book.capitals.append(Capital(cap.code, localized(cap.name_th, cap.name_en), average))
+        book.capitals.append(Capital(cap.code, localized_name(cap), average))
     if any(c.average is not None for c in book.capitals):
         book.radar = charts.radar([(c.name, c.average) for c in book.capitals])
     named = Counter(code for *_rest, problems in rows for code in _problem_codes(problems))
@@ -326,7 +326,6 @@ def _programmes(book: DataBook, community: Community) -> None:
     from ppaos.livelihoods import selectors as livelihoods
 
     exact = book.exact
-    english = translation.get_language() == "en"
     for p in livelihoods.community_programmes(community_id=community.pk):
         people = p["enrolled_people"]
         median = p["median_latest_income"]
@@ -338,12 +337,12 @@ def _programmes(book: DataBook, community: Community) -> None:
         )
         book.programmes.append(
             {
-                "name": p["name_en"] if english and p["name_en"] else p["name"],
+                "name": localized(p["name"], p["name_en"]),
                 "households": _keep(p["enrolled_households"], exact),
                 "people": people_shown,
                 "stages": [
                     {
-                        "name": s["stage_en"] if english and s["stage_en"] else s["stage"],
+                        "name": localized(s["stage"], s["stage_en"]),
                         "people": groups["stages"][i],
                     }
                     for i, s in enumerate(p["stages"])

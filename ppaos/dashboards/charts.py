@@ -1,10 +1,10 @@
 """Geometry for the trend charts, drawn as server-side SVG (no JavaScript): monthly columns
 with a running-total line. Templates draw the shapes; this module only does the arithmetic."""
 
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ppaos.assessment import charts as assessment_charts
+from ppaos.lib.i18n import is_thai
 from ppaos.lib.suppression import is_hidden
 from ppaos.lib.thaidate import BE_OFFSET, THAI_MONTHS_SHORT
 
@@ -22,7 +22,7 @@ ENGLISH_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun"] + [
 
 def month_label(period) -> str:
     """`2026-01-01` → "ม.ค. 69" in Thai (Buddhist era), "Jan 26" in English."""
-    if translation.get_language() == "th":
+    if is_thai():
         return f"{THAI_MONTHS_SHORT[period.month - 1]} {(period.year + BE_OFFSET) % 100:02d}"
     return f"{ENGLISH_MONTHS[period.month - 1]} {period.year % 100:02d}"
 

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 
 from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Substr
-from django.utils import translation
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province
@@ -19,6 +18,7 @@ from ppaos.assessment.models import IndicatorSet
 from ppaos.dashboards import hierarchy
 from ppaos.dashboards.models import Figure, Refresh
 from ppaos.lib.disclosure import Table
+from ppaos.lib.i18n import localized
 from ppaos.lib.stats import Proportion, wilson
 from ppaos.lib.suppression import WITHHELD, is_hidden, suppress, withheld_label
 from ppaos.targeting.sampling import Estimate, wilson_fpc
@@ -346,11 +346,8 @@ def level_names() -> dict:
     """Level number → name in the page's language, from the active indicator set."""
     active = IndicatorSet.objects.filter(is_active=True).first()
     levels = (active.definition if active else {}).get("capitals", {}).get("levels", [])
-    english = translation.get_language() == "en"
     return {
-        raw.get("level"): (raw.get("name_en") if english and raw.get("name_en") else None)
-        or raw.get("name_th", "")
-        for raw in levels
+        raw.get("level"): localized(raw.get("name_th", ""), raw.get("name_en")) for raw in levels
     }
 
 

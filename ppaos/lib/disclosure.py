@@ -21,7 +21,9 @@ together (scipy, where installed; without it only propagation runs). The securit
 (ppaos/tests_security/test_disclosure.py) solve every published table the same way.
 Limits: only the sums a table declares are protected; figures in two different tables are
 protected against each other only where a caller declares the sum (e.g. a page's
-headline total over its child rows).
+headline total over its child rows), or where both take their labels from one `Decision`
+(`decide`, over every sum between them: ppaos.dashboards.hierarchy decides every area's
+figures once, so they read the same on every page).
 
 `recording()` (for tests) collects every protected table published while it is active."""
 
@@ -497,8 +499,8 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
         pinned = [k for k in pinned if k not in stuck]
         if not pinned:
             break
-        # Each pinned figure gets another hidden figure in one of its sums, all at once: the
-        # propagation then runs again over the whole (only where it was pinned does it change).
+        # Each pinned figure gets another hidden figure in one of its sums, all at once; the
+        # next pass propagates again over the hidden figures linked to the new ones.
         for leak in pinned:
             options = [(c, g) for g in member_of.get(leak, ()) for c in candidates(g, leak)[:1]]
             if options:

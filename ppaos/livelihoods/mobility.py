@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet
 from ppaos.lib.disclosure import Table
+from ppaos.lib.i18n import localized_name
 from ppaos.lib.suppression import WITHHELD, suppress, withheld_label
 
 NO_SCORE = None
@@ -115,11 +115,8 @@ def level_labels(round_name: str | None) -> list[tuple[int | None, str]]:
     )
     if indicator_set is None:
         return []
-    english = translation.get_language() == "en"
     spec = compile_definition(indicator_set.definition)
-    return [
-        (lv.level, (lv.name_en if english and lv.name_en else lv.name_th)) for lv in spec.levels
-    ]
+    return [(lv.level, localized_name(lv)) for lv in spec.levels]
 
 
 def transition_counts(

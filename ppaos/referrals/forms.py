@@ -4,13 +4,13 @@ import json
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation, User
 from ppaos.lib import safejson
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.lib.i18n import is_english
 from ppaos.referrals import rules, windows
 from ppaos.referrals.models import PlanIntervention, PlanVisit, Service
 from ppaos.referrals.services import rule_check
@@ -219,7 +219,7 @@ class RuleForm(forms.Form):
 
 
 def _problem_choices(indicator_problems: list[dict]):
-    english = translation.get_language() == "en"
+    english = is_english()
     return [("", _("— other (describe) —"))] + [
         (p["code"], p["name_en"] if english else p["name_th"]) for p in indicator_problems
     ]

@@ -8,11 +8,11 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation
+from ppaos.lib.i18n import localized, localized_name
 from ppaos.referrals.windows import Opening, opening
 from ppaos.registry.models import Household, Person
 
@@ -95,16 +95,12 @@ class Service(models.Model):
 
     @property
     def name(self) -> str:
-        if translation.get_language() == "en" and self.name_en:
-            return self.name_en
-        return self.name_th
+        return localized_name(self)
 
     @property
     def description_shown(self) -> str:
         """The description in the reader's language: Thai unless English is chosen."""
-        if translation.get_language() == "en" and self.description:
-            return self.description
-        return self.description_th or self.description
+        return localized(self.description_th or self.description, self.description)
 
     def opening(self, on: dt.date) -> Opening:
         """When one can apply, seen from `on`."""

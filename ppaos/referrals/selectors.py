@@ -21,6 +21,7 @@ from ppaos.accounts.scope import (
 )
 from ppaos.areas.models import Community
 from ppaos.lib.disclosure import Table
+from ppaos.lib.i18n import localized
 from ppaos.lib.suppression import is_hidden, small_count_threshold
 from ppaos.referrals.eligibility import Catalogue, Evaluation, scan
 from ppaos.referrals.models import (
@@ -431,16 +432,12 @@ def referral_report(
     )
     total = Row("*", "")
     groups: dict[str, dict[str, Row]] = {"agency": {}, "service": {}, "district": {}}
-    from django.utils import translation
-
-    english = translation.get_language() == "en"
     for r in rows:
         keys = {
             "agency": (str(r["organisation_id"]), r["organisation__name_th"]),
             "service": (
                 str(r["service_id"]),
-                (r["service__name_en"] if english and r["service__name_en"] else None)
-                or r["service__name_th"],
+                localized(r["service__name_th"], r["service__name_en"]),
             ),
             "district": (
                 r["household__community__subdistrict__district_id"],

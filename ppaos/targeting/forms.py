@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.models import User
@@ -13,6 +13,7 @@ from ppaos.accounts.scope import RECORD_VISITS, roles_with
 from ppaos.areas.models import Community
 from ppaos.assessment.rules import score_choices
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.lib.i18n import is_english
 from ppaos.targeting import selectors
 from ppaos.targeting.importing import FIELDS
 from ppaos.targeting.members import household_members_on, person_indicators
@@ -169,7 +170,7 @@ class VisitForm(forms.Form):
         """With `household` (when the user may see its people), person-level indicators are
         asked of each current member eligible on the visit day instead of the household."""
         super().__init__(*args, **kwargs)
-        english = translation.get_language() == "en"
+        english = is_english()
         self.indicator_codes = []
         self.item_codes = []
         self.member_groups = []  # [(member, [(indicator code, field name)])]

@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 
 from ppaos.areas.models import Community
 from ppaos.assessment.models import SurveyResponse
-from ppaos.assessment.selectors import indicator_set_active
-from ppaos.assessment.services import assessment_run_for_household
+from ppaos.assessment.services import assessment_run_for_household, survey_record
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import uploads
@@ -415,16 +414,15 @@ def visit_record(
     with transaction.atomic():
         survey = None
         if surveyed:
-            survey = SurveyResponse.objects.create(
+            survey = survey_record(
                 household=household,
-                indicator_set=indicator_set_active(),
                 collected_on=visited_on,
                 collected_by=volunteer,
                 round_name=campaign.name[:50],
-                indicators=answers or {},
-                member_indicators=member_indicators or {},
-                capital_items=capital_items or {},
-                problems=problems or [],
+                indicators=answers,
+                member_indicators=member_indicators,
+                capital_items=capital_items,
+                problems=problems,
                 needs=needs,
             )
         visit = Visit(

@@ -14,7 +14,7 @@ def run_import_job(job_id: int) -> None:
 
 @task
 def run_linkage_job(job_id: int) -> None:
-    from ppaos.targeting.linking import job_run_linkage
+    from ppaos.targeting.link_jobs import job_run_linkage
 
     job_run_linkage(job=Job.objects.get(pk=job_id))
 

@@ -7,8 +7,18 @@ The pages come from walking ppaos.urls, so a new page with an id in these apps f
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from ppaos.assessment.models import IndicatorSet
 from ppaos.audit.models import AuditEvent
 from ppaos.privacy.models import ConsentRecord, DataSubjectRequest, LegalHold
+from ppaos.referrals.models import (
+    HouseholdPlan,
+    PlanIntervention,
+    PlanVisit,
+    Referral,
+    ReferralEvent,
+    Service,
+    ServiceRule,
+)
 from ppaos.registry.models import Household, Person
 from ppaos.targeting.models import Job, LinkCandidate, Visit
 
@@ -25,6 +35,8 @@ SCOPED_NAMESPACES = {
     "exports",
     "community",
     "dashboards",
+    "referrals",
+    "assessment",
 }
 
 
@@ -114,6 +126,77 @@ def COMMUNITY_C(name: str):  # noqa: N802 (reads like the constants)
 
     return lambda c: {"pk": community_city(c)[name].pk}
 
+
+def REFERRALS(name: str):  # noqa: N802 (reads like the constants)
+    """kwargs of a referrals-app object made on first use: a service given by an agency that is
+    not the test agency officer's, a sent referral of household C's head to it, and an open
+    development plan of household C with one intervention."""
+
+    def kwargs(c):
+        made = _referrals_city(c)
+        return {"pk": made[name].pk} if name != "service" else {"code": made[name].code}
+
+    return kwargs
+
+
+def _referrals_city(c) -> dict:
+    if "referrals_city" in c:
+        return c["referrals_city"]
+    from ppaos.accounts.models import Organisation
+    from ppaos.referrals import services as referrals
+    from ppaos.referrals.models import Service
+
+    actor = c["job"].created_by  # the province's coordinator
+    household, person = c["households"]["C"], c["people"]["C"]
+    agency = Organisation.objects.create(name_th="หน่วยงานอื่น", kind="government_agency")
+    service = Service.objects.create(
+        code="scope_test", name_th="บริการทดสอบ", category="welfare", provider=agency
+    )
+    referral = referrals.referral_create(
+        actor=actor,
+        household=household,
+        person=person,
+        service=service,
+        consent_given=True,
+        consent_by=person.full_name,
+    )
+    referrals.referral_send(actor=actor, referral=referral)
+    plan = referrals.plan_open(actor=actor, household=household, responsible=actor)
+    intervention = referrals.plan_intervention_add(
+        actor=actor, plan=plan, description="ขึ้นทะเบียน", service=service, person=person
+    )
+    c["referrals_city"] = {
+        "service": service,
+        "referral": referral,
+        "plan": plan,
+        "intervention": intervention,
+    }
+    return c["referrals_city"]
+
+
+def INDICATOR_SET(c):  # noqa: N802 (reads like the constants)
+    from ppaos.assessment.selectors import indicator_set_active
+
+    return {"pk": indicator_set_active().pk}
+
+
+# Everyone but coordinators and admins (MANAGE_CITY, not by area): the catalogue's editors.
+NOT_CATALOGUE_EDITORS = [
+    "volunteer_a",
+    "volunteer_c",
+    "leader_a",
+    "district_officer",
+    "researcher",
+    "agency_officer",
+]
+# Household C's referral: neither its area (view) nor its receiving agency.
+REFERRAL_OUTSIDERS_C = [
+    "volunteer_a",
+    "leader_a",
+    "district_officer",
+    "researcher",
+    "agency_officer",
+]
 
 COMMUNITY_B = _pk(lambda c: c["communities"]["B"])
 FUND_OUTSIDERS_C = ["district_officer", "leader_a", "volunteer_a", "researcher", "agency_officer"]
@@ -328,6 +411,76 @@ CASES = {
     "dashboards:refresh": [
         (_pk(lambda c: _refresh_of(c["job"].created_by)), ["coordinator_1009", "volunteer_a"])
     ],
+    # Referrals. The service catalogue is public to every signed-in role; editing it is for
+    # the catalogue's editors.
+    "referrals:service": [(REFERRALS("service"), [])],
+    "referrals:service_edit": [(REFERRALS("service"), NOT_CATALOGUE_EDITORS)],
+    "referrals:rule_add": [(REFERRALS("service"), NOT_CATALOGUE_EDITORS)],
+    "referrals:detail": [(REFERRALS("referral"), REFERRAL_OUTSIDERS_C)],
+    "referrals:letter": [(REFERRALS("referral"), REFERRAL_OUTSIDERS_C)],
+    # Acting needs the managing scope too: community C's volunteer sees the referral only.
+    "referrals:act": [
+        (
+            lambda c: REFERRALS("referral")(c) | {"action": "comment"},
+            [*REFERRAL_OUTSIDERS_C, "volunteer_c"],
+        )
+    ],
+    # Referring: a household of the managed area, and a current member of that household.
+    "referrals:new": [
+        (
+            lambda c: {
+                "household_pk": c["households"]["C"].pk,
+                "person_pk": c["people"]["C"].pk,
+                "service_code": REFERRALS("service")(c)["code"],
+            },
+            [*REFERRAL_OUTSIDERS_C, "volunteer_c"],
+        ),
+        (
+            lambda c: {
+                "household_pk": c["households"]["A"].pk,
+                "person_pk": c["people"]["C"].pk,
+                "service_code": REFERRALS("service")(c)["code"],
+            },
+            ["district_officer"],
+        ),
+    ],
+    "referrals:household": [
+        (HOUSEHOLD_B, ["volunteer_a", "leader_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "referrals:household_card": [
+        (HOUSEHOLD_B, ["volunteer_a", "leader_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "referrals:refer_pick": [
+        (HOUSEHOLD_B, ["volunteer_a", "leader_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer", "volunteer_c"]),
+    ],
+    # Plans follow the registry: seeing the household reads its plan, editing it changes it.
+    "referrals:plan_open": [
+        (HOUSEHOLD_B, ["volunteer_a", "leader_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+        (HOUSEHOLD_A, ["leader_a"]),
+    ],
+    "referrals:plan_change": [
+        (lambda c: REFERRALS("plan")(c) | {"what": "visit"}, REFERRAL_OUTSIDERS_C)
+    ],
+    "referrals:intervention_status": [(REFERRALS("intervention"), REFERRAL_OUTSIDERS_C)],
+    # Assessment: the household's profile like the household page; the analysis like the area
+    # pages; indicator-set versions for coordinators only.
+    "assessment:household": [
+        (HOUSEHOLD_B, ["volunteer_a", "leader_a", "researcher", "agency_officer"]),
+        (HOUSEHOLD_C, ["district_officer"]),
+    ],
+    "assessment:province": [(lambda c: {"code": "10"}, ["agency_officer"])],
+    "assessment:district": [
+        (lambda c: {"code": "1009"}, ["volunteer_a", "leader_a", "district_officer"])
+    ],
+    "assessment:community": [
+        (COMMUNITY_B, ["volunteer_a", "leader_a", "agency_officer"]),
+        (_pk(lambda c: c["communities"]["C"]), ["district_officer"]),
+    ],
+    "assessment:indicator_set": [(INDICATOR_SET, NOT_CATALOGUE_EDITORS)],
 }
 
 
@@ -355,6 +508,14 @@ def _state():
         list(Visit.objects.values_list("pk", "status")),
         list(LinkCandidate.objects.values_list("pk", "decision")),
         Job.objects.count(),
+        list(Referral.objects.order_by("pk").values_list("pk", "version", "status")),
+        ReferralEvent.objects.count(),
+        list(HouseholdPlan.objects.order_by("pk").values_list("pk", "version", "status")),
+        list(PlanIntervention.objects.order_by("pk").values_list("pk", "status")),
+        PlanVisit.objects.count(),
+        list(Service.objects.order_by("pk").values_list("pk", "name_th", "is_active")),
+        ServiceRule.objects.count(),
+        IndicatorSet.objects.count(),
     )
 
 
@@ -392,11 +553,13 @@ def _refused(client, url: str, missing_url: str) -> None:
 
 @pytest.mark.parametrize("name", ID_PAGES)
 def test_out_of_scope_id_answers_404(name, city, client, request):
+    # Objects made on first use are made before the state is taken.
+    cases = [(kwargs(city), users) for kwargs, users in CASES[name]]
     before = _state()
     seen = AuditEvent.objects.filter(action__in=["view", "export"]).count()
-    for kwargs, users in CASES[name]:
-        url = reverse(name, kwargs=kwargs(city))
-        missing_url = reverse(name, kwargs=_missing(kwargs(city)))
+    for kwargs, users in cases:
+        url = reverse(name, kwargs=kwargs)
+        missing_url = reverse(name, kwargs=_missing(kwargs))
         for username in users:
             client.force_login(request.getfixturevalue(username))
             _refused(client, url, missing_url)

@@ -7,8 +7,8 @@ import json
 from django import template
 
 from ppaos.assessment.definition import compile_definition
-from ppaos.assessment.profile import localized
 from ppaos.assessment.selectors import household_assessments, household_unassessed_survey
+from ppaos.lib.i18n import localized_name
 
 register = template.Library()
 
@@ -28,7 +28,7 @@ def household_rounds(household) -> dict:
         rows.append(
             {
                 "assessment": a,
-                "level_name": localized(level.name_th, level.name_en) if level else "",
+                "level_name": localized_name(level) if level else "",
             }
         )
     return {
@@ -52,4 +52,4 @@ def level_name(assessment) -> str:
         return ""
     definition = assessment.indicator_set.definition
     level = _compiled(json.dumps(definition, sort_keys=True)).level(assessment.level)
-    return localized(level.name_th, level.name_en) if level else str(assessment.level)
+    return localized_name(level) if level else str(assessment.level)

@@ -248,7 +248,7 @@ def test_receipts_of_the_wrong_kind_are_refused(
 
 
 def test_oversized_receipt_is_refused(monkeypatch, approved, leader_a):
-    monkeypatch.setattr(services, "MAX_RECEIPT", 10)
+    monkeypatch.setattr(services.fund, "MAX_RECEIPT", 10)
     with pytest.raises(ValidationError) as error:
         spend(approved, leader_a, "100")
     assert "larger than 5 MB" in str(error.value)

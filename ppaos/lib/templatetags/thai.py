@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django import template
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from ppaos.lib import thaidate
+from ppaos.lib.i18n import is_thai
 
 register = template.Library()
 
@@ -17,7 +18,7 @@ def bedate(value: dt.date | dt.datetime | None, style: str = "") -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.date()
-    if translation.get_language() == "th":
+    if is_thai():
         return thaidate.format_be(value, short=style == "short")
     return value.strftime("%-d %b %Y")
 

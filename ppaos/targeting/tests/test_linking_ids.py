@@ -3,7 +3,7 @@
 import pytest
 
 from ppaos.registry.id_crypto import lookup_hash
-from ppaos.targeting.linking import registry_frame, target_frame, target_list_link
+from ppaos.targeting.link_jobs import registry_frame, target_frame, target_list_link
 from ppaos.targeting.models import LinkStatus, TargetList, TargetRecord
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ppaos.accounts.models import User
 from ppaos.demo import targeting as demo
-from ppaos.targeting.linking import target_list_link
+from ppaos.targeting.link_jobs import target_list_link
 from ppaos.targeting.services import target_list_import
 
 

@@ -1,4 +1,5 @@
-"""Running record linkage between a target list and the registry (frames in, bands out)."""
+"""The record-linkage job: build the target-list and registry frames, run the linkage
+(`linkage.link_frames`) and apply its bands through the targeting services."""
 
 import pandas as pd
 from django.conf import settings
