@@ -36,7 +36,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("ppaos.areas.urls")),
+    path("", include("ppaos.dashboards.area_urls")),
     path("", include("ppaos.registry.urls")),
     path("", include("ppaos.audit.urls")),
     path("", include("ppaos.targeting.urls")),

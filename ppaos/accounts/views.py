@@ -1,6 +1,7 @@
 """What every role's home page shows from this layer: who the user is assigned as and the
-counts of their area. The page itself is `ppaos.dashboards.home`, which adds each role's next
-actions from the apps above (accounts never imports them)."""
+communities of their area. The page itself is `ppaos.dashboards.home`, which adds the area's
+protected counts and each role's next actions from the apps above (accounts never imports
+them)."""
 
 from ppaos.accounts.scope import (
     ANSWER_REFERRALS,
@@ -12,7 +13,6 @@ from ppaos.accounts.scope import (
     scope_for,
 )
 from ppaos.areas.models import Community
-from ppaos.areas.selectors import counts_exact, protect_counts, total_counts
 
 # The home page of the first capability the user holds, most responsible first.
 HOME_TEMPLATES = (
@@ -35,7 +35,7 @@ def home_template(scope) -> str:
 
 def home_context(request) -> tuple[str, dict]:
     """(the home template for the user's capabilities, the base context: assignments, and
-    the area's protected counts and communities for roles that may count)."""
+    the communities of the area for roles that may count)."""
     scope = scope_for(request.user)
     context = {
         "assignments": request.user.role_assignments.select_related(
@@ -43,9 +43,6 @@ def home_context(request) -> tuple[str, dict]:
         )
     }
     if scope.can(VIEW_COUNTS):
-        _rows, context["totals"] = protect_counts(
-            [], total_counts(user=request.user), exact=counts_exact(user=request.user)
-        )
         context["communities"] = Community.objects.filter(
             scope.area(VIEW_COUNTS).community_q()
         ).select_related("subdistrict__district")[:50]

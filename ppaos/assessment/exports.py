@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
-from ppaos.areas.selectors import countable_community
+from ppaos.accounts.selectors import countable_community
 from ppaos.assessment.selectors import (
     assessments_countable,
     community_assessments,

@@ -17,7 +17,6 @@ from django.utils import timezone
 from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.assessment.mpi import alkire_foster
-from ppaos.assessment.selectors import indicator_set_active
 from ppaos.lib import bulk, events
 from ppaos.registry.models import Household
 
@@ -349,6 +348,8 @@ def survey_record(
     """Store one household's survey answers against the active indicator set. The caller
     (the visit service) has checked consent and the answers, and runs it inside its own
     transaction."""
+    from ppaos.assessment.selectors import indicator_set_active  # selectors imports services
+
     return SurveyResponse.objects.create(
         household=household,
         indicator_set=indicator_set_active(),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import MANAGE_CITY, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.selectors import countable_community
 from ppaos.areas.models import Community, District, Province
-from ppaos.areas.selectors import countable_community
 from ppaos.assessment import charts
 from ppaos.assessment.analysis import analyse
 from ppaos.assessment.definition import compile_definition

@@ -4,6 +4,7 @@ from django.db import models
 
 from ppaos.audit.context import current_context
 from ppaos.audit.models import Action, AuditEvent
+from ppaos.lib.actors import acting_user
 
 
 def audit_record(
@@ -16,7 +17,7 @@ def audit_record(
 ) -> AuditEvent:
     """Record who did `action` to `obj`, now, from the current request's address."""
     context = current_context()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_username=user.get_username() if user else "(system)",
@@ -44,7 +45,7 @@ def audit_event(
     """Record an event that is not about one model row: a list seen, a screening run, a
     command's export. `actor` may be None (the command line)."""
     context = current_context()
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = acting_user(actor)
     return AuditEvent.objects.create(
         actor=user,
         actor_username=user.get_username() if user else "(command line)",

@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.selectors import countable_community
 from ppaos.areas.models import Community
-from ppaos.areas.selectors import countable_community
 from ppaos.community.models import Correction, Expenditure, FundYear, Procurement, Proposal
 from ppaos.community.selectors import (
     corrections_visible,

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.community.models import Correction, CorrectionEvent, CorrectionStatus
+from ppaos.lib.actors import acting_user
 from ppaos.privacy import hooks
 
 ERASED = "(erased)"
@@ -34,7 +35,7 @@ def erase_corrections(person, actor) -> None:
     corrections = Correction.objects.filter(person=person)
     corrections.filter(status=CorrectionStatus.PENDING).update(
         status=CorrectionStatus.REJECTED,
-        reviewed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        reviewed_by=acting_user(actor),
         reviewed_at=timezone.now(),
         review_note=ERASED,
     )

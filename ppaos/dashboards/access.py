@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import MANAGE_CITY, VIEW_COUNTS, scope_for
+from ppaos.accounts.selectors import countable_community
 from ppaos.areas.models import Community, District, Province
-from ppaos.areas.selectors import countable_community
 from ppaos.dashboards.models import Refresh
 
 

@@ -18,11 +18,13 @@ from ppaos.accounts.scope import (
     MANAGE_TARGETING,
     RECORD_VISITS,
     REVIEW_DUPLICATE_IDS,
+    VIEW_COUNTS,
     scope_for,
 )
 from ppaos.accounts.views import home_context
 from ppaos.audit.services import audit_list_view
 from ppaos.community import selectors as community
+from ppaos.dashboards.area_counts import counts_exact, protect_counts, total_counts
 from ppaos.referrals import selectors as referrals
 from ppaos.referrals.models import OPEN_STATUSES
 from ppaos.registry.selectors import duplicate_flags
@@ -95,6 +97,10 @@ def home(request):
     template, context = home_context(request)
     user = request.user
     scope = scope_for(user)
+    if scope.can(VIEW_COUNTS):
+        _rows, context["totals"] = protect_counts(
+            [], total_counts(user=user), exact=counts_exact(user=user)
+        )
     if scope.can(MANAGE_TARGETING):
         context["next_actions"] = review_actions(user, city=scope.can(REVIEW_DUPLICATE_IDS))
     elif scope.can(RECORD_VISITS):

@@ -14,6 +14,7 @@ from ppaos.accounts.scope import AreaSet
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.actors import acting_user
 from ppaos.livelihoods.models import (
     Enrolment,
     EnrolmentStatus,
@@ -60,7 +61,7 @@ def programme_create(
         description=description,
         start_date=start_date,
         is_demo=is_demo,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=acting_user(actor),
     )
     programme.full_clean()
     programme.save()

@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.selectors import countable_community
 from ppaos.areas.models import Community, District, Province
-from ppaos.areas.selectors import countable_community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
 from ppaos.lib.forms import add_service_errors

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.actors import acting_user
 from ppaos.lib.thaidate import age_on
 from ppaos.lib.versioning import save_versioned
 from ppaos.privacy import hooks
@@ -94,7 +95,7 @@ def consent_record(
             given_by=given_by.strip(),
             guardian_name=guardian_name.strip(),
             guardian_relation=guardian_relation.strip(),
-            collector=actor if getattr(actor, "is_authenticated", False) else None,
+            collector=acting_user(actor),
             given_at=given_at,
             notes=notes,
         )
@@ -120,7 +121,7 @@ def consent_withdraw(*, actor, consent: ConsentRecord, when: dt.datetime | None 
         raise ValidationError(_("This consent was already withdrawn."))
     with transaction.atomic():
         consent.withdrawn_at = when or timezone.now()
-        consent.withdrawn_by = actor if getattr(actor, "is_authenticated", False) else None
+        consent.withdrawn_by = acting_user(actor)
         consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
         audit_record(
             actor=actor,
@@ -165,7 +166,7 @@ def request_open(
             requester_name=requester_name.strip(),
             details=details,
             received_at=received_at,
-            received_by=actor if getattr(actor, "is_authenticated", False) else None,
+            received_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -189,7 +190,7 @@ def request_close(*, actor, request: DataSubjectRequest, status: str, outcome: s
         request.status = status
         request.outcome = outcome.strip()
         request.closed_at = timezone.now()
-        request.closed_by = actor if getattr(actor, "is_authenticated", False) else None
+        request.closed_by = acting_user(actor)
         request.save(update_fields=["status", "outcome", "closed_at", "closed_by"])
         audit_record(
             actor=actor,
@@ -211,7 +212,7 @@ def hold_place(*, actor, person: Person, reason: str) -> LegalHold:
         hold = LegalHold.objects.create(
             person=person,
             reason=reason.strip(),
-            placed_by=actor if getattr(actor, "is_authenticated", False) else None,
+            placed_by=acting_user(actor),
         )
         audit_record(
             actor=actor,
@@ -228,7 +229,7 @@ def hold_release(*, actor, hold: LegalHold) -> LegalHold:
         raise ValidationError(_("This legal hold was already released."))
     with transaction.atomic():
         hold.released_at = timezone.now()
-        hold.released_by = actor if getattr(actor, "is_authenticated", False) else None
+        hold.released_by = acting_user(actor)
         hold.save(update_fields=["released_at", "released_by"])
         audit_record(
             actor=actor,
@@ -312,7 +313,7 @@ def person_anonymise(
                 **person_keys(values["first_name"], values["last_name"], values["phone"]),
                 "national_id_encrypted": "",
                 "national_id_hash": None,
-                "updated_by": actor if getattr(actor, "is_authenticated", False) else None,
+                "updated_by": acting_user(actor),
                 "updated_at": timezone.now(),
             },
         )
@@ -326,7 +327,7 @@ def person_anonymise(
         hooks.run_erasers(person, actor)
         mark = Anonymisation.objects.create(
             person=person,
-            by=actor if getattr(actor, "is_authenticated", False) else None,
+            by=acting_user(actor),
             reason=reason,
             request=request,
         )

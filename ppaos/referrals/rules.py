@@ -194,183 +194,220 @@ def _describe(node: Any, value: Any, ctx: Context) -> str:
     return show(value)
 
 
+def _why(ctx: Context, make) -> list[str]:
+    """A reason in a list, or no reason when the context does not explain."""
+    return [make()] if ctx.explain else []
+
+
+def _arithmetic(op: str, numbers: list) -> Any:
+    """+, -, *, /, min and max over numbers that are all known; None on division by zero."""
+    if op == "+":
+        return sum(numbers)
+    if op == "*":
+        product = 1
+        for n in numbers:
+            product *= n
+        return product
+    if op == "min":
+        return min(numbers)
+    if op == "max":
+        return max(numbers)
+    if len(numbers) != 2:
+        raise RuleError(f"{op!r} takes 2 arguments")
+    if op == "-":
+        return numbers[0] - numbers[1]
+    return None if numbers[1] == 0 else numbers[0] / numbers[1]
+
+
 def evaluate(node: Any, ctx: Context) -> Result:
     """Evaluate an expression; the value may be None (unknown). With `ctx.explain` off, no
     reason is written (a batch only needs the values; reasons are worked out for the rows
-    that are shown)."""
-    explain = ctx.explain
-
-    def why(make) -> list[str]:
-        return [make()] if explain else []
-
+    that are shown). Each operator has its handler in `EVALUATORS`."""
     op = _operator(node)
     if op is None:
         if isinstance(node, list):
             return Result([evaluate(n, ctx).value for n in node])
         return Result(_date(node))
-    if op == "var":
-        name = node["var"]
-        fact = ctx.known.get(name)
-        if fact is None:
-            raise RuleError(f"unknown fact {name!r}")
-        value = ctx.facts.get(name)
-        if isinstance(value, bool) and fact.yes:
-            return Result(value, why(lambda: str(fact.yes if value else fact.no)))
-        if value is None:
-            return Result(None, why(lambda: _("%(fact)s not recorded") % {"fact": fact.label}))
-        return Result(value, why(lambda: _describe(node, value, ctx)))
-    if op == "and":
-        parts = [evaluate(n, ctx) for n in _args(node, op, at_least=1)]
-        truths = [_truth(p.value) for p in parts]
-        if False in truths:
-            return Result(
-                False, _reasons(p for p, t in zip(parts, truths, strict=True) if t is False)
-            )
-        if None in truths:
-            return Result(
-                None, _reasons(p for p, t in zip(parts, truths, strict=True) if t is None)
-            )
-        return Result(True, _reasons(parts))
-    if op == "or":
-        parts = [evaluate(n, ctx) for n in _args(node, op, at_least=1)]
-        truths = [_truth(p.value) for p in parts]
-        if True in truths:
-            return Result(
-                True, _reasons(p for p, t in zip(parts, truths, strict=True) if t is True)
-            )
-        if None in truths:
-            return Result(
-                None, _reasons(p for p, t in zip(parts, truths, strict=True) if t is None)
-            )
-        return Result(False, _reasons(parts))
-    if op == "not":
-        (inner,) = _args(node, op, 1)
-        part = evaluate(inner, ctx)
-        return Result(None if part.value is None else not part.value, part.reasons)
-    if op in COMPARISONS:
-        left, right = _args(node, op, 2)
-        a, b = _date(evaluate(left, ctx).value), _date(evaluate(right, ctx).value)
-        if a is None or b is None:
-            missing = left if a is None else right
-            return Result(None, why(lambda: _describe(missing, None, ctx)))
-        symbol, test, negation = COMPARISONS[op]
-        try:
-            outcome = test(_number(a), _number(b))
-        except TypeError as e:
-            raise RuleError(f"cannot compare {a!r} with {b!r}") from e
-        shown = symbol if outcome else negation
+    return EVALUATORS[op](node, op, ctx)
+
+
+def _eval_var(node: dict, op: str, ctx: Context) -> Result:
+    name = node["var"]
+    fact = ctx.known.get(name)
+    if fact is None:
+        raise RuleError(f"unknown fact {name!r}")
+    value = ctx.facts.get(name)
+    if isinstance(value, bool) and fact.yes:
+        return Result(value, _why(ctx, lambda: str(fact.yes if value else fact.no)))
+    if value is None:
+        return Result(None, _why(ctx, lambda: _("%(fact)s not recorded") % {"fact": fact.label}))
+    return Result(value, _why(ctx, lambda: _describe(node, value, ctx)))
+
+
+def _eval_and(node: dict, op: str, ctx: Context) -> Result:
+    parts = [evaluate(n, ctx) for n in _args(node, op, at_least=1)]
+    truths = [_truth(p.value) for p in parts]
+    if False in truths:
+        return Result(False, _reasons(p for p, t in zip(parts, truths, strict=True) if t is False))
+    if None in truths:
+        return Result(None, _reasons(p for p, t in zip(parts, truths, strict=True) if t is None))
+    return Result(True, _reasons(parts))
+
+
+def _eval_or(node: dict, op: str, ctx: Context) -> Result:
+    parts = [evaluate(n, ctx) for n in _args(node, op, at_least=1)]
+    truths = [_truth(p.value) for p in parts]
+    if True in truths:
+        return Result(True, _reasons(p for p, t in zip(parts, truths, strict=True) if t is True))
+    if None in truths:
+        return Result(None, _reasons(p for p, t in zip(parts, truths, strict=True) if t is None))
+    return Result(False, _reasons(parts))
+
+
+def _eval_not(node: dict, op: str, ctx: Context) -> Result:
+    (inner,) = _args(node, op, 1)
+    part = evaluate(inner, ctx)
+    return Result(None if part.value is None else not part.value, part.reasons)
+
+
+def _eval_compare(node: dict, op: str, ctx: Context) -> Result:
+    left, right = _args(node, op, 2)
+    a, b = _date(evaluate(left, ctx).value), _date(evaluate(right, ctx).value)
+    if a is None or b is None:
+        missing = left if a is None else right
+        return Result(None, _why(ctx, lambda: _describe(missing, None, ctx)))
+    symbol, test, negation = COMPARISONS[op]
+    try:
+        outcome = test(_number(a), _number(b))
+    except TypeError as e:
+        raise RuleError(f"cannot compare {a!r} with {b!r}") from e
+    shown = symbol if outcome else negation
+    return Result(
+        outcome,
+        _why(ctx, lambda: f"{_describe(left, a, ctx)} {shown} {_describe(right, b, ctx)}"),
+    )
+
+
+def _eval_between(node: dict, op: str, ctx: Context) -> Result:
+    x, low, high = _args(node, op, 3)
+    value = evaluate(x, ctx).value
+    lo, hi = evaluate(low, ctx).value, evaluate(high, ctx).value
+    if value is None:
+        return Result(None, _why(ctx, lambda: _describe(x, None, ctx)))
+    if _number(lo) <= _number(value) <= _number(hi):
         return Result(
-            outcome,
-            why(lambda: f"{_describe(left, a, ctx)} {shown} {_describe(right, b, ctx)}"),
+            True, _why(ctx, lambda: f"{show(lo)} ≤ {_describe(x, value, ctx)} ≤ {show(hi)}")
         )
-    if op == "between":
-        x, low, high = _args(node, op, 3)
-        value = evaluate(x, ctx).value
-        lo, hi = evaluate(low, ctx).value, evaluate(high, ctx).value
-        if value is None:
-            return Result(None, why(lambda: _describe(x, None, ctx)))
-        if _number(lo) <= _number(value) <= _number(hi):
-            return Result(
-                True, why(lambda: f"{show(lo)} ≤ {_describe(x, value, ctx)} ≤ {show(hi)}")
-            )
+    return Result(
+        False,
+        _why(
+            ctx,
+            lambda: (
+                _("%(value)s outside %(low)s–%(high)s")
+                % {"value": _describe(x, value, ctx), "low": show(lo), "high": show(hi)}
+            ),
+        ),
+    )
+
+
+def _eval_in(node: dict, op: str, ctx: Context) -> Result:
+    x, options = _args(node, op, 2)
+    value = evaluate(x, ctx).value
+    choices = evaluate(options, ctx).value
+    if not isinstance(choices, list):
+        raise RuleError("'in' takes a list as its second argument")
+    if value is None:
+        return Result(None, _why(ctx, lambda: _describe(x, None, ctx)))
+    if value in choices:
+        return Result(True, _why(ctx, lambda: _describe(x, value, ctx)))
+    return Result(
+        False,
+        _why(ctx, lambda: _("%(value)s (not listed)") % {"value": _describe(x, value, ctx)}),
+    )
+
+
+def _eval_receiving(node: dict, op: str, ctx: Context) -> Result:
+    code = node["receiving"]
+    if not isinstance(code, str):
+        raise RuleError("'receiving' takes a service code")
+    name = ctx.service_names.get(code, code)
+    if ctx.receiving(code):
+        return Result(True, _why(ctx, lambda: _("receiving %(service)s") % {"service": name}))
+    return Result(False, _why(ctx, lambda: _("not receiving %(service)s") % {"service": name}))
+
+
+def _eval_tiers(node: dict, op: str, ctx: Context) -> Result:
+    x, table = _args(node, op, 2)
+    value = evaluate(x, ctx).value
+    if not isinstance(table, list) or not all(isinstance(r, list) and len(r) == 2 for r in table):
+        raise RuleError("'tiers' takes [value, [[from, result], ...]]")
+    if value is None:
+        return Result(None, _why(ctx, lambda: _describe(x, None, ctx)))
+    chosen = None
+    for start, result in sorted(table, key=lambda r: _number(r[0])):
+        if _number(value) >= _number(start):
+            chosen = (start, result)
+    if chosen is None:
         return Result(
-            False,
-            why(
-                lambda: (
-                    _("%(value)s outside %(low)s–%(high)s")
-                    % {"value": _describe(x, value, ctx), "low": show(lo), "high": show(hi)}
-                )
+            None,
+            _why(
+                ctx, lambda: _("%(value)s below every tier") % {"value": _describe(x, value, ctx)}
             ),
         )
-    if op == "in":
-        x, options = _args(node, op, 2)
-        value = evaluate(x, ctx).value
-        choices = evaluate(options, ctx).value
-        if not isinstance(choices, list):
-            raise RuleError("'in' takes a list as its second argument")
-        if value is None:
-            return Result(None, why(lambda: _describe(x, None, ctx)))
-        if value in choices:
-            return Result(True, why(lambda: _describe(x, value, ctx)))
-        return Result(
-            False,
-            why(lambda: _("%(value)s (not listed)") % {"value": _describe(x, value, ctx)}),
-        )
-    if op == "receiving":
-        code = node["receiving"]
-        if not isinstance(code, str):
-            raise RuleError("'receiving' takes a service code")
-        name = ctx.service_names.get(code, code)
-        if ctx.receiving(code):
-            return Result(True, why(lambda: _("receiving %(service)s") % {"service": name}))
-        return Result(False, why(lambda: _("not receiving %(service)s") % {"service": name}))
-    if op == "tiers":
-        x, table = _args(node, op, 2)
-        value = evaluate(x, ctx).value
-        if not isinstance(table, list) or not all(
-            isinstance(r, list) and len(r) == 2 for r in table
-        ):
-            raise RuleError("'tiers' takes [value, [[from, result], ...]]")
-        if value is None:
-            return Result(None, why(lambda: _describe(x, None, ctx)))
-        chosen = None
-        for start, result in sorted(table, key=lambda r: _number(r[0])):
-            if _number(value) >= _number(start):
-                chosen = (start, result)
-        if chosen is None:
-            return Result(
-                None,
-                why(lambda: _("%(value)s below every tier") % {"value": _describe(x, value, ctx)}),
-            )
-        return Result(
-            chosen[1],
-            why(
-                lambda: (
-                    _("%(value)s: tier from %(start)s")
-                    % {"value": _describe(x, value, ctx), "start": show(chosen[0])}
-                )
+    return Result(
+        chosen[1],
+        _why(
+            ctx,
+            lambda: (
+                _("%(value)s: tier from %(start)s")
+                % {"value": _describe(x, value, ctx), "start": show(chosen[0])}
             ),
-        )
-    if op == "if":
-        args = _args(node, op, at_least=1)
-        reasons: list[str] = []
-        for i in range(0, len(args) - 1, 2):
-            condition = evaluate(args[i], ctx)
-            if condition.value is None:
-                return Result(None, reasons + condition.reasons)
-            if condition.value:
-                branch = evaluate(args[i + 1], ctx)
-                return Result(branch.value, reasons + condition.reasons + branch.reasons)
-            reasons += condition.reasons
-        if len(args) % 2 == 1:
-            branch = evaluate(args[-1], ctx)
-            return Result(branch.value, reasons + branch.reasons)
-        return Result(None, reasons)
-    # Arithmetic.
+        ),
+    )
+
+
+def _eval_if(node: dict, op: str, ctx: Context) -> Result:
+    args = _args(node, op, at_least=1)
+    reasons: list[str] = []
+    for i in range(0, len(args) - 1, 2):
+        condition = evaluate(args[i], ctx)
+        if condition.value is None:
+            return Result(None, reasons + condition.reasons)
+        if condition.value:
+            branch = evaluate(args[i + 1], ctx)
+            return Result(branch.value, reasons + condition.reasons + branch.reasons)
+        reasons += condition.reasons
+    if len(args) % 2 == 1:
+        branch = evaluate(args[-1], ctx)
+        return Result(branch.value, reasons + branch.reasons)
+    return Result(None, reasons)
+
+
+def _eval_arithmetic(node: dict, op: str, ctx: Context) -> Result:
     parts = [evaluate(n, ctx) for n in _args(node, op, at_least=1)]
     values = [p.value for p in parts]
     reasons = _reasons(parts)
     if any(v is None for v in values):
         return Result(None, reasons)
-    numbers = [_number(v) for v in values]
-    if op == "+":
-        return Result(sum(numbers), reasons)
-    if op == "*":
-        product = 1
-        for n in numbers:
-            product *= n
-        return Result(product, reasons)
-    if op == "min":
-        return Result(min(numbers), reasons)
-    if op == "max":
-        return Result(max(numbers), reasons)
-    if len(numbers) != 2:
-        raise RuleError(f"{op!r} takes 2 arguments")
-    if op == "-":
-        return Result(numbers[0] - numbers[1], reasons)
-    if numbers[1] == 0:
-        return Result(None, reasons)
-    return Result(numbers[0] / numbers[1], reasons)
+    return Result(_arithmetic(op, [_number(v) for v in values]), reasons)
+
+
+# One handler per operator: (node, operator, context) -> Result.
+EVALUATORS: dict[str, Callable[[dict, str, Context], Result]] = (
+    {
+        "var": _eval_var,
+        "and": _eval_and,
+        "or": _eval_or,
+        "not": _eval_not,
+        "between": _eval_between,
+        "in": _eval_in,
+        "receiving": _eval_receiving,
+        "tiers": _eval_tiers,
+        "if": _eval_if,
+    }
+    | {op: _eval_compare for op in COMPARISONS}
+    | {op: _eval_arithmetic for op in ARITHMETIC}
+)
 
 
 def _truth(value: Any) -> bool | None:
@@ -398,7 +435,7 @@ Compiled = Callable[[dict[str, Any], Callable[[str], bool]], Any]
 def compile_value(node: Any, known: dict[str, Fact]) -> Compiled:
     """The same rule as a tree of closures computing only the value (no reasons): what a
     whole-registry batch runs, several times faster than `evaluate`. Tests check that both
-    agree on every shipped rule."""
+    agree on every shipped rule. Each operator has its handler in `COMPILERS`."""
     op = _operator(node)
     if op is None:
         if isinstance(node, list):
@@ -406,133 +443,158 @@ def compile_value(node: Any, known: dict[str, Fact]) -> Compiled:
             return lambda f, r: [item(f, r) for item in items]
         constant = _date(node)
         return lambda f, r: constant
-    if op == "var":
-        name = node["var"]
-        if name not in known:
-            raise RuleError(f"unknown fact {name!r}")
-        return lambda f, r: f.get(name)
-    if op == "receiving":
-        code = node["receiving"]
-        if not isinstance(code, str):
-            raise RuleError("'receiving' takes a service code")
-        return lambda f, r: bool(r(code))
-    if op in ("and", "or"):
-        parts = [compile_value(n, known) for n in _args(node, op, at_least=1)]
-        decisive = op == "or"  # the truth value that settles the whole expression
+    return COMPILERS[op](node, op, known)
 
-        def logic(f, r):
-            unknown = False
-            for part in parts:
-                value = part(f, r)
-                if value is None:
-                    unknown = True
-                elif bool(value) is decisive:
-                    return decisive
-            return None if unknown else not decisive
 
-        return logic
-    if op == "not":
-        (inner,) = _args(node, op, 1)
-        part = compile_value(inner, known)
+def _compile_var(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    name = node["var"]
+    if name not in known:
+        raise RuleError(f"unknown fact {name!r}")
+    return lambda f, r: f.get(name)
 
-        def negate(f, r):
+
+def _compile_receiving(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    code = node["receiving"]
+    if not isinstance(code, str):
+        raise RuleError("'receiving' takes a service code")
+    return lambda f, r: bool(r(code))
+
+
+def _compile_logic(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    """`and` and `or`."""
+    parts = [compile_value(n, known) for n in _args(node, op, at_least=1)]
+    decisive = op == "or"  # the truth value that settles the whole expression
+
+    def logic(f, r):
+        unknown = False
+        for part in parts:
             value = part(f, r)
-            return None if value is None else not value
-
-        return negate
-    if op in COMPARISONS:
-        left, right = (compile_value(n, known) for n in _args(node, op, 2))
-        test = COMPARISONS[op][1]
-
-        def compare(f, r):
-            a, b = _date(left(f, r)), _date(right(f, r))
-            if a is None or b is None:
-                return None
-            try:
-                return test(_number(a), _number(b))
-            except TypeError as e:
-                raise RuleError(f"cannot compare {a!r} with {b!r}") from e
-
-        return compare
-    if op == "between":
-        x, low, high = (compile_value(n, known) for n in _args(node, op, 3))
-
-        def between(f, r):
-            value = x(f, r)
             if value is None:
+                unknown = True
+            elif bool(value) is decisive:
+                return decisive
+        return None if unknown else not decisive
+
+    return logic
+
+
+def _compile_not(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    (inner,) = _args(node, op, 1)
+    part = compile_value(inner, known)
+
+    def negate(f, r):
+        value = part(f, r)
+        return None if value is None else not value
+
+    return negate
+
+
+def _compile_compare(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    left, right = (compile_value(n, known) for n in _args(node, op, 2))
+    test = COMPARISONS[op][1]
+
+    def compare(f, r):
+        a, b = _date(left(f, r)), _date(right(f, r))
+        if a is None or b is None:
+            return None
+        try:
+            return test(_number(a), _number(b))
+        except TypeError as e:
+            raise RuleError(f"cannot compare {a!r} with {b!r}") from e
+
+    return compare
+
+
+def _compile_between(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    x, low, high = (compile_value(n, known) for n in _args(node, op, 3))
+
+    def between(f, r):
+        value = x(f, r)
+        if value is None:
+            return None
+        return _number(low(f, r)) <= _number(value) <= _number(high(f, r))
+
+    return between
+
+
+def _compile_in(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    x_node, options_node = _args(node, op, 2)
+    x, options = compile_value(x_node, known), compile_value(options_node, known)
+
+    def member(f, r):
+        value, choices = x(f, r), options(f, r)
+        if not isinstance(choices, list):
+            raise RuleError("'in' takes a list as its second argument")
+        return None if value is None else value in choices
+
+    return member
+
+
+def _compile_tiers(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    x_node, table = _args(node, op, 2)
+    if not isinstance(table, list) or not all(
+        isinstance(row, list) and len(row) == 2 for row in table
+    ):
+        raise RuleError("'tiers' takes [value, [[from, result], ...]]")
+    x = compile_value(x_node, known)
+    steps = sorted(((_number(a), b) for a, b in table), key=lambda step: step[0])
+
+    def tiers(f, r):
+        value = x(f, r)
+        if value is None:
+            return None
+        chosen = None
+        for start, result in steps:
+            if _number(value) >= start:
+                chosen = result
+        return chosen
+
+    return tiers
+
+
+def _compile_if(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
+    args = [compile_value(n, known) for n in _args(node, op, at_least=1)]
+
+    def choose(f, r):
+        for i in range(0, len(args) - 1, 2):
+            condition = args[i](f, r)
+            if condition is None:
                 return None
-            return _number(low(f, r)) <= _number(value) <= _number(high(f, r))
+            if condition:
+                return args[i + 1](f, r)
+        return args[-1](f, r) if len(args) % 2 == 1 else None
 
-        return between
-    if op == "in":
-        x_node, options_node = _args(node, op, 2)
-        x, options = compile_value(x_node, known), compile_value(options_node, known)
+    return choose
 
-        def member(f, r):
-            value, choices = x(f, r), options(f, r)
-            if not isinstance(choices, list):
-                raise RuleError("'in' takes a list as its second argument")
-            return None if value is None else value in choices
 
-        return member
-    if op == "tiers":
-        x_node, table = _args(node, op, 2)
-        if not isinstance(table, list) or not all(
-            isinstance(row, list) and len(row) == 2 for row in table
-        ):
-            raise RuleError("'tiers' takes [value, [[from, result], ...]]")
-        x = compile_value(x_node, known)
-        steps = sorted(((_number(a), b) for a, b in table), key=lambda step: step[0])
-
-        def tiers(f, r):
-            value = x(f, r)
-            if value is None:
-                return None
-            chosen = None
-            for start, result in steps:
-                if _number(value) >= start:
-                    chosen = result
-            return chosen
-
-        return tiers
-    if op == "if":
-        args = [compile_value(n, known) for n in _args(node, op, at_least=1)]
-
-        def choose(f, r):
-            for i in range(0, len(args) - 1, 2):
-                condition = args[i](f, r)
-                if condition is None:
-                    return None
-                if condition:
-                    return args[i + 1](f, r)
-            return args[-1](f, r) if len(args) % 2 == 1 else None
-
-        return choose
+def _compile_arithmetic(node: dict, op: str, known: dict[str, Fact]) -> Compiled:
     parts = [compile_value(n, known) for n in _args(node, op, at_least=1)]
 
     def arithmetic(f, r):
         values = [part(f, r) for part in parts]
         if any(v is None for v in values):
             return None
-        numbers = [_number(v) for v in values]
-        if op == "+":
-            return sum(numbers)
-        if op == "*":
-            product = 1
-            for n in numbers:
-                product *= n
-            return product
-        if op == "min":
-            return min(numbers)
-        if op == "max":
-            return max(numbers)
-        if len(numbers) != 2:
-            raise RuleError(f"{op!r} takes 2 arguments")
-        if op == "-":
-            return numbers[0] - numbers[1]
-        return None if numbers[1] == 0 else numbers[0] / numbers[1]
+        return _arithmetic(op, [_number(v) for v in values])
 
     return arithmetic
+
+
+# One handler per operator: (node, operator, known facts) -> the compiled closure.
+COMPILERS: dict[str, Callable[[dict, str, dict[str, Fact]], Compiled]] = (
+    {
+        "var": _compile_var,
+        "receiving": _compile_receiving,
+        "and": _compile_logic,
+        "or": _compile_logic,
+        "not": _compile_not,
+        "between": _compile_between,
+        "in": _compile_in,
+        "tiers": _compile_tiers,
+        "if": _compile_if,
+    }
+    | {op: _compile_compare for op in COMPARISONS}
+    | {op: _compile_arithmetic for op in ARITHMETIC}
+)
 
 
 def validate(node: Any, known: dict[str, Fact], expect: str | None = None) -> None:

@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.selectors import countable_community
 from ppaos.areas.models import Community
-from ppaos.areas.selectors import countable_community
 from ppaos.exports.views import export_response
 from ppaos.lib import exports as lib
 from ppaos.lib import kanon

@@ -66,6 +66,19 @@ def _forget_keys(*, setting: str, **kwargs) -> None:
         _hash_key.cache_clear()
 
 
+def _decrypt(token: str | None, what: str) -> str:
+    if not token:
+        return ""
+    try:
+        return _fernet().decrypt(token.encode("ascii")).decode()
+    except InvalidToken:
+        raise IDKeyError(
+            f"{what} cannot be decrypted with PPAOS_ID_KEYS: the key that "
+            "encrypted it is missing (keep old keys after the new one until "
+            "`ppaos rotate-id-keys` has run)"
+        ) from None
+
+
 def encrypt(plain: str | None) -> str:
     """The ID (normalised) encrypted with the current key; "" for no ID."""
     digits = national_id.normalize(plain or "")
@@ -76,16 +89,7 @@ def encrypt(plain: str | None) -> str:
 
 def decrypt(token: str | None) -> str:
     """The ID in a stored token; "" for none. IDKeyError when no configured key opens it."""
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode("ascii")).decode()
-    except InvalidToken:
-        raise IDKeyError(
-            "a stored national ID cannot be decrypted with PPAOS_ID_KEYS: the key that "
-            "encrypted it is missing (keep old keys after the new one until "
-            "`ppaos rotate-id-keys` has run)"
-        ) from None
+    return _decrypt(token, "a stored national ID")
 
 
 def encrypt_text(plain: str | None) -> str:
@@ -97,16 +101,7 @@ def encrypt_text(plain: str | None) -> str:
 
 def decrypt_text(token: str | None) -> str:
     """The text in a token from `encrypt_text`; "" for none. IDKeyError when no key opens it."""
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode("ascii")).decode()
-    except InvalidToken:
-        raise IDKeyError(
-            "a stored encrypted value cannot be decrypted with PPAOS_ID_KEYS: the key that "
-            "encrypted it is missing (keep old keys after the new one until "
-            "`ppaos rotate-id-keys` has run)"
-        ) from None
+    return _decrypt(token, "a stored encrypted value")
 
 
 def rotate(token: str) -> str:

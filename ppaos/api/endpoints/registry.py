@@ -53,43 +53,10 @@ from ppaos.registry.models import (
 from ppaos.registry.selectors import household_list, household_members, person_list
 
 OLDEST = 150
-ADDRESS_FIELDS = [
-    "house_no",
-    "moo",
-    "village",
-    "soi",
-    "road",
-    "postal_code",
-    "house_registration_no",
-    "latitude",
-    "longitude",
-    "tenure",
-]
-PERSON_FIELDS = [
-    "national_id",
-    "prefix",
-    "first_name",
-    "last_name",
-    "sex",
-    "birth_date",
-    "birth_date_estimated",
-    "has_disability_card",
-    "chronic_illness",
-    "education",
-    "occupation",
-    "monthly_income",
-    "phone",
-    "nationality",
-    "nationality_reason",
-    "house_register",
-    "house_register_place",
-    "adl_score",
-    "adl_assessed_on",
-    "incontinent",
-    "state_pension",
-    "in_state_care",
-    "financial_assets",
-]
+# The registry's own fields, less what the API derives: the subdistrict comes from the
+# community, and whether a person is undocumented from the national ID.
+ADDRESS_FIELDS = [f for f in services.HOUSEHOLD_FIELDS if f != "subdistrict_id"]
+PERSON_FIELDS = [f for f in services.PERSON_FIELDS if f != "is_undocumented"]
 # Health data (PDPA s.26) shown only to those who may edit the person, as on the pages.
 HEALTH_FIELDS = ["chronic_illness", "adl_score", "adl_assessed_on", "incontinent"]
 RECORD_FIELDS = ["version", "is_demo", "created_at", "updated_at", "created_by", "updated_by"]

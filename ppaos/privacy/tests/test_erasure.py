@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from ppaos.areas.selectors import total_counts
 from ppaos.audit.models import AuditEvent
+from ppaos.dashboards.area_counts import total_counts
 from ppaos.privacy import hooks, services
 from ppaos.privacy.models import Anonymisation, DataSubjectRequest
 from ppaos.registry.id_crypto import lookup_hash

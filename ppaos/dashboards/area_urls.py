@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ppaos.areas import views
+from ppaos.dashboards import area_views as views
 
 app_name = "areas"
 urlpatterns = [

@@ -6,12 +6,12 @@ from django.shortcuts import get_object_or_404, render
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_COUNTS, VIEW_PEOPLE, scope_for
+from ppaos.accounts.selectors import countable_community
 from ppaos.areas.boundaries import HDX_TITLE, HDX_URL, province_map_data
 from ppaos.areas.models import District, Province, Subdistrict
-from ppaos.areas.selectors import (
+from ppaos.dashboards.area_counts import (
     community_counts,
     community_list_with_counts,
-    countable_community,
     counts_exact,
     district_list_with_counts,
     protect_counts,

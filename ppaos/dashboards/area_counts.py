@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province, Subdistrict
@@ -128,13 +128,6 @@ def total_counts(*, user, area_code: str = "") -> AreaCounts:
         people=people,
         area=area_code,
         user=user,
-    )
-
-
-def countable_community(*, user, pk: int) -> QuerySet[Community]:
-    area = scope_for(user).area(VIEW_COUNTS)
-    return Community.objects.filter(area.community_q(), pk=pk).select_related(
-        "subdistrict__district__province"
     )
 
 
