@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ppaos.lib.i18n import is_english, localized_name
+from ppaos.lib.i18n import LocalizedName, is_english
 
 
 class NamedArea(models.Model):
@@ -60,7 +60,7 @@ class CommunityType(models.TextChoices):
     HIGH_RISE = "high_rise", _("High-rise community")
 
 
-class Community(models.Model):
+class Community(LocalizedName, models.Model):
     """ชุมชน: the local unit in Bangkok where there is no หมู่ (village number)."""
 
     code = models.CharField(max_length=20, unique=True)
@@ -86,10 +86,6 @@ class Community(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return localized_name(self)
 
     @property
     def district_code(self) -> str:

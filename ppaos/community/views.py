@@ -528,22 +528,32 @@ def fund_year(request, pk: int):
     )
 
 
+def _fund_form(request, form, save, *, done: str, year, **context) -> HttpResponse:
+    """A fund form page: a valid POST runs `save(**cleaned_data)`, says `done` and goes back to
+    the fund year; the service's refusal shows on the form."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(**form.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("community:fund_year", pk=year.pk)
+    return render(request, "community/fund_form.html", {"year": year, "form": form, **context})
+
+
 @login_required
 def proposal_new(request, pk: int):
     year = access.fund_year_for_user(user=request.user, pk=pk)
     form = forms.ProposalForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.proposal_create(actor=request.user, fund_year=year, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Proposal recorded."))
-            return redirect("community:fund_year", pk=year.pk)
-    return render(
+    return _fund_form(
         request,
-        "community/fund_form.html",
-        {"year": year, "form": form, "title": _("New proposal"), "form_id": "proposal-form"},
+        form,
+        lambda **data: services.proposal_create(actor=request.user, fund_year=year, **data),
+        done=_("Proposal recorded."),
+        year=year,
+        title=_("New proposal"),
+        form_id="proposal-form",
     )
 
 
@@ -555,25 +565,15 @@ def decision_new(request, pk: int):
     form = forms.DecisionForm(
         request.POST or None, initial={"approved_amount": proposal.amount_requested}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.decision_record(actor=request.user, proposal=proposal, **data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The community's decision is recorded."))
-            return redirect("community:fund_year", pk=proposal.fund_year_id)
-    return render(
+    return _fund_form(
         request,
-        "community/fund_form.html",
-        {
-            "year": proposal.fund_year,
-            "proposal": proposal,
-            "form": form,
-            "title": _("The community's decision"),
-            "form_id": "decision-form",
-        },
+        form,
+        lambda **data: services.decision_record(actor=request.user, proposal=proposal, **data),
+        done=_("The community's decision is recorded."),
+        year=proposal.fund_year,
+        proposal=proposal,
+        title=_("The community's decision"),
+        form_id="decision-form",
     )
 
 
@@ -583,25 +583,16 @@ def expenditure_new(request, pk: int):
     if proposal.status != ProposalStatus.APPROVED or proposal.fund_year.is_procurement:
         raise Http404("Not approved, or bought by the district office")
     form = forms.ExpenditureForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.expenditure_record(actor=request.user, proposal=proposal, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("Expenditure recorded."))
-            return redirect("community:fund_year", pk=proposal.fund_year_id)
-    return render(
+    return _fund_form(
         request,
-        "community/fund_form.html",
-        {
-            "year": proposal.fund_year,
-            "proposal": proposal,
-            "form": form,
-            "title": _("Record an expenditure"),
-            "form_id": "expenditure-form",
-            "multipart": True,
-        },
+        form,
+        lambda **data: services.expenditure_record(actor=request.user, proposal=proposal, **data),
+        done=_("Expenditure recorded."),
+        year=proposal.fund_year,
+        proposal=proposal,
+        title=_("Record an expenditure"),
+        form_id="expenditure-form",
+        multipart=True,
     )
 
 

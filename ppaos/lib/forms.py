@@ -109,10 +109,16 @@ class MergeFormMixin:
 
     merge_exclude: tuple[str, ...] = ("version",)
 
-    def __init__(self, *args, **kwargs):
-        self._rebuild_kwargs = {
+    def __new__(cls, *args, **kwargs):
+        # Every keyword the form was built with (a subclass's own ones too, such as the choices
+        # it offers), to build the same form over the stored row in `merge_stale`.
+        form = super().__new__(cls)
+        form.merge_kwargs = {
             k: v for k, v in kwargs.items() if k not in ("data", "files", "initial", "instance")
         }
+        return form
+
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.merge_conflicts: list[dict] = []
         self.merge_taken: list[str] = []
@@ -186,7 +192,7 @@ class MergeFormMixin:
         """Merge the editor's input with the row someone else saved (`error.current`) and
         explain it; the form can then be shown again and saved with the stored version."""
         current = error.current
-        kwargs = dict(self._rebuild_kwargs)
+        kwargs = dict(self.merge_kwargs)
         if isinstance(self, forms.BaseModelForm):
             kwargs["instance"] = current
         stored = type(self)(initial={**(initial or {}), "version": current.version}, **kwargs)

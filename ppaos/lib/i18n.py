@@ -28,3 +28,11 @@ def localized(thai: Any, english: Any) -> Any:
 def localized_name(obj: Any, field: str = "name") -> Any:
     """`obj.<field>_en` or `obj.<field>_th` (a model or a dataclass), as `localized`."""
     return localized(getattr(obj, f"{field}_th"), getattr(obj, f"{field}_en"))
+
+
+class LocalizedName:
+    """A model with `name_th` and `name_en`: its `name` in the page's language."""
+
+    @property
+    def name(self) -> str:
+        return localized_name(self)

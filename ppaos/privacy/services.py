@@ -115,22 +115,35 @@ def consent_record(
     return record
 
 
+def _stamp(obj, *, actor, at: str, by: str, label: str, when: dt.datetime | None = None):
+    """Mark a record ended (a consent withdrawn, a hold released): when and by whom, saved and
+    audited. The record itself stays."""
+    with transaction.atomic():
+        setattr(obj, at, when or timezone.now())
+        setattr(obj, by, acting_user(actor))
+        obj.save(update_fields=[at, by])
+        audit_record(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=obj,
+            label=label,
+            changes={at: [None, getattr(obj, at).isoformat()]},
+        )
+    return obj
+
+
 def consent_withdraw(*, actor, consent: ConsentRecord, when: dt.datetime | None = None):
     """The person withdrew this consent; the record stays, marked withdrawn."""
     if consent.withdrawn_at is not None:
         raise ValidationError(_("This consent was already withdrawn."))
-    with transaction.atomic():
-        consent.withdrawn_at = when or timezone.now()
-        consent.withdrawn_by = acting_user(actor)
-        consent.save(update_fields=["withdrawn_at", "withdrawn_by"])
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=consent,
-            label=f"consent of person {consent.person_id}",
-            changes={"withdrawn_at": [None, consent.withdrawn_at.isoformat()]},
-        )
-    return consent
+    return _stamp(
+        consent,
+        actor=actor,
+        at="withdrawn_at",
+        by="withdrawn_by",
+        when=when,
+        label=f"consent of person {consent.person_id}",
+    )
 
 
 def consents_active(person: Person, purpose: str | None = None):
@@ -227,18 +240,13 @@ def hold_place(*, actor, person: Person, reason: str) -> LegalHold:
 def hold_release(*, actor, hold: LegalHold) -> LegalHold:
     if not hold.is_active:
         raise ValidationError(_("This legal hold was already released."))
-    with transaction.atomic():
-        hold.released_at = timezone.now()
-        hold.released_by = acting_user(actor)
-        hold.save(update_fields=["released_at", "released_by"])
-        audit_record(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=hold,
-            label=f"legal hold on person {hold.person_id}",
-            changes={"released_at": [None, hold.released_at.isoformat()]},
-        )
-    return hold
+    return _stamp(
+        hold,
+        actor=actor,
+        at="released_at",
+        by="released_by",
+        label=f"legal hold on person {hold.person_id}",
+    )
 
 
 @hooks.erasure_blocker

@@ -107,17 +107,27 @@ def person_detail(request, pk: int):
     )
 
 
+def _end_and_return(request, end, *, done: str, person_id: int) -> HttpResponse:
+    """Run `end` (a service ending a record); show its refusal or `done`; back to the person."""
+    try:
+        end()
+    except ValidationError as e:
+        messages.error(request, " ".join(e.messages))
+    else:
+        messages.success(request, done)
+    return redirect("privacy:person", pk=person_id)
+
+
 @login_required
 @require_POST
 def consent_withdraw(request, pk: int):
     consent = access.consent_for_privacy(user=request.user, pk=pk)
-    try:
-        services.consent_withdraw(actor=request.user, consent=consent)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("Consent withdrawn."))
-    return redirect("privacy:person", pk=consent.person_id)
+    return _end_and_return(
+        request,
+        lambda: services.consent_withdraw(actor=request.user, consent=consent),
+        done=_("Consent withdrawn."),
+        person_id=consent.person_id,
+    )
 
 
 @login_required
@@ -141,13 +151,12 @@ def request_close(request, pk: int):
 @require_POST
 def hold_release(request, pk: int):
     hold = access.hold_for_privacy(user=request.user, pk=pk)
-    try:
-        services.hold_release(actor=request.user, hold=hold)
-    except ValidationError as e:
-        messages.error(request, " ".join(e.messages))
-    else:
-        messages.success(request, _("Legal hold released."))
-    return redirect("privacy:person", pk=hold.person_id)
+    return _end_and_return(
+        request,
+        lambda: services.hold_release(actor=request.user, hold=hold),
+        done=_("Legal hold released."),
+        person_id=hold.person_id,
+    )
 
 
 def _export(request, pk: int, fmt: str) -> HttpResponse:

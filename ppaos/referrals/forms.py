@@ -9,7 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation, User
 from ppaos.lib import safejson
-from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
+from ppaos.lib.forms import BlankChoiceLabelMixin, MergeFormMixin, ThaiDateField
 from ppaos.lib.i18n import is_english
 from ppaos.referrals import rules, windows
 from ppaos.referrals.models import PlanIntervention, PlanVisit, Service
@@ -225,7 +225,7 @@ def _problem_choices(indicator_problems: list[dict]):
     ]
 
 
-class PlanForm(forms.Form):
+class PlanForm(MergeFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     responsible = forms.ModelChoiceField(
         label=_("responsible person"), queryset=User.objects.none()

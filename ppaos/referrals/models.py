@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation
-from ppaos.lib.i18n import localized, localized_name
+from ppaos.lib.i18n import LocalizedName, localized
 from ppaos.referrals.windows import Opening, opening
 from ppaos.registry.models import Household, Person
 
@@ -40,7 +40,7 @@ class Period(models.TextChoices):
     ONCE = "once", _("once")
 
 
-class Service(models.Model):
+class Service(LocalizedName, models.Model):
     """A service an organisation gives. `provider` is a fixed organisation; a service given by
     "the district office" (`provider_is_district_office`) is routed to the office of the
     household's district when a referral is made."""
@@ -92,10 +92,6 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    @property
-    def name(self) -> str:
-        return localized_name(self)
 
     @property
     def description_shown(self) -> str:

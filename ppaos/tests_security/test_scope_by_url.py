@@ -62,8 +62,8 @@ ID_PAGES = sorted(
     for name, _route, converters in URLS
     if converters and name.split(":")[0] in SCOPED_NAMESPACES
 )
-# Household pages of the other apps (assessment, referrals ...): a volunteer of community A
-# asking for household B must get 404 there too.
+# Household pages of the other apps (the API ...): a volunteer of community A asking for
+# household B must get 404 there too.
 OTHER_HOUSEHOLD_PAGES = sorted(
     name
     for name, route, converters in URLS

@@ -3,6 +3,7 @@ with optimistic locking), notifications and household development plans. Every c
 audited; every referral change is also a timeline event. One module per part; every public
 name is re-exported here."""
 
+from ppaos.lib.versioning import StaleEditError
 from ppaos.referrals.services._common import (
     audit_list,
     plain_value,
@@ -52,7 +53,6 @@ from ppaos.referrals.services.plans import (
     plan_visit_record,
     poverty_line,
 )
-from ppaos.registry.services import StaleEditError
 
 __all__ = [
     "DEFAULT_CATALOGUE",

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.models import Organisation, OrganisationKind
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.versioning import save_versioned
 from ppaos.referrals import notifications
 from ppaos.referrals.eligibility import evaluate_for_household
 from ppaos.referrals.models import (
@@ -29,7 +29,6 @@ from ppaos.referrals.models import (
 )
 from ppaos.referrals.services.benefits import benefit_record
 from ppaos.registry.models import Household, Membership, Person
-from ppaos.registry.services import StaleEditError
 
 
 def _now(at: dt.datetime | None) -> dt.datetime:
@@ -178,11 +177,13 @@ def _transition(
             % {"status": referral.get_status_display().lower(), "verb": verb}
         )
     version = referral.version if expected_version is None else expected_version
-    updated = Referral.objects.filter(
-        pk=referral.pk, version=version, status=referral.status
-    ).update(status=to, version=F("version") + 1, updated_at=at, **values)
-    if updated != 1:
-        raise StaleEditError(Referral.objects.get(pk=referral.pk))
+    save_versioned(
+        Referral,
+        pk=referral.pk,
+        expected_version=version,
+        changes={**values, "status": to, "updated_at": at},
+        where={"status": referral.status},
+    )
     before = referral.status
     referral.refresh_from_db()
     referral_event_add(

@@ -6,13 +6,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.assessment.models import IndicatorSet
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.versioning import save_versioned
 from ppaos.referrals import rules
 from ppaos.referrals.eligibility import household_facts
 from ppaos.referrals.models import (
@@ -27,7 +27,6 @@ from ppaos.referrals.models import (
 )
 from ppaos.referrals.services._common import plain_value
 from ppaos.registry.models import Household, Membership
-from ppaos.registry.services import StaleEditError
 
 # Household income per person a year below which a household is poor (BMN line) when the
 # active indicator set does not say; used by the plan's exit check.
@@ -68,11 +67,12 @@ def plan_update(
     *, actor, plan: HouseholdPlan, expected_version: int, responsible, goal: str
 ) -> HouseholdPlan:
     with transaction.atomic():
-        updated = HouseholdPlan.objects.filter(pk=plan.pk, version=expected_version).update(
-            responsible=responsible, goal=goal, version=F("version") + 1
+        save_versioned(
+            HouseholdPlan,
+            pk=plan.pk,
+            expected_version=expected_version,
+            changes={"responsible": responsible, "goal": goal},
         )
-        if updated != 1:
-            raise StaleEditError(HouseholdPlan.objects.get(pk=plan.pk))
         plan.refresh_from_db()
         _plan_audit(actor, plan, "plan_responsible", responsible.get_username())
     return plan
@@ -258,16 +258,19 @@ def plan_exit_check(
             _("The household cannot exit yet: %(failed)s.") % {"failed": "; ".join(failed)}
         )
     with transaction.atomic():
-        plan.exit_checked_on = on
-        plan.exit_check = [
-            {**c, "label": str(c["label"]), "detail": str(c["detail"])} for c in checklist
-        ]
-        plan.exit_notes = notes
+        changes = {
+            "exit_checked_on": on,
+            "exit_check": [
+                {**c, "label": str(c["label"]), "detail": str(c["detail"])} for c in checklist
+            ],
+            "exit_notes": notes,
+        }
         if exit:
-            plan.status = HouseholdPlan.Status.EXITED
-        plan.version += 1
-        plan.save(
-            update_fields=["exit_checked_on", "exit_check", "exit_notes", "status", "version"]
+            changes["status"] = HouseholdPlan.Status.EXITED
+        plan.version = save_versioned(
+            HouseholdPlan, pk=plan.pk, expected_version=plan.version, changes=changes
         )
+        for name, value in changes.items():
+            setattr(plan, name, value)
         _plan_audit(actor, plan, "plan_exit_check", "exited" if exit else "continue")
     return plan

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.versioning import StaleEditError
 from ppaos.referrals import access, printing, services
 from ppaos.referrals.eligibility import evaluate_for_household
 from ppaos.referrals.forms import (
@@ -32,7 +33,6 @@ from ppaos.referrals.models import (
     Service,
 )
 from ppaos.registry.models import Membership
-from ppaos.registry.services import StaleEditError
 
 # A referral -----------------------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.versioning import StaleEditError
 from ppaos.referrals import access, selectors, services
 from ppaos.referrals.eligibility import evaluate_for_household
 from ppaos.referrals.forms import (
@@ -42,7 +43,6 @@ from ppaos.referrals.models import (
 )
 from ppaos.registry.models import Person
 from ppaos.registry.selectors import household_members
-from ppaos.registry.services import StaleEditError
 
 # A household: referrals, benefits, eligibility and the development plan ------------------------
 
@@ -255,8 +255,14 @@ def plan_change(request, pk: int, what: str):
                     exit=request.POST.get("decision") == "exit",
                     notes=data["notes"],
                 )
-        except StaleEditError:
-            messages.error(request, _("Not saved: someone else changed the plan; try again."))
+        except StaleEditError as e:
+            if what == "plan":  # merge: their change stays, the responsible and goal are offered
+                stored = e.current
+                form.merge_stale(
+                    e, initial={"responsible": stored.responsible, "goal": stored.goal}
+                )
+            else:
+                messages.error(request, _("Not saved: someone else changed the plan; try again."))
         except ValidationError as e:
             add_service_errors(form, e)
         else:

@@ -60,7 +60,8 @@ def _rule_history(service: Service) -> list:
     the next version; None: open-ended) — replaced versions too, marked as such."""
     versions = list(service.rules.select_related("replaced_by", "created_by"))
     kept = sorted((r for r in versions if r.replaced_at is None), key=lambda r: r.effective_from)
-    for rule, following in zip(kept, [*kept[1:], None], strict=True):
+    following_versions = [*kept[1:], None] if kept else []
+    for rule, following in zip(kept, following_versions, strict=True):
         rule.until = following.effective_from - dt.timedelta(days=1) if following else None
     for rule in versions:
         if rule.replaced_at is not None:
