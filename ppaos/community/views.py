@@ -211,6 +211,20 @@ def correction_household(request, pk: int):
     )
 
 
+def _propose(request, form, propose, sent: str) -> HttpResponse | None:
+    """On a valid POST, `propose(cleaned_data)` a correction: then its page, saying `sent`
+    (with its number). None to show the form again, with the service's refusal on it."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        correction = propose(form.cleaned_data)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return None
+    messages.success(request, sent % {"number": correction.number})
+    return redirect("community:correction", pk=correction.pk)
+
+
 @login_required
 def correction_new(request, pk: int):
     """Propose a new value for one field (`?target=household|<person id>&field=...`)."""
@@ -230,23 +244,21 @@ def correction_new(request, pk: int):
     if field not in correctable.fields_for(target):
         raise Http404("Field not correctable")
     form = forms.CorrectionForm(request.POST or None, target=target, field=field)
-    if request.method == "POST" and form.is_valid():
-        try:
-            correction = services.correction_propose(
-                actor=request.user,
-                household=household,
-                person=person,
-                field=field,
-                value=form.cleaned_data["value"],
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Correction %(number)s sent for review.") % {"number": correction.number}
-            )
-            return redirect("community:correction", pk=correction.pk)
+    sent = _propose(
+        request,
+        form,
+        lambda data: services.correction_propose(
+            actor=request.user,
+            household=household,
+            person=person,
+            field=field,
+            value=data["value"],
+            reason=data["reason"],
+        ),
+        _("Correction %(number)s sent for review."),
+    )
+    if sent:
+        return sent
     return render(
         request,
         "community/correction_new.html",
@@ -267,25 +279,21 @@ def life_event_new(request, pk: int):
     members = list(household_members(household=household))
     initial = {"person": request.GET.get("person", ""), "kind": request.GET.get("kind", "")}
     form = forms.LifeEventForm(request.POST or None, members=members, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        person = next(m.person for m in members if str(m.person_id) == data["person"])
-        try:
-            correction = services.life_event_propose(
-                actor=request.user,
-                household=household,
-                person=person,
-                kind=data["kind"],
-                date=data["date"],
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Report %(number)s sent for review.") % {"number": correction.number}
-            )
-            return redirect("community:correction", pk=correction.pk)
+    sent = _propose(
+        request,
+        form,
+        lambda data: services.life_event_propose(
+            actor=request.user,
+            household=household,
+            person=next(m.person for m in members if str(m.person_id) == data["person"]),
+            kind=data["kind"],
+            date=data["date"],
+            reason=data["reason"],
+        ),
+        _("Report %(number)s sent for review."),
+    )
+    if sent:
+        return sent
     return render(request, "community/life_event_new.html", {"household": household, "form": form})
 
 
@@ -294,23 +302,20 @@ def new_household_new(request, pk: int):
     """Report a household that is not in the registry yet, with its head."""
     community = access.community_with_people(user=request.user, pk=pk)
     form = forms.NewHouseholdForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            correction = services.new_household_propose(
-                actor=request.user,
-                community=community,
-                household_data={k: v for k, v in data.items() if not k.startswith("head_")},
-                head_data={k[5:]: v for k, v in data.items() if k.startswith("head_")},
-                reason=data["reason"],
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(
-                request, _("Report %(number)s sent for review.") % {"number": correction.number}
-            )
-            return redirect("community:correction", pk=correction.pk)
+    sent = _propose(
+        request,
+        form,
+        lambda data: services.new_household_propose(
+            actor=request.user,
+            community=community,
+            household_data={k: v for k, v in data.items() if not k.startswith("head_")},
+            head_data={k[5:]: v for k, v in data.items() if k.startswith("head_")},
+            reason=data["reason"],
+        ),
+        _("Report %(number)s sent for review."),
+    )
+    if sent:
+        return sent
     return render(
         request, "community/new_household_new.html", {"community": community, "form": form}
     )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.actors import acting_user
 from ppaos.referrals.models import (
     Benefit,
     Referral,
@@ -38,7 +39,7 @@ def benefit_record(
             amount=amount,
             source=source,
             referral=referral,
-            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+            created_by=acting_user(actor),
         )
         audit_record(
             actor=actor,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ppaos.accounts.models import Organisation, OrganisationKind
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.actors import acting_user
 from ppaos.lib.versioning import save_versioned
 from ppaos.referrals import notifications
 from ppaos.referrals.eligibility import evaluate_for_household
@@ -71,7 +72,7 @@ def referral_event_add(
 ):
     return ReferralEvent.objects.create(
         referral=referral,
-        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor=acting_user(actor),
         kind=kind,
         at=at,
         from_status=from_status,

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -23,6 +23,7 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import is_english
 from ppaos.lib.versioning import StaleEditError
 from ppaos.referrals import access, selectors, services
 from ppaos.referrals.eligibility import evaluate_for_household
@@ -113,7 +114,7 @@ def _household_page(request, household, bound: dict | None = None, status: int =
 def _plan_parts(plan: HouseholdPlan, members) -> dict:
     """The plan's problems (with their labels), interventions (with their referrals) and
     visits, for display."""
-    english = translation.get_language() == "en"
+    english = is_english()
     labels = {p["code"]: p["name_en"] if english else p["name_th"] for p in _indicator_problems()}
     problems = list(plan.problems.select_related("person"))
     for problem in problems:
