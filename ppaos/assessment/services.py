@@ -17,6 +17,8 @@ from django.utils import timezone
 from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.assessment.mpi import alkire_foster
+from ppaos.audit.models import Action
+from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import bulk, events
 from ppaos.registry.models import Household
 
@@ -274,6 +276,15 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
         report.levels[row["level"]] = report.levels.get(row["level"], 0) + 1
     if report.unchanged:
         report.newer_survey = _newer_surveys(round_name)
+    if report.created:  # one summary row for the batch: counts, never a household
+        audit_event(
+            actor=None,
+            action=Action.CREATE,
+            object_type="assessment.assessment",
+            object_id=round_name,
+            label=f"assess {round_name}: {report.created} assessed, {report.poor} poor",
+            changes={"created": report.created, "poor": report.poor, "levels": report.levels},
+        )
     report.seconds = {
         "extract": extracted - started,
         "compute": computed - extracted,
@@ -385,8 +396,6 @@ def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessm
     import duckdb
 
     from ppaos.assessment import engine
-    from ppaos.audit.models import Action
-    from ppaos.audit.services import audit_record
 
     round_name = survey.round_name
     if not round_name or round_name != round_name.strip():

@@ -280,3 +280,14 @@ def test_rows_stored_before_the_status_existed_read_it_from_is_poor(scenario):
     Assessment.objects.update(status="")  # as the migration leaves older rows
     for a in Assessment.objects.all():
         assert a.poverty_status == ("poor" if a.is_poor else "not_poor")
+
+
+def test_a_batch_run_leaves_one_summary_audit_row(scenario):
+    from ppaos.audit.models import AuditEvent
+
+    report = assessment_run(round_name=ROUND)
+    rows = AuditEvent.objects.filter(object_type="assessment.assessment", object_id=ROUND)
+    assert rows.count() == 1
+    assert rows.get().changes["created"] == report.created == 5
+    assessment_run(round_name=ROUND)  # nothing new: no second row
+    assert rows.count() == 1
