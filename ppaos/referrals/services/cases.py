@@ -162,7 +162,7 @@ def _transition(
     referral: Referral,
     *,
     actor,
-    allowed_from: tuple[str, ...],
+    action: str,
     to: str,
     values: dict[str, Any],
     event_kind: str,
@@ -171,8 +171,9 @@ def _transition(
     text: str = "",
     verb: str,
 ) -> Referral:
-    """Move `referral` to `to` if its status allows it and nobody changed it meanwhile."""
-    if referral.status not in allowed_from:
+    """Move `referral` to `to` if `action` may start from its status (models.TRANSITIONS) and
+    nobody changed it meanwhile."""
+    if referral.status not in TRANSITIONS[action]:
         raise ValidationError(
             _("A referral that is %(status)s cannot be %(verb)s.")
             % {"status": referral.get_status_display().lower(), "verb": verb}
@@ -245,7 +246,7 @@ def referral_send(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["send"],
+            action="send",
             to=Status.SENT,
             values=values,
             event_kind=ReferralEvent.Kind.SENT,
@@ -279,7 +280,7 @@ def referral_accept(
         return _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["accept"],
+            action="accept",
             to=Status.ACCEPTED,
             values={"accepted_at": at},
             event_kind=ReferralEvent.Kind.ACCEPTED,
@@ -301,7 +302,7 @@ def referral_reject(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["reject"],
+            action="reject",
             to=Status.REJECTED,
             values={"rejected_at": at, "rejection_reason": reason},
             event_kind=ReferralEvent.Kind.REJECTED,
@@ -328,7 +329,7 @@ def referral_start(
         return _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["start"],
+            action="start",
             to=Status.IN_PROGRESS,
             values={"started_at": at},
             event_kind=ReferralEvent.Kind.STARTED,
@@ -362,7 +363,7 @@ def referral_complete(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["complete"],
+            action="complete",
             to=Status.COMPLETED,
             values={
                 "completed_at": at,
@@ -412,7 +413,7 @@ def referral_close(
         return _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["close"],
+            action="close",
             to=Status.CLOSED,
             values={"closed_at": at, "close_reason": reason},
             event_kind=ReferralEvent.Kind.CLOSED,
@@ -447,7 +448,7 @@ def referral_transfer(
         referral = _transition(
             referral,
             actor=actor,
-            allowed_from=TRANSITIONS["transfer"],
+            action="transfer",
             to=Status.SENT,
             values={
                 "organisation": organisation,
