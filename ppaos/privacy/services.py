@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.audit.models import Action
-from ppaos.audit.services import audit_record
+from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib.actors import acting_user
 from ppaos.lib.thaidate import age_on
 from ppaos.lib.versioning import save_versioned
@@ -396,4 +396,19 @@ def retention_run(
         if not dry_run:
             person_anonymise(actor=actor, person=person, reason=AnonymisationReason.RETENTION)
             result.anonymised.append(person.pk)
+    if not dry_run:
+        # Each erasure has its own row; this one says that a run happened and what it found,
+        # so a run that anonymised nobody is on the trail too. Counts only, never a person.
+        audit_event(
+            actor=actor,
+            action=Action.UPDATE,
+            object_type="privacy.retention_run",
+            object_id=cutoff.isoformat(),
+            label=f"retention run, cutoff {cutoff.isoformat()}",
+            changes={
+                "candidates": len(result.candidates),
+                "anonymised": len(result.anonymised),
+                "blocked": len(result.blocked),
+            },
+        )
     return result

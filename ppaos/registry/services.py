@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
-from ppaos.audit.services import audit_record
+from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import redact, versioning
 from ppaos.lib.thaidate import age_on, format_be_numeric
 from ppaos.lib.versioning import StaleEditError  # noqa: F401 (re-exported: services.StaleEditError)
@@ -458,3 +458,19 @@ def duplicate_id_resolve(*, actor, flag: DuplicateIdFlag, resolution: str) -> Du
         flag.resolved_by = actor
         flag.save(update_fields=["resolution", "resolved_at", "resolved_by"])
     return flag
+
+
+def id_keys_rotate(*, actor=None, batch_size: int = 2000, progress=None) -> dict[str, int]:
+    """Re-encrypt every stored ID, phone and health text with the current key
+    (`id_crypto.rotate_all`) and leave one audit row for the run: how many values per
+    column, never a value."""
+    done = id_crypto.rotate_all(batch_size=batch_size, progress=progress)
+    audit_event(
+        actor=actor,
+        action=Action.UPDATE,
+        object_type="registry.id_keys",
+        object_id="rotate",
+        label=f"encryption keys rotated: {sum(done.values())} values re-encrypted",
+        changes=done,
+    )
+    return done

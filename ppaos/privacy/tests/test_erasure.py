@@ -175,6 +175,12 @@ def test_retention_job_anonymises_only_people_gone_past_retention(coordinator, h
     assert "anonymised 1" in out.getvalue()
     assert Anonymisation.objects.get().person_id == gone_long.pk
     assert Anonymisation.objects.get().reason == "retention"
+    runs = AuditEvent.objects.filter(object_type="privacy.retention_run").order_by("pk")
+    # The blocked run and the real one each left a summary row; the dry runs left none.
+    assert [r.changes for r in runs] == [
+        {"candidates": 1, "anonymised": 0, "blocked": 1},
+        {"candidates": 1, "anonymised": 1, "blocked": 0},
+    ]
     assert Person.objects.get(pk=stays.pk).national_id == stays.national_id
     assert Person.objects.get(pk=gone_recently.pk).national_id == gone_recently.national_id
     # Nothing left to do on a second run.

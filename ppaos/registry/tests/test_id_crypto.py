@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
 
+from ppaos.audit.models import AuditEvent
 from ppaos.conftest import make_person
 from ppaos.registry import id_crypto
 from ppaos.registry.models import Person
@@ -78,6 +79,9 @@ def test_rotation_re_encrypts_and_old_key_decrypts_until_then(households, coordi
         # The new key is first; rows encrypted with the old one still read.
         assert Person.objects.get(pk=person.pk).national_id == nid
         call_command("rotate-id-keys", "--batch-size", "1", verbosity=0)
+        run = AuditEvent.objects.get(object_type="registry.id_keys")
+        assert run.changes["registry.Person"] >= 2
+        assert nid not in str(run.changes) and nid not in run.object_label
         after = Person.objects.get(pk=person.pk)
         assert after.national_id_encrypted != before and after.national_id == nid
         assert after.national_id_hash == id_crypto.lookup_hash(nid)  # under the new hash key

@@ -3,7 +3,7 @@ text (EncryptedTextField) with the current key."""
 
 from django.core.management.base import BaseCommand
 
-from ppaos.registry import id_crypto
+from ppaos.registry.services import id_keys_rotate
 
 
 class Command(BaseCommand):
@@ -22,7 +22,7 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {label}: {count}")
 
-        done = id_crypto.rotate_all(batch_size=max(1, batch_size), progress=progress)
+        done = id_keys_rotate(batch_size=max(1, batch_size), progress=progress)
         for label, count in done.items():
             what = "values" if label.count(".") > 1 else "national IDs"
             self.stdout.write(f"{label}: {count} {what} re-encrypted")
