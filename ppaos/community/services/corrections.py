@@ -246,7 +246,10 @@ def correction_reject(*, actor, correction: Correction, expected_version: int, n
         correction.reviewed_by = actor
         correction.reviewed_at = timezone.now()
         correction.review_note = note.strip()
-        correction.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note"])
+        fields = ["status", "reviewed_by", "reviewed_at", "review_note"]
+        if correction.kind == CorrectionKind.NEW_HOUSEHOLD:
+            fields += _forget_reported_head(correction)
+        correction.save(update_fields=fields)
         _event(correction, actor=actor, kind=CorrectionEvent.Kind.REJECTED, note=note.strip())
         audit_record(
             actor=actor,
@@ -264,6 +267,8 @@ def correction_reject(*, actor, correction: Correction, expected_version: int, n
 # What a new household's proposal holds (values as on the registry's own forms).
 NEW_HOUSEHOLD_FIELDS = ("house_no", "moo", "village", "soi", "road", "postal_code")
 NEW_HEAD_FIELDS = ("prefix", "first_name", "last_name", "sex", "birth_date")
+# Shown instead of the head's name once a new-household report is rejected.
+HEAD_REMOVED = "—"
 # The registry's reasons for leaving a household (registry.forms.LeaveForm).
 END_REASONS = {CorrectionKind.DEATH: "died", CorrectionKind.MOVED_OUT: "moved"}
 
@@ -389,6 +394,18 @@ def new_household_propose(
             "head": {k: correctable.to_json(v) for k, v in head_values.items()},
         },
     )
+
+
+def _forget_reported_head(correction: Correction) -> list[str]:
+    """A rejected new-household report keeps its address but not the head it named: that
+    person never entered the registry, so no erasure could ever reach a copy kept here (PDPA
+    s.22, collect no more than the purpose needs). Returns the fields changed."""
+    data = dict(correction.proposed_value or {})
+    data["head"] = None
+    correction.proposed_value = data
+    address = " ".join(v for v in (data.get("household") or {}).values() if v)
+    correction.proposed_display = f"{address} · {HEAD_REMOVED}"[:300]
+    return ["proposed_value", "proposed_display"]
 
 
 def _event_apply(*, actor, correction: Correction) -> None:

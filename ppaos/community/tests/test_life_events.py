@@ -9,7 +9,12 @@ import pytest
 
 from ppaos.audit.models import AuditEvent
 from ppaos.community import services
-from ppaos.community.models import Correction, CorrectionNotice, CorrectionStatus
+from ppaos.community.models import (
+    Correction,
+    CorrectionEvent,
+    CorrectionNotice,
+    CorrectionStatus,
+)
 from ppaos.registry.models import Household, Membership
 
 pytestmark = pytest.mark.django_db
@@ -124,6 +129,14 @@ def test_new_household_rejected_registers_nothing(
     correction.refresh_from_db()
     assert correction.status == CorrectionStatus.REJECTED
     assert Household.objects.count() == before
+    # The head it named never entered the registry, so nothing could erase a copy: none is kept.
+    assert correction.proposed_value == {
+        "household": correction.proposed_value["household"],
+        "head": None,
+    }
+    assert correction.proposed_value["household"]["house_no"] == "7"
+    assert "ทดสอบ" not in correction.proposed_display
+    assert "ทดสอบ" not in str(CorrectionEvent.objects.filter(correction=correction).values())
 
 
 def test_other_community_answers_404(english_login, leader_a, communities, households):
