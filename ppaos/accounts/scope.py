@@ -2,7 +2,9 @@
 
 Every selector that returns households or people filters through `Scope`; nothing else
 decides visibility. An `AreaSet` is a union of DOPA code prefixes (a province "10", a
-district "1008") and community ids.
+district "1008") and community ids. An installation may serve several provinces
+(`PPAOS_PROVINCES`): a coordinator assigned to one province holds its capabilities there
+only, since the province's code is the prefix of every area in it.
 """
 
 from dataclasses import dataclass, field
@@ -10,6 +12,7 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from ppaos.accounts.models import Role, RoleAssignment
+from ppaos.areas.provinces import served_provinces
 
 VIEW_PEOPLE = "view_people"
 EDIT_PEOPLE = "edit_people"
@@ -39,15 +42,20 @@ RECORD_VISITS = "record_visits"
 LEAD_COMMUNITY = "lead_community"
 # Answer referrals addressed to one's organisation (by organisation, not by area).
 ANSWER_REFERRALS = "answer_referrals"
+# Read the national roll-up: every province's protected figures, imported from their signed
+# packages (ppaos.rollup).
+VIEW_NATIONAL_ROLLUP = "view_national_rollup"
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.ADMIN: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
         | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS, MANAGE_CITY}
+        | {VIEW_NATIONAL_ROLLUP}
     ),
     Role.COORDINATOR: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, VIEW_AUDIT, MANAGE_TARGETING, IMPORT_TARGETS}
         | {REVIEW_CORRECTIONS, MANAGE_FUND, REVIEW_DUPLICATE_IDS, MANAGE_CITY}
+        | {VIEW_NATIONAL_ROLLUP}
     ),
     Role.DISTRICT_OFFICER: frozenset(
         {VIEW_PEOPLE, EDIT_PEOPLE, VIEW_COUNTS, MANAGE_TARGETING, REVIEW_CORRECTIONS, MANAGE_FUND}
@@ -109,6 +117,11 @@ class AreaSet:
                 return True
         return any(code.startswith(area_code) for code in self.community_areas)
 
+    def provinces(self) -> frozenset[str]:
+        """The served provinces (`PPAOS_PROVINCES`) this set covers whole: a coordinator
+        scoped to a province covers that one; a city-wide prefix ("") covers all."""
+        return frozenset(p for p in served_provinces() if self.covers_whole(p))
+
     def covers_whole(self, area_code: str) -> bool:
         return any(area_code.startswith(prefix) for prefix in self.prefixes)
 
@@ -133,6 +146,10 @@ class Scope:
 
     def area(self, capability: str) -> AreaSet:
         return self.areas.get(capability, AreaSet())
+
+    def provinces(self, capability: str) -> frozenset[str]:
+        """The served provinces where the user holds `capability` over the whole province."""
+        return self.area(capability).provinces()
 
 
 def _build(assignments: list[RoleAssignment], superuser: bool) -> Scope:

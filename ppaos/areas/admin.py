@@ -1,6 +1,13 @@
 from django.contrib import admin
 
-from ppaos.areas.models import Community, District, Province, Subdistrict
+from ppaos.areas.models import (
+    Community,
+    District,
+    LocalGovernment,
+    Province,
+    Subdistrict,
+    Village,
+)
 
 
 @admin.register(Province)
@@ -25,4 +32,20 @@ class CommunityAdmin(admin.ModelAdmin):
     list_display = ["code", "name_th", "subdistrict", "community_type"]
     list_filter = ["community_type"]
     search_fields = ["code", "name_th", "name_en"]
-    autocomplete_fields = ["subdistrict"]
+    autocomplete_fields = ["subdistrict", "village", "local_government"]
+
+
+@admin.register(LocalGovernment)
+class LocalGovernmentAdmin(admin.ModelAdmin):
+    """Loaded by `ppaos onboard-province` from the DLA list; edit the file, not here."""
+
+    list_display = ["code", "name_th", "kind", "province"]
+    list_filter = ["kind", "province"]
+    search_fields = ["code", "name_th", "name_en"]
+
+
+@admin.register(Village)
+class VillageAdmin(admin.ModelAdmin):
+    list_display = ["code", "moo", "name_th", "subdistrict", "local_government"]
+    search_fields = ["code", "name_th"]
+    autocomplete_fields = ["subdistrict", "local_government"]

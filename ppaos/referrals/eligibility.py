@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from ppaos.areas.models import CommunityType
+from ppaos.areas.provinces import community_type_label
 from ppaos.lib.thaidate import age_on
 from ppaos.referrals import rules
 from ppaos.referrals.models import Benefit, Level, Service, ServiceRule
@@ -103,7 +103,7 @@ FACTS: dict[str, rules.Fact] = {
     ),
     "household.tenure": F(gettext_lazy("tenure"), display=_choice(Tenure), type=rules.STRING),
     "household.community_type": F(
-        gettext_lazy("community type"), display=_choice(CommunityType), type=rules.STRING
+        gettext_lazy("community type"), display=community_type_label, type=rules.STRING
     ),
     "household.children_under_6": F(gettext_lazy("children under 6"), type=rules.NUMBER),
     "household.elderly": F(gettext_lazy("members aged 60 or more"), type=rules.NUMBER),

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from ppaos.accounts.models import Organisation
+from ppaos.areas.models import LocalGovernment
 from ppaos.lib.i18n import LocalizedName, localized
 from ppaos.referrals.windows import Opening, opening
 from ppaos.registry.models import Household, Person
@@ -40,10 +41,20 @@ class Period(models.TextChoices):
     ONCE = "once", _("once")
 
 
+class AreaRoute(models.TextChoices):
+    """How a service with a fixed provider is routed where the province says otherwise
+    (`ppaos.areas.provinces`): e.g. the adult-diaper benefit goes to Bangkok's health fund in
+    Bangkok, and to the local health fund of the household's อปท. elsewhere."""
+
+    NONE = "", _("always the provider")
+    HEALTH_FUND = "health_fund", _("the local health fund of the household's area")
+
+
 class Service(LocalizedName, models.Model):
     """A service an organisation gives. `provider` is a fixed organisation; a service given by
-    "the district office" (`provider_is_district_office`) is routed to the office of the
-    household's district when a referral is made."""
+    "the district office" (`provider_is_district_office`) is routed by area when a referral is
+    made: to the office of the household's district in Bangkok, to the อปท. covering the
+    household elsewhere (`ppaos.referrals.routing`)."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name_th = models.CharField(_("name (Thai)"), max_length=200)
@@ -61,7 +72,14 @@ class Service(LocalizedName, models.Model):
         verbose_name=_("provider"),
     )
     provider_is_district_office = models.BooleanField(
-        _("given by the household's district office"), default=False
+        _("given by the household's district office (or อปท. outside Bangkok)"), default=False
+    )
+    area_route = models.CharField(
+        _("outside Bangkok, routed to"),
+        max_length=20,
+        choices=AreaRoute.choices,
+        default=AreaRoute.NONE,
+        blank=True,
     )
     description = models.TextField(_("description"), blank=True)
     description_th = models.TextField(_("description (Thai)"), blank=True)
@@ -480,3 +498,32 @@ class PlanVisit(models.Model):
 
     def __str__(self) -> str:
         return f"visit {self.visited_on} to plan {self.plan_id}"
+
+
+class LocalProvider(models.Model):
+    """The organisation that answers referrals for an อปท.: the อปท. itself (`office`) or its
+    local health fund (กองทุนหลักประกันสุขภาพระดับท้องถิ่น, `health_fund`). Its staff are
+    agency officers of that organisation, so they accept its referrals as any agency does."""
+
+    class Function(models.TextChoices):
+        OFFICE = "office", _("Local government office")
+        HEALTH_FUND = "health_fund", _("Local health fund")
+
+    local_government = models.ForeignKey(
+        LocalGovernment, on_delete=models.PROTECT, related_name="providers"
+    )
+    function = models.CharField(max_length=20, choices=Function.choices)
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="local_provider"
+    )
+
+    class Meta:
+        ordering = ["local_government", "function"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["local_government", "function"], name="one_provider_per_function"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.organisation.name_th

@@ -7,7 +7,8 @@ from rest_framework import serializers, viewsets
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.api.filters import AreaCodeFilter
-from ppaos.areas.models import Community, CommunityType, District, Province, Subdistrict
+from ppaos.areas.models import Community, District, Province, Subdistrict
+from ppaos.areas.provinces import community_type_choices
 from ppaos.lib.disclosure import Table, is_hidden
 from ppaos.registry.models import Household, Membership
 
@@ -128,7 +129,7 @@ class CommunitySerializer(serializers.ModelSerializer):
 
 class CommunityFilter(filters.FilterSet):
     area = AreaCodeFilter(field_name="subdistrict__code")
-    community_type = filters.ChoiceFilter(choices=CommunityType.choices)
+    community_type = filters.ChoiceFilter(choices=community_type_choices)
 
     class Meta:
         model = Community

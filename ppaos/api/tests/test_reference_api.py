@@ -68,6 +68,15 @@ def test_communities_scoped_by_counts(
     assert ids(api(agency_officer).get("/api/communities/")) == set()
 
 
+def test_communities_filter_by_any_province_type(api, district_officer, households):
+    a = households["A"].community
+    client = api(district_officer)
+    assert a.pk in ids(client.get(f"/api/communities/?community_type={a.community_type}"))
+    # Upcountry types (ppaos/areas/data/provinces.json) are accepted; none are in khet 1008.
+    assert ids(client.get("/api/communities/?community_type=village")) == set()
+    assert client.get("/api/communities/?community_type=no_such_type").status_code == 400
+
+
 def test_surveys_scoped_through_the_household(api, volunteer_a, researcher, visits):
     own, other = visits["A"].survey, visits["C"].survey
     client = api(volunteer_a)

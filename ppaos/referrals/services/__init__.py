@@ -14,7 +14,6 @@ from ppaos.referrals.services.benefits import (
 )
 from ppaos.referrals.services.cases import (
     due_date,
-    receiving_organisation,
     referral_accept,
     referral_close,
     referral_comment,
@@ -53,8 +52,17 @@ from ppaos.referrals.services.plans import (
     plan_visit_record,
     poverty_line,
 )
+from ppaos.referrals.services.routing import (
+    household_local_government,
+    local_provider_ensure,
+    local_providers_ensure,
+    receiving_organisation,
+)
 
 __all__ = [
+    "household_local_government",
+    "local_provider_ensure",
+    "local_providers_ensure",
     "DEFAULT_CATALOGUE",
     "DEFAULT_POVERTY_LINE",
     "LoadResult",

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ppaos.accounts.models import Organisation, OrganisationKind
+from ppaos.areas import provinces
 from ppaos.areas.models import District
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
@@ -18,6 +19,7 @@ from ppaos.lib import safejson
 from ppaos.referrals import notifications, rules, windows
 from ppaos.referrals.eligibility import FACTS
 from ppaos.referrals.models import (
+    LocalProvider,
     Service,
     ServiceRule,
 )
@@ -95,6 +97,7 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                 "level": row.get("level", "person"),
                 "provider": None if by_district else organisations[provider_key],
                 "provider_is_district_office": by_district,
+                "area_route": row.get("area_route", ""),
                 "description": row.get("description", ""),
                 "description_th": row.get("description_th", ""),
                 "required_documents": row.get("required_documents", []),
@@ -170,12 +173,18 @@ def catalogue_acceptor_gaps() -> list[str]:
                 % {"provider": service.provider.name_th, "services": names}
             )
     by_office = list(active.filter(provider_is_district_office=True).values_list("code", flat=True))
-    if not by_office:
+    if not by_office and not active.exclude(area_route="").exists():
         return lines
-    districts = (
+    districts = list(
         Household.objects.order_by().values_list("subdistrict__district_id", flat=True).distinct()
     )
-    for district in District.objects.filter(code__in=list(districts)).order_by("code"):
+    by_district_office = [
+        d for d in districts if provinces.profile(d).local_office == provinces.DISTRICT_OFFICE
+    ]
+    lines += _local_provider_gaps(
+        active, by_office, sorted({d[:2] for d in districts} - {d[:2] for d in by_district_office})
+    )
+    for district in District.objects.filter(code__in=by_district_office).order_by("code"):
         office = Organisation.objects.filter(
             kind=OrganisationKind.DISTRICT_OFFICE, district_id=district.pk
         ).first()
@@ -201,6 +210,26 @@ def catalogue_acceptor_gaps() -> list[str]:
                     "district": district.pk,
                     "services": ", ".join(by_office),
                 }
+            )
+    return lines
+
+
+def _local_provider_gaps(active, by_office: list[str], province_codes: list[str]) -> list[str]:
+    """Outside Bangkok: an อปท. (or its health fund) nobody can answer for."""
+    by_fund = list(active.exclude(area_route="").values_list("code", flat=True))
+    lines = []
+    providers = LocalProvider.objects.filter(
+        local_government__province_id__in=province_codes
+    ).select_related("organisation")
+    for provider in providers.order_by("local_government", "function"):
+        codes = by_office if provider.function == LocalProvider.Function.OFFICE else by_fund
+        if codes and not notifications.agency_officers(provider.organisation_id).exists():
+            lines.append(
+                _(
+                    "%(provider)s: nobody can accept its referrals (%(services)s); add an agency "
+                    "officer of this organisation."
+                )
+                % {"provider": provider.organisation.name_th, "services": ", ".join(codes)}
             )
     return lines
 

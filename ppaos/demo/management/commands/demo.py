@@ -17,6 +17,7 @@ STEPS = (
     ("demo-targeting", True, ()),
     ("load-services", False, ()),
     ("demo-referrals", True, ()),
+    ("demo-province", True, ()),
     ("demo-community", True, ()),
     ("demo-coordinates", True, ()),
     ("refresh-dashboards", False, ()),
