@@ -48,6 +48,7 @@ urlpatterns = [
     path("", include("ppaos.privacy.urls")),
     path("", include("ppaos.exports.urls")),
     path("dashboards/", include("ppaos.dashboards.urls")),
+    path("national/", include("ppaos.rollup.urls")),
     path("admin/", admin.site.urls),
     path("", include("ppaos.ops.urls")),
 ]

@@ -21,7 +21,7 @@ LAYERS = (
     ("privacy",),
     ("targeting", "assessment"),
     ("referrals", "livelihoods", "community"),
-    ("dashboards", "api"),
+    ("dashboards", "api", "rollup"),
     ("demo", "ops"),
 )
 RANK = {app: level for level, apps in enumerate(LAYERS) for app in apps}
