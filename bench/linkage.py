@@ -12,18 +12,28 @@ typos, swapped names, missing IDs, prefix changes, moved addresses ...), then
     the same comparison vectors too.
 
 Prints time, precision, recall and F1 for both and the time ratio, and writes
-bench/out/linkage.json. Usage: `python bench/linkage.py [--n 100000] [--seed 2566]`.
+bench/out/linkage.json. Usage: `python bench/linkage.py [--n 100000] [--seed 2566]
+[--backend duckdb|spark]`. Ours also reports the seconds of each step (prepare, train u, EM,
+predict) and the comparisons each blocking rule generates (Splink's blocking analysis).
+
+Scale curve (docs/scale.md): `python bench/linkage.py --backend duckdb,spark --sizes
+100000,300000 --no-peer` runs ours once per backend and size, each in a fresh process, and
+records seconds, peak memory (RSS of the process and its children, i.e. Spark's JVM) and
+comparisons → bench/out/linkage-scale.json. Spark runs in local mode on all cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import importlib.metadata
 import json
 import os
 import platform
+import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,12 +42,19 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("PYTHAINLP_OFFLINE", "1")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ppaos.settings")
+
+import django  # noqa: E402  (ppaos.targeting.linkage reads the targeting models' field list)
+
+django.setup()
 
 from bench.linkage_data import generate  # noqa: E402
 from ppaos.targeting import linkage  # noqa: E402
 
 OUT = ROOT / "bench" / "out"
 RULE_MIN_AGREEMENTS = 4
+COUNT_COMPARISONS = True
+SPARK_DRIVER_MEMORY = "8g"
 
 
 def parse_args() -> argparse.Namespace:
@@ -46,8 +63,28 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2566)
     parser.add_argument("--threshold", type=float, default=0.9)
     parser.add_argument("--no-peer", action="store_true", help="skip the recordlinkage run")
-    parser.add_argument("--out", type=Path, default=OUT / "linkage.json")
-    return parser.parse_args()
+    parser.add_argument(
+        "--backend", default="duckdb", help="duckdb, spark, or both comma-separated (--sizes)"
+    )
+    parser.add_argument(
+        "--sizes", help="records per side, comma-separated: the scale curve (one run each)"
+    )
+    parser.add_argument(
+        "--national",
+        action="store_true",
+        help="estimate the comparisons of a 1.5M × 66M national run from --n synthetic records",
+    )
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    backends = args.backend.split(",")
+    unknown = set(backends) - set(linkage.BACKENDS)
+    if unknown or (len(backends) > 1 and not args.sizes):
+        parser.error("--backend: duckdb or spark (several only with --sizes)")
+    args.backends = backends
+    if args.out is None:
+        name = "linkage-national" if args.national else "linkage-scale" if args.sizes else "linkage"
+        args.out = OUT / f"{name}.json"
+    return args
 
 
 def scores(predicted: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict:
@@ -66,18 +103,48 @@ def scores(predicted: set[tuple[str, str]], truth: set[tuple[str, str]]) -> dict
     }
 
 
-def run_ours(left: pd.DataFrame, right: pd.DataFrame, threshold: float) -> tuple[set, dict]:
+def run_ours(
+    left: pd.DataFrame, right: pd.DataFrame, threshold: float, backend: str = "duckdb"
+) -> tuple[set, dict]:
     started = time.perf_counter()
     lp, rp = linkage.prepare(left), linkage.prepare(right)
     prepared = time.perf_counter()
-    pairs = linkage.link_frames(lp, rp, threshold=threshold)
+    steps: dict[str, float] = {}
+    pairs = linkage.link_frames(lp, rp, threshold=threshold, backend=backend, timings=steps)
     done = time.perf_counter()
     timing = {
+        "backend": backend,
         "seconds": round(done - started, 2),
         "prepare_seconds": round(prepared - started, 2),
         "splink_seconds": round(done - prepared, 2),
+        "steps": {k: round(v, 2) for k, v in steps.items() if k != "prepare"},
+        "comparisons": comparisons(lp, rp) if COUNT_COMPARISONS else None,
     }
     return set(zip(pairs["left_id"], pairs["right_id"], strict=True)), timing
+
+
+def comparisons(left: pd.DataFrame, right: pd.DataFrame) -> dict:
+    """Pairs each blocking rule adds (Splink's blocking analysis, exact counts on DuckDB)."""
+    from splink import DuckDBAPI
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    db = DuckDBAPI()
+    tables = [
+        db.register(left, dataset_display_name="l"),
+        db.register(right, dataset_display_name="r"),
+    ]
+    counts = count_comparisons_from_blocking_rules(
+        tables,
+        blocking_rules=list(linkage.BLOCKING_RULES),
+        link_type="link_only",
+        unique_id_column_name="id",
+        record_sample_proportion=1.0,
+    )
+    marginal = {
+        rule: int(c["marginal_comparison_count"])
+        for rule, c in zip(linkage.BLOCKING_RULES, counts, strict=True)
+    }
+    return {"total": int(counts[-1]["cumulative_comparison_count"]), "by_rule": marginal}
 
 
 def _peer_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -133,8 +200,177 @@ def version(package: str) -> str:
         return "not installed"
 
 
+class PeakRss:
+    """Peak resident memory of a process and all its descendants, sampled every 0.2 s."""
+
+    def __init__(self, pid: int):
+        import psutil
+
+        self.process = psutil.Process(pid)
+        self.peak = 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+
+    def _sample(self) -> None:
+        import psutil
+
+        while not self.done.wait(0.2):
+            try:
+                procs = [self.process, *self.process.children(recursive=True)]
+                total = 0
+                for proc in procs:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+                self.peak = max(self.peak, total)
+            except psutil.Error:
+                return
+
+    def stop(self) -> int:
+        self.done.set()
+        self.thread.join()
+        return self.peak
+
+
+def scale(args: argparse.Namespace) -> None:
+    """One fresh process per (backend, size): seconds, peak RSS, comparisons."""
+    rows = []
+    for n in (int(x) for x in args.sizes.split(",")):
+        for backend in args.backends:
+            out = OUT / f"linkage-{backend}-{n}.json"
+            command = [sys.executable, __file__, "--n", str(n), "--seed", str(args.seed)]
+            command += ["--backend", backend, "--no-peer", "--out", str(out)]
+            print(f"== {backend} {n:,} × {n:,}", flush=True)
+            child = subprocess.Popen(command)
+            rss = PeakRss(child.pid)
+            code = child.wait()
+            peak = rss.stop()
+            if code != 0:
+                print(f"   failed (exit {code})", flush=True)
+                rows.append({"backend": backend, "n": n, "failed": code})
+                continue
+            run = json.loads(out.read_text())
+            ours = run["ours"]
+            rows.append(
+                {
+                    "backend": backend,
+                    "n": n,
+                    "seconds": ours["seconds"],
+                    "prepare_seconds": ours["prepare_seconds"],
+                    "splink_seconds": ours["splink_seconds"],
+                    "steps": ours["steps"],
+                    "peak_rss_mb": round(peak / 2**20),
+                    "comparisons": ours["comparisons"]["total"],
+                    "f1": ours["f1"],
+                }
+            )
+    print()
+    print(f"{'backend':8} {'n':>10} {'seconds':>9} {'peak MB':>8} {'comparisons':>12} {'F1':>7}")
+    for r in rows:
+        if "failed" in r:
+            print(f"{r['backend']:8} {r['n']:>10,} failed")
+            continue
+        print(
+            f"{r['backend']:8} {r['n']:>10,} {r['seconds']:>9.1f} {r['peak_rss_mb']:>8,} "
+            f"{r['comparisons']:>12,} {r['f1']:>7.4f}"
+        )
+    result = {
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "seed": args.seed,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform()},
+        "runs": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"wrote {args.out}")
+
+
+# A national run (docs/scale.md): a target list against the whole civil registry.
+NATIONAL_TARGETS = 1_500_000
+NATIONAL_REGISTRY = 66_000_000
+NATIONAL_DISTRICTS = 928  # อำเภอ/เขต; people assumed spread evenly over them
+# Registry people who share a target's (subdistrict, house number): about 3 per household,
+# and the same number is used once in each of the ~10 villages (หมู่) of a subdistrict.
+NATIONAL_PEOPLE_PER_HOUSE_KEY = 30
+# Share of target records whose valid ID is also in the registry (each gives one pair).
+NATIONAL_ID_SHARE = 0.8
+# The synthetic names come from 250 surnames and 500 given names; real Thai surnames are
+# (by law) a family's own, and given names are chosen one by one, so name-code collisions are
+# rarer: these divide the synthetic collision rates in the "realistic names" scenario.
+REAL_SURNAME_DIVERSITY = 20
+REAL_GIVEN_NAME_DIVERSITY = 4
+
+
+def collision(left: pd.DataFrame, right: pd.DataFrame, columns: list[str], swap=None) -> float:
+    """Chance that a random left and right record share a non-null key (`swap`: right's
+    columns to compare with `columns`, e.g. names swapped)."""
+    lk = left[columns].dropna().astype(str).agg("|".join, axis=1).value_counts()
+    rk = right[swap or columns].dropna().astype(str).agg("|".join, axis=1).value_counts()
+    return float((lk * rk.reindex(lk.index, fill_value=0)).sum()) / (len(left) * len(right))
+
+
+def national(args: argparse.Namespace) -> None:
+    """Comparisons of a national run, per blocking rule, from key collision rates measured
+    on synthetic data of --n records per side (assumptions in the constants above).
+
+    The rates are measured between different people (`overlap=0`): non-matching pairs grow
+    with targets × registry, while each target adds at most one true pair per rule."""
+    data = generate(args.n, seed=args.seed, overlap=0.0)
+    lp, rp = linkage.prepare(data.left), linkage.prepare(data.right)
+    fn, ln = "first_name_lk82", "last_name_lk82"
+    q = {
+        "first": collision(lp, rp, [fn]),
+        "last": collision(lp, rp, [ln]),
+        "names": collision(lp, rp, [fn, ln]),
+        "swapped": collision(lp, rp, [fn, ln], swap=[ln, fn]),
+        "birth_date": collision(lp, rp, ["birth_date"]),
+        "birth_last": collision(lp, rp, ["birth_date", ln]),
+        "birth_first": collision(lp, rp, ["birth_date", fn]),
+    }
+    pairs = NATIONAL_TARGETS * NATIONAL_REGISTRY
+    rows = []
+    for scenario, sur, given in (
+        ("synthetic names (upper bound)", 1, 1),
+        ("realistic names", REAL_SURNAME_DIVERSITY, REAL_GIVEN_NAME_DIVERSITY),
+    ):
+        true = NATIONAL_TARGETS  # at most one true pair per target and rule
+        rules = {
+            BR[0]: NATIONAL_TARGETS * NATIONAL_ID_SHARE,
+            BR[1]: true + pairs * q["names"] / (sur * given),
+            BR[2]: NATIONAL_TARGETS * NATIONAL_PEOPLE_PER_HOUSE_KEY,
+            BR[3]: true + pairs * q["birth_last"] / sur,
+            BR[4]: true + pairs * q["birth_first"] / given,
+            BR[5]: pairs * q["swapped"] / (sur * given),
+            BR[6]: true + pairs * q["birth_date"] / NATIONAL_DISTRICTS,
+        }
+        rows.append({"scenario": scenario, "by_rule": {k: round(v) for k, v in rules.items()}})
+        print(f"\n{scenario}: {sum(rules.values()):,.0f} comparisons (upper bound: rules overlap)")
+        for rule, count in rules.items():
+            print(f"  {count:>16,.0f}  {rule}")
+    result = {
+        "n_synthetic": args.n,
+        "collision_rates": q,
+        "targets": NATIONAL_TARGETS,
+        "registry": NATIONAL_REGISTRY,
+        "scenarios": rows,
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"collision rates: {q}\nwrote {args.out}")
+
+
+BR = linkage.BLOCKING_RULES
+
+
 def main() -> None:
     args = parse_args()
+    if args.national:
+        national(args)
+        return
+    if args.sizes:
+        scale(args)
+        return
+    backend = args.backends[0]
     print(f"generating {args.n:,} × {args.n:,} records (seed {args.seed}) ...", flush=True)
     started = time.perf_counter()
     data = generate(args.n, seed=args.seed)
@@ -142,8 +378,11 @@ def main() -> None:
     generated = round(time.perf_counter() - started, 1)
     print(f"  {len(truth):,} true pairs, generated in {generated} s", flush=True)
 
-    print("ours: ppaos.targeting.linkage (Splink + DuckDB) ...", flush=True)
-    ours_pairs, ours_time = run_ours(data.left, data.right, args.threshold)
+    if backend == "spark":
+        # local mode on every core, with room for 300k+ records per side
+        linkage.spark_session(config={"spark.driver.memory": SPARK_DRIVER_MEMORY})
+    print(f"ours: ppaos.targeting.linkage (Splink + {backend}) ...", flush=True)
+    ours_pairs, ours_time = run_ours(data.left, data.right, args.threshold, backend)
     ours = {**ours_time, **scores(ours_pairs, truth)}
     result = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -160,7 +399,8 @@ def main() -> None:
             "cpus": os.cpu_count(),
         },
         "versions": {
-            p: version(p) for p in ("splink", "duckdb", "pythainlp", "recordlinkage", "pandas")
+            p: version(p)
+            for p in ("splink", "duckdb", "pyspark", "pythainlp", "recordlinkage", "pandas")
         },
     }
     rows = [("ours (Splink)", ours)]
@@ -178,6 +418,7 @@ def main() -> None:
         rows.append(("recordlinkage ECM", peer))
         rows.append((f"rl rule ≥{RULE_MIN_AGREEMENTS} of 7", rule))
 
+    print(f"  steps: {ours['steps']}; comparisons: {ours['comparisons']}")
     print()
     print(f"{'':18} {'seconds':>9} {'pairs':>9} {'precision':>10} {'recall':>8} {'F1':>8}")
     for name, r in rows:

@@ -69,10 +69,13 @@ def _clean(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def target_list_link(
-    *, target_list: TargetList, backend: str = "duckdb", progress=None
+    *, target_list: TargetList, backend: str | None = None, progress=None
 ) -> dict[str, int]:
-    """Link a target list to the registry and sort every record into a band."""
+    """Link a target list to the registry and sort every record into a band. `backend`:
+    "duckdb" or "spark" (`linkage.BACKENDS`); by default the PPAOS_LINK_BACKEND setting."""
     from ppaos.targeting.linkage import link_frames
+
+    backend = backend or link_backend()
 
     left = target_frame(target_list)
     right = registry_frame()
@@ -94,12 +97,17 @@ def target_list_link(
     return counts
 
 
+def link_backend() -> str:
+    """The linkage engine of jobs and the demo: settings.LINK_BACKEND (PPAOS_LINK_BACKEND)."""
+    return getattr(settings, "LINK_BACKEND", "duckdb")
+
+
 def job_run_linkage(*, job: Job) -> Job:
     Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, steps_total=3)
     try:
         counts = target_list_link(
             target_list=TargetList.objects.get(pk=job.params["target_list"]),
-            backend=job.params.get("backend", "duckdb"),
+            backend=job.params.get("backend") or link_backend(),
             progress=lambda done, total: job_progress(job, done, total),
         )
     except Exception as e:

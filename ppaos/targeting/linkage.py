@@ -55,7 +55,12 @@ Training (deterministic for a fixed input and date):
    This is what makes a few-hundred-row input (or one without IDs) work.
 
 The same settings run on DuckDB (default, in memory) or Spark (`backend="spark"`: Splink's
-`SparkAPI` on a local or existing SparkSession; needs `pip install pyspark` and Java 17).
+`SparkAPI` on the active SparkSession or a new local one, see `spark_session`; needs the
+`spark` extra, i.e. PySpark 4, and Java 17). `backend` scores the comparisons; training runs
+on `train_backend` (DuckDB by default: it works on a bounded sample, and on Spark its few
+hundred small queries cost minutes of overhead). Both give the same pairs (tests in
+`tests/test_linkage_spark.py`, marker `spark`). A Spark session outlives a run: each run
+drops the tables it created. Scale measurements and a national estimate: docs/scale.md.
 """
 
 from __future__ import annotations
@@ -69,11 +74,13 @@ import os
 import re
 import sys
 import tempfile
+import time
 import unicodedata
 import warnings
 from collections.abc import Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ppaos.registry import national_id
@@ -95,7 +102,12 @@ U_ID_EXACT = 1e-7
 M_ID_MISMATCH_MIN = 0.002
 M_U_MIN = 0.001
 U_MIN = 1e-7
-MAX_U_PAIRS = 2e6
+# u from this many random pairs: 2e6 took half of Splink's time at 100k × 100k for the same
+# F1 (0.9974) as 5e5; a level too rare to be seen in the sample keeps its prior.
+MAX_U_PAIRS = 5e5
+# Spark: shuffle partitions of a new cluster session (Spark's default), and per core locally.
+SPARK_SHUFFLE_PARTITIONS = 200
+SPARK_PARTITIONS_PER_CORE = 2
 
 _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
@@ -287,6 +299,27 @@ def _valid_id(value: Any) -> str | None:
     return digits if national_id.is_valid(digits) else None
 
 
+_ID_WEIGHTS = np.arange(13, 1, -1)
+
+
+def _valid_ids(ids: pd.Series) -> pd.Series:
+    """`_valid_id` of a whole column (cleaned text or None), the mod-11 checksum vectorised:
+    one Python call per record made the ID check a third of `prepare`."""
+    digits = _map_unique(ids, lambda v: national_id.normalize(v.translate(_THAI_DIGITS)))
+    shaped = digits.astype("string").str.fullmatch(r"[0-9]{13}").fillna(False).astype(bool)
+    out = pd.Series([None] * len(ids), index=ids.index, dtype=object)
+    if not shaped.any():
+        return out
+    candidates = digits[shaped].astype(str)
+    matrix = (
+        np.frombuffer("".join(candidates).encode("ascii"), dtype=np.uint8).reshape(-1, 13) - 48
+    ).astype(np.int64)
+    check = (11 - (matrix[:, :12] @ _ID_WEIGHTS) % 11) % 10
+    valid = check == matrix[:, 12]
+    out[candidates.index[valid]] = candidates[valid].to_numpy()
+    return out
+
+
 def _split_prefix(prefix: str | None, first: str | None) -> tuple[str | None, str | None]:
     """A prefix typed into the first-name field ("นางสาว สมใจ", "ด.ช.ก้อง") moves to prefix."""
     if prefix or not first:
@@ -344,7 +377,7 @@ def prepare(frame: pd.DataFrame, *, today: dt.date | None = None) -> pd.DataFram
         # equal hashes, which is all the exact-match comparison and the blocking rule need.
         out["nid"] = _clean_column(column("national_id_hash"))
     else:
-        out["nid"] = _map_unique(out["national_id"], _valid_id)
+        out["nid"] = _valid_ids(out["national_id"])
 
     prefix = _clean_column(column("prefix"))
     first = _map_unique(column("first_name"), normalize_name)
@@ -683,28 +716,64 @@ def _db_api(backend: str):
         from splink import DuckDBAPI
 
         return DuckDBAPI()
+    spark = spark_session()
+    from splink import SparkAPI
+
+    if not spark.sparkContext.master.startswith("local"):
+        # A cluster: Splink's defaults (intermediate tables written as parquet to the
+        # checkpoint directory, shuffle partitions as the session has them).
+        return SparkAPI(spark_session=spark)
+    # One machine: intermediate tables kept in memory, and a few partitions per core instead
+    # of Splink's 100 (each an empty task on small inputs: 200 records took minutes).
+    return SparkAPI(
+        spark_session=spark,
+        break_lineage_method="persist",
+        num_partitions_on_repartition=_local_partitions(spark),
+    )
+
+
+def _local_partitions(spark) -> int:
+    return max(2, SPARK_PARTITIONS_PER_CORE * spark.sparkContext.defaultParallelism)
+
+
+def spark_session(*, master: str | None = None, config: dict[str, str] | None = None):
+    """The active SparkSession, else a new one (local on all cores unless `master` or
+    spark-submit says otherwise) with Splink's jar (Jaro-Winkler) and a checkpoint directory.
+
+    `config`: more Spark settings for a new session. An existing session is used as it is: it
+    needs `similarity_jar_location()` in `spark.jars`.
+    Raises LinkageBackendUnavailable when PySpark is not installed."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
         raise LinkageBackendUnavailable(
             "The Spark backend needs PySpark, which is not installed. Install it with "
-            "`pip install pyspark` (Spark 4 also needs Java 17), or use backend='duckdb'."
+            "`pip install pyspark` or `pip install 'ppaos[spark]'` (Spark 4 also needs Java 17), "
+            "or use backend='duckdb'."
         ) from exc
-    from splink import SparkAPI
     from splink.backends.spark import similarity_jar_location
 
-    # An existing session is reused as it is (it needs Splink's jar in spark.jars for
-    # Jaro-Winkler); a new local one gets the jar and a checkpoint directory, which Splink
-    # uses to cut long query plans.
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this Python
-    spark = (
-        SparkSession.builder.appName("ppaos-linkage")
-        .config("spark.jars", similarity_jar_location())
-        .getOrCreate()
-    )
+    spark = SparkSession.getActiveSession()
+    if spark is None:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)  # workers run this Python
+        builder = SparkSession.builder.appName("ppaos-linkage")
+        if master:
+            builder = builder.master(master)
+        for key, value in (config or {}).items():
+            builder = builder.config(key, value)
+        spark = (
+            builder.config("spark.jars", similarity_jar_location())
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.shuffle.partitions", str(SPARK_SHUFFLE_PARTITIONS))
+            .getOrCreate()
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+        if spark.sparkContext.master.startswith("local"):
+            spark.conf.set("spark.sql.shuffle.partitions", str(_local_partitions(spark)))
     if not spark.sparkContext.getCheckpointDir():
         spark.sparkContext.setCheckpointDir(tempfile.mkdtemp(prefix="ppaos-splink-"))
-    return SparkAPI(spark_session=spark)
+    return spark
 
 
 def _prior_probability(left: pd.DataFrame, right: pd.DataFrame | None) -> float:
@@ -740,7 +809,7 @@ def _pair_count(frames: list[pd.DataFrame], keys: tuple[str, ...]) -> int:
     return int((left * right.reindex(left.index, fill_value=0)).sum())
 
 
-def _train(linker, inputs, frames: list[pd.DataFrame]):
+def _train(linker, inputs, frames: list[pd.DataFrame], clock: _Clock):
     """u by sampling, then m by EM; returns the trained linker (rebuilt from the last good
     state if a training step fails, because a failed EM session can leave Splink's settings
     half-modified)."""
@@ -756,6 +825,7 @@ def _train(linker, inputs, frames: list[pd.DataFrame]):
     except Exception as exc:  # noqa: BLE001 - keep going with the priors
         logger.warning("linkage: u estimation failed, using prior u values: %s", exc)
         linker = Linker(inputs, snapshot, log_level=None)
+    clock.lap("train_u")
     for keys in EM_BLOCKING_KEYS:
         pairs = _pair_count(frames, keys)
         if pairs < MIN_EM_PAIRS:
@@ -769,6 +839,7 @@ def _train(linker, inputs, frames: list[pd.DataFrame]):
         except Exception as exc:  # noqa: BLE001 - e.g. EM not converging on odd data
             logger.warning("linkage: EM on %s failed, skipped: %s", "+".join(keys), exc)
             linker = Linker(inputs, snapshot, log_level=None)
+        clock.lap("train_em_" + "+".join(keys))
     return linker
 
 
@@ -820,10 +891,46 @@ def _run(
     prior: float,
     threshold: float,
     backend: str,
+    timings: dict[str, float] | None,
+    train_backend: str,
 ) -> pd.DataFrame:
+    clock = _Clock(timings)
     db_api = _db_api(backend)
-    with _quiet_splink():
-        return _run_quietly(db_api, frames, link_type, prior, threshold)
+    train_api = db_api if train_backend == backend else _db_api(train_backend)
+    clock.lap("engine")
+    names = [name for name, _ in frames]
+    try:
+        with _quiet_splink():
+            return _run_quietly(db_api, train_api, frames, link_type, prior, threshold, clock)
+    finally:
+        _drop_tables(db_api, names)
+        if train_api is not db_api:
+            _drop_tables(train_api, names)
+
+
+def _drop_tables(db_api, inputs: list[str]) -> None:
+    """Drop the run's tables: a Spark session outlives the run (the next run registers its
+    inputs under the same names, and cached intermediate tables hold memory)."""
+    try:
+        db_api.delete_tables_created_by_splink_from_db()
+        for name in inputs:
+            db_api.delete_table_from_database(name)
+    except Exception as exc:  # noqa: BLE001 - the pairs are found; cleaning up is best effort
+        logger.warning("linkage: could not drop the run's tables: %s", exc)
+
+
+class _Clock:
+    """Seconds spent in each step, added to `timings` (when given) and logged."""
+
+    def __init__(self, timings: dict[str, float] | None):
+        self.timings = timings if timings is not None else {}
+        self.last = time.perf_counter()
+
+    def lap(self, step: str) -> None:
+        now = time.perf_counter()
+        self.timings[step] = round(self.timings.get(step, 0.0) + now - self.last, 3)
+        logger.info("linkage: %s took %.1f s", step, now - self.last)
+        self.last = now
 
 
 @contextlib.contextmanager
@@ -839,14 +946,26 @@ def _quiet_splink():
         splink_logger.setLevel(level)
 
 
-def _run_quietly(db_api, frames, link_type, prior, threshold) -> pd.DataFrame:
+def _run_quietly(
+    db_api, train_api, frames, link_type, prior, threshold, clock: _Clock
+) -> pd.DataFrame:
     from splink import Linker
 
-    tables = _register(db_api, frames)
+    tables = _register(train_api, frames)
     inputs = tables if len(tables) > 1 else tables[0]
+    clock.lap("register")
     linker = Linker(inputs, settings(link_type, prior), log_level=None)
-    linker = _train(linker, inputs, [df for _, df in frames])
+    linker = _train(linker, inputs, [df for _, df in frames], clock)
     model = _clean_model(linker.misc.save_model_to_json())
+    if train_api is not db_api:
+        # The trained m and u, level by level, in the scoring engine's SQL dialect.
+        model = _with_parameters(
+            settings(link_type, prior).create_settings_dict(db_api.sql_dialect.sql_dialect_str),
+            model,
+        )
+        tables = _register(db_api, frames)
+        inputs = tables if len(tables) > 1 else tables[0]
+        clock.lap("register")
     model["probability_two_random_records_match"] = prior
     scorer = Linker(inputs, model, log_level=None)
     # Splink filters on the match weight; ask for a hair less and filter exactly afterwards.
@@ -854,7 +973,23 @@ def _run_quietly(db_api, frames, link_type, prior, threshold) -> pd.DataFrame:
     predictions = scorer.inference.predict(threshold_match_probability=cut)
     pairs = predictions.as_pandas_dataframe()
     predictions.drop_table_from_database_and_remove_from_cache()
+    clock.lap("predict")
     return pairs
+
+
+def _with_parameters(model: dict[str, Any], trained: dict[str, Any]) -> dict[str, Any]:
+    """`model` (a settings dict) with the m and u of every level of `trained` (the same
+    comparisons and levels, perhaps written for another SQL dialect)."""
+    for comparison, source in zip(model["comparisons"], trained["comparisons"], strict=True):
+        if comparison["output_column_name"] != source["output_column_name"]:
+            raise RuntimeError("trained model and settings disagree on the comparisons")
+        for level, learned in zip(
+            comparison["comparison_levels"], source["comparison_levels"], strict=True
+        ):
+            for key in ("m_probability", "u_probability"):
+                if key in learned:
+                    level[key] = learned[key]
+    return model
 
 
 def _finish(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -891,17 +1026,35 @@ def link_frames(
     *,
     threshold: float = 0.9,
     backend: str = "duckdb",
+    train_backend: str = "duckdb",
+    timings: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Pairs (left_id, right_id, match_probability) at or above `threshold`, most probable
-    first. `left` and `right` have the `COLUMNS` (raw, or already through `prepare`)."""
+    first. `left` and `right` have the `COLUMNS` (raw, or already through `prepare`).
+
+    `backend` scores the comparisons (blocking, comparison vectors, match probabilities: the
+    work that grows with the data). Training estimates a few dozen parameters from at most
+    `MAX_U_PAIRS` sampled pairs and the ID-blocked pairs; it runs on `train_backend`, by
+    default DuckDB in this process, where the frames already are (Spark's per-query overhead
+    made it most of a small Spark run). `timings`, when given, receives the seconds of each
+    step (prepare, engine, register, train_u, train_em_*, predict)."""
     _check_threshold(threshold)
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    _check_backends(backend, train_backend)
     if len(left) == 0 or len(right) == 0:
         return _empty()
+    started = time.perf_counter()
     left, right = _prepared(left), _prepared(right)
+    _add_time(timings, "prepare", started)
     prior = _prior_probability(left, right)
-    pairs = _run([(_LEFT, left), (_RIGHT, right)], "link_only", prior, threshold, backend)
+    pairs = _run(
+        [(_LEFT, left), (_RIGHT, right)],
+        "link_only",
+        prior,
+        threshold,
+        backend,
+        timings,
+        train_backend,
+    )
     if pairs.empty:
         return _empty()
     left_first = pairs["source_dataset_l"] == _LEFT
@@ -915,23 +1068,40 @@ def dedupe_frame(
     *,
     threshold: float = 0.9,
     backend: str = "duckdb",
+    train_backend: str = "duckdb",
+    timings: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Likely duplicate pairs inside one frame, as (left_id, right_id, match_probability) with
-    left_id < right_id, most probable first."""
+    left_id < right_id, most probable first (`backend`, `train_backend` and `timings` as in
+    `link_frames`)."""
     _check_threshold(threshold)
-    if backend not in BACKENDS:
-        raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    _check_backends(backend, train_backend)
     if len(frame) < 2:
         return _empty()
+    started = time.perf_counter()
     frame = _prepared(frame)
+    _add_time(timings, "prepare", started)
     prior = _prior_probability(frame, None)
-    pairs = _run([("ppaos_records", frame)], "dedupe_only", prior, threshold, backend)
+    pairs = _run(
+        [("ppaos_records", frame)], "dedupe_only", prior, threshold, backend, timings, train_backend
+    )
     if pairs.empty:
         return _empty()
     a, b = pairs["id_l"].astype(str), pairs["id_r"].astype(str)
     pairs["left_id"] = a.where(a < b, b)
     pairs["right_id"] = b.where(a < b, a)
     return _finish(pairs[pairs["match_probability"] >= threshold])
+
+
+def _add_time(timings: dict[str, float] | None, step: str, started: float) -> None:
+    if timings is not None:
+        timings[step] = round(time.perf_counter() - started, 3)
+
+
+def _check_backends(*backends: str) -> None:
+    for backend in backends:
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
 
 
 def _check_threshold(threshold: float) -> None:

@@ -1,10 +1,37 @@
 import datetime as dt
+import importlib.util
+import os
+import shutil
 
 import pytest
 
 from ppaos.registry.id_crypto import lookup_hash
 from ppaos.targeting.models import LinkStatus, TargetList, TargetRecord
 from ppaos.targeting.services import campaign_assign, campaign_open
+
+SPARK_SKIPPED = 'SPARK TESTS SKIPPED: {}; install it with `make install EXTRAS="dev spark"`'
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session (2 cores) for every Spark test of the run, stopped at the end.
+
+    Without PySpark (the `spark` extra) or Java the Spark tests skip, loudly; with
+    PPAOS_REQUIRE_SPARK=1, which CI sets, they fail instead of silently testing less."""
+    missing = None
+    if importlib.util.find_spec("pyspark") is None:
+        missing = "PySpark is not installed"
+    elif not (os.environ.get("JAVA_HOME") or shutil.which("java")):
+        missing = "Java (17) is not installed"
+    if missing:
+        if os.environ.get("PPAOS_REQUIRE_SPARK") == "1":
+            pytest.fail(f"PPAOS_REQUIRE_SPARK=1 but {missing}")
+        pytest.skip(SPARK_SKIPPED.format(missing))
+    from ppaos.targeting.linkage import spark_session
+
+    session = spark_session(master="local[2]")
+    yield session
+    session.stop()
 
 
 @pytest.fixture
