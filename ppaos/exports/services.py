@@ -96,7 +96,7 @@ def export_audit_small(*, actor, prepared: Prepared) -> None:
     audit_export(
         actor=actor,
         description=prepared.description,
-        row_count=len(anonymity.rows) if anonymity else prepared.count,
+        row_count=anonymity.written if anonymity else prepared.count,
         details={"k_anonymity": anonymity.summary()} if anonymity else None,
     )
 
@@ -162,7 +162,7 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
         raise
     job.file_path = str(relative)
     if anonymity is not None:  # rows dropped for k-anonymity are not rows of the file
-        total = len(anonymity.rows)
+        total = anonymity.written
         ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
         audit_export(
             actor=job.created_by,

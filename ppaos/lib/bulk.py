@@ -1,12 +1,21 @@
 """Bulk writes: many rows into one table at once, with PostgreSQL's COPY where it runs.
 
-Used by the batch assessment (`ppaos assess`) and the demo generators. Rows are dicts of
-column name → value already in database form (ids, dates as ISO text or date objects, JSON as
-text); every row of one call has the same columns. On SQLite (the embedded demo) the same
-rows go through one `executemany`. Nothing here knows a model's rules: callers validate.
+Used by the batch assessment (`ppaos assess`), the demo generators and the target-list import.
+Rows are dicts of column name → value already in database form (ids, dates as ISO text or date
+objects, JSON as text); every row of one call has the same columns. On SQLite (the embedded
+demo) the same rows go through one `executemany`. Nothing here knows a model's rules: callers
+validate.
+
+`copy_rows` streams rows of any length (tuples in column order, from a generator) into any
+table, a temporary staging table included, in blocks: the caller never holds the whole input.
 """
 
+from collections.abc import Iterable, Sequence
+
 from django.db import connection
+
+# Lines per write to the COPY stream.
+BLOCK = 2000
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -27,6 +36,33 @@ def copy_value(value) -> str:
 def copy_text(rows: list[dict], columns: list[str]) -> str:
     """Rows as COPY text, one line per row."""
     return "".join("\t".join(copy_value(r[c]) for c in columns) + "\n" for r in rows)
+
+
+def copy_line(values: Sequence) -> str:
+    """One row as a line of COPY text."""
+    return "\t".join(copy_value(v) for v in values) + "\n"
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """COPY `rows` (sequences of values in `columns` order) into `table`, written in blocks of
+    BLOCK lines, so that a generator of any length is streamed (PostgreSQL only). `table` and
+    `columns` are our own identifiers, never user input. Returns the number of rows."""
+    if connection.vendor != "postgresql":
+        raise NotImplementedError("copy_rows needs PostgreSQL; use rows_write elsewhere")
+    count = 0
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (our identifiers)
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        block: list[str] = []
+        for row in rows:
+            block.append(copy_line(row))
+            if len(block) >= BLOCK:
+                copy.write("".join(block))
+                count += len(block)
+                block = []
+        if block:
+            copy.write("".join(block))
+            count += len(block)
+    return count
 
 
 def rows_write(model, rows: list[dict]) -> None:
@@ -59,3 +95,20 @@ def sequences_reset(*models) -> None:
                 f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "  # noqa: S608
                 f"COALESCE((SELECT MAX(id) FROM {table}), 1))"
             )
+
+
+# Bytes per write when streaming a file into COPY.
+FILE_BLOCK = 1 << 20
+
+
+def csv_file_write(model, columns: Sequence[str], path) -> None:
+    """PostgreSQL: COPY the CSV file at `path` (no header; an unquoted empty field is NULL)
+    into `model`'s table, streamed in blocks. Made by a tool that writes CSV itself (DuckDB
+    for `ppaos assess`), so no row passes through Python."""
+    if connection.vendor != "postgresql":
+        raise ValueError("csv_file_write needs PostgreSQL; use rows_write elsewhere")
+    table = model._meta.db_table
+    sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN (FORMAT csv)"  # noqa: S608
+    with connection.cursor() as cursor, open(path, "rb") as source, cursor.cursor.copy(sql) as copy:
+        while block := source.read(FILE_BLOCK):
+            copy.write(block)

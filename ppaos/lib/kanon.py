@@ -17,8 +17,10 @@ k is the setting EXPORT_K (`PPAOS_EXPORT_K`, default 5). The export's audit row 
 smallest combination written (`k_reached`), the level of each quasi-identifier and the number
 of rows dropped (`Anonymised.summary`); never a value."""
 
+import pickle  # nosec B403: only our own temporary spill file is read back
+import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -51,13 +53,15 @@ class QuasiIdentifier:
 
 @dataclass
 class Anonymised:
-    """The rows as written, and what it took."""
+    """The rows as written, and what it took. A streamed export (`export_table`) keeps no rows
+    (`rows` empty) and counts them in `written`."""
 
     rows: list[list]
     k: int
     k_reached: int | None  # the smallest combination written; None when nothing is written
     levels: dict[str, int]
     suppressed: int
+    written: int = 0
 
     def summary(self) -> dict:
         """For the audit row: counts and levels only."""
@@ -66,8 +70,88 @@ class Anonymised:
             "k_reached": self.k_reached,
             "levels": self.levels,
             "suppressed": self.suppressed,
-            "rows": len(self.rows),
+            "rows": self.written,
         }
+
+
+class _Plan:
+    """The generalisation of a table known only by how often each combination of original
+    quasi-identifier values occurs (`combos`: per-QI value tuples → rows): which level each QI
+    is raised to, and how many rows each generalised combination then holds. Memory is that of
+    the distinct combinations, whatever the number of rows."""
+
+    def __init__(self, combos: Counter, qis: Sequence[QuasiIdentifier], k: int, allowed: int):
+        self.qis, self.k = qis, k
+        self._recoded: dict[tuple[int, int], dict] = {}
+        self._combos = list(combos.items())
+        levels = [0] * len(qis)
+        while self._outliers(levels) > allowed:
+            options = [i for i in range(len(qis)) if levels[i] < qis[i].top]
+            if not options:
+                break
+
+            def cost(i: int) -> tuple:
+                raised = [*levels[:i], levels[i] + 1, *levels[i + 1 :]]
+                distinct = {self.recode(i, levels[i], c[i]) for c, _n in self._combos}
+                return (self._outliers(raised), -len(distinct), i)
+
+            levels[min(options, key=cost)] += 1
+        self.levels = levels
+        self.counts = self._counts(levels)
+
+    def recode(self, i: int, level: int, value: tuple) -> tuple:
+        """QI i's cells `value` at `level`, each distinct value recoded once."""
+        if level == 0:
+            return value
+        cache = self._recoded.setdefault((i, level), {})
+        if value not in cache:
+            cache[value] = self.qis[i].at(level, value)
+        return cache[value]
+
+    def key(self, levels: Sequence[int], combo: tuple) -> tuple:
+        pairs = enumerate(zip(levels, combo, strict=True))
+        return tuple(self.recode(i, level, v) for i, (level, v) in pairs)
+
+    def _counts(self, levels: Sequence[int]) -> Counter:
+        counts: Counter = Counter()
+        for combo, n in self._combos:
+            counts[self.key(levels, combo)] += n
+        return counts
+
+    def _outliers(self, levels: Sequence[int]) -> int:
+        return sum(n for n in self._counts(levels).values() if n < self.k)
+
+    def kept(self, combo: tuple) -> tuple | None:
+        """The generalised combination of a row with these original values, or None when its
+        combination is smaller than k (the row is dropped)."""
+        key = self.key(self.levels, combo)
+        return key if self.counts[key] >= self.k else None
+
+    def result(self, rows: list[list]) -> Anonymised:
+        sizes = [n for n in self.counts.values() if n >= self.k]
+        total = sum(self.counts.values())
+        written = sum(sizes)
+        return Anonymised(
+            rows=rows,
+            k=self.k,
+            k_reached=min(sizes) if sizes else None,
+            levels={qi.name: level for qi, level in zip(self.qis, self.levels, strict=True)},
+            suppressed=total - written,
+            written=written,
+        )
+
+
+def _combo(row: Sequence, positions: Sequence[tuple[int, ...]]) -> tuple:
+    return tuple(tuple(row[p] for p in pos) for pos in positions)
+
+
+def _apply(row: list, key: tuple, positions, levels) -> list:
+    """The row with the cells of every raised QI replaced by their generalised values."""
+    for pos, level, values in zip(positions, levels, key, strict=True):
+        if level:
+            for p, value in zip(pos, values, strict=True):
+                row[p] = value
+    return row
 
 
 def generalise(
@@ -83,65 +167,29 @@ def generalise(
     rows = [list(r) for r in records]
     if positions is None:
         positions = [tuple(qi.columns) for qi in qis]
-    originals = [[tuple(r[p] for p in pos) for r in rows] for pos in positions]
-    recoded: dict[tuple[int, int], list[tuple]] = {}
-
-    def column(i: int, level: int) -> list[tuple]:
-        """The QI's cells at `level`, each distinct value recoded once."""
-        if level == 0:
-            return originals[i]
-        if (i, level) not in recoded:
-            recode = {v: qis[i].at(level, v) for v in set(originals[i])}
-            recoded[i, level] = [recode[v] for v in originals[i]]
-        return recoded[i, level]
-
-    def keys(levels: list[int]) -> Iterable[tuple]:
-        columns = [column(i, level) for i, level in enumerate(levels)]
-        return zip(*columns, strict=True) if columns else [()] * len(rows)
-
-    def outliers(levels: list[int]) -> int:
-        return sum(n for n in Counter(keys(levels)).values() if n < k)
-
-    allowed = int(suppression_limit * len(rows))
-    levels = [0] * len(qis)
-    while outliers(levels) > allowed:
-        options = [i for i in range(len(qis)) if levels[i] < qis[i].top]
-        if not options:
-            break
-
-        def cost(i: int) -> tuple:
-            raised = [*levels[:i], levels[i] + 1, *levels[i + 1 :]]
-            return (outliers(raised), -len(set(column(i, levels[i]))), i)
-
-        levels[min(options, key=cost)] += 1
-
-    counts = Counter(keys(levels))
-    raised = [(positions[i], column(i, level)) for i, level in enumerate(levels) if level]
+    combos = Counter(_combo(r, positions) for r in rows)
+    plan = _Plan(combos, qis, k, int(suppression_limit * len(rows)))
     kept = []
-    for n, (row, key) in enumerate(zip(rows, keys(levels), strict=True)):
-        if counts[key] < k:
-            continue
-        for pos, values in raised:
-            for p, value in zip(pos, values[n], strict=True):
-                row[p] = value
-        kept.append(row)
-    sizes = [n for n in counts.values() if n >= k]
-    return Anonymised(
-        rows=kept,
-        k=k,
-        k_reached=min(sizes) if kept else None,
-        levels={qi.name: level for qi, level in zip(qis, levels, strict=True)},
-        suppressed=len(rows) - len(kept),
-    )
+    for row in rows:
+        key = plan.kept(_combo(row, positions))
+        if key is not None:
+            kept.append(_apply(row, key, positions, plan.levels))
+    return plan.result(kept)
 
 
 def export_k() -> int:
     return max(1, int(getattr(settings, "EXPORT_K", 5)))
 
 
-def export_table(spec, rows, *, progress=None) -> tuple[list[list], Anonymised]:
+def export_table(spec, rows, *, progress=None) -> tuple[Iterator[list], Anonymised]:
     """A pseudonymised list (`ppaos.lib.exports.ExportSpec`) as the lines to write, made
-    k-anonymous on its declared quasi-identifiers (the whole list is read first)."""
+    k-anonymous on its declared quasi-identifiers.
+
+    Streamed in two passes: the first reads the rows, counts their quasi-identifier
+    combinations and spills the pseudonymised cells, a chunk at a time, to an anonymous
+    temporary file (no names, no identifiers in clear); the levels are then chosen from the
+    counts alone, and the second pass reads the spill back and yields the lines. The
+    Anonymised summary is complete when this returns (`rows` stays empty; `written` counts)."""
     from ppaos.lib import exports as lib
 
     headers = [str(c.header) for c in spec.columns_for(True)]
@@ -151,17 +199,49 @@ def export_table(spec, rows, *, progress=None) -> tuple[list[list], Anonymised]:
         if missing:
             raise ValueError(f"{spec.name}: quasi-identifier {qi.name} has no column {missing}")
         positions.append(tuple(headers.index(str(h)) for h in qi.columns))
-    cells = []
-    for row in lib.iterate(rows):
-        cells.append(spec.cells(row, True))
-        if progress and len(cells) % lib.CHUNK == 0:
-            progress(len(cells))
-    result = generalise(cells, spec.quasi_identifiers, k=export_k(), positions=positions)
+    cells = spec.row_cells(True)
+    combos: Counter = Counter()
+    spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the generator below)
+    chunk: list[list] = []
+    total = 0
+    for row in lib.spec_rows(spec, rows):
+        line = cells(row)
+        combos[_combo(line, positions)] += 1
+        chunk.append(line)
+        if len(chunk) == lib.CHUNK:
+            pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+            total += len(chunk)
+            chunk = []
+            if progress:
+                progress(total)
+    if chunk:
+        pickle.dump(chunk, spill, protocol=pickle.HIGHEST_PROTOCOL)
+        total += len(chunk)
+    plan = _Plan(combos, spec.quasi_identifiers, export_k(), int(SUPPRESSION_LIMIT * total))
+    result = plan.result([])
     if progress:
-        progress(len(result.rows))
-    lines = [[lib.safe(h) for h in spec.header(True)]]
-    lines += [[lib.safe(v) for v in row] for row in result.rows]
-    return lines, result
+        progress(result.written)
+    header = [lib.safe(h) for h in spec.header(True)]
+    return _lines(spill, header, plan, positions), result
+
+
+def _lines(spill, header: list, plan: _Plan, positions) -> Iterator[list]:
+    """The header, then the kept rows of the spill file, generalised and guarded."""
+    from ppaos.lib import exports as lib
+
+    safe = lib.safe
+    with spill:
+        yield header
+        spill.seek(0)
+        while True:
+            try:
+                chunk = pickle.load(spill)  # noqa: S301 (our own anonymous temporary file)
+            except EOFError:
+                return
+            for row in chunk:
+                key = plan.kept(_combo(row, positions))
+                if key is not None:
+                    yield [safe(v) for v in _apply(row, key, positions, plan.levels)]
 
 
 # Recodings and the usual hierarchies.

@@ -1,6 +1,7 @@
 """Reads of households and people, always filtered by the reader's scope."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 
 from ppaos.accounts.scope import EDIT_PEOPLE, REVIEW_DUPLICATE_IDS, VIEW_PEOPLE, scope_for
 from ppaos.lib.thaidigits import normalise_id, to_ascii_digits
@@ -8,13 +9,31 @@ from ppaos.registry.id_crypto import lookup_hash
 from ppaos.registry.models import DuplicateIdFlag, Household, Membership, Person
 
 
+def current_member_count() -> Coalesce:
+    """A household's current members, as a correlated subquery (`annotate(member_count=...)`).
+
+    A subquery rather than a JOIN + GROUP BY: PostgreSQL counts the members of only the rows
+    it returns (the 50 of a page, after ORDER BY ... LIMIT on the household index), and the
+    paginator's COUNT(*) drops the unused annotation instead of grouping every household of
+    the list with its memberships."""
+    current = (
+        Membership.objects.filter(household=OuterRef("pk"), end_date__isnull=True)
+        .order_by()
+        .values("household")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(current, output_field=IntegerField()), 0)
+
+
 def household_list(*, user, capability: str = VIEW_PEOPLE) -> QuerySet[Household]:
-    """Households the user may see (or edit, with `capability=EDIT_PEOPLE`)."""
+    """Households the user may see (or edit, with `capability=EDIT_PEOPLE`), each with its
+    `member_count` (current members)."""
     area = scope_for(user).area(capability)
     return (
         Household.objects.filter(area.q("community"))
         .select_related("community", "subdistrict__district")
-        .annotate(member_count=Count("memberships", filter=Q(memberships__end_date__isnull=True)))
+        .annotate(member_count=current_member_count())
     )
 
 

@@ -11,7 +11,7 @@ and a new version. Every column that matches nothing is kept and reported as unk
 import json
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 from ppaos.lib.thaidate import BE_OFFSET
@@ -28,7 +28,10 @@ class ColumnConfigError(ValueError):
     """The column file is not a usable configuration."""
 
 
+@lru_cache(maxsize=4096)
 def normalise(header: str) -> str:
+    """Headers and cell words compared without case, spaces, dots, dashes and underscores
+    (cached: an import normalises the same few words on every row)."""
     return re.sub(r"[\s._\-]+", "", header.strip().lower())
 
 
@@ -47,12 +50,17 @@ class ColumnConfig:
     def label(self) -> str:
         return f"{self.code} {self.version}"
 
-    def dimension_code(self, text: str) -> str | None:
-        wanted = normalise(text)
+    @cached_property
+    def _dimension_words(self) -> dict[str, str]:
+        """normalised code or alias → dimension code (the first dimension naming it wins)."""
+        words: dict[str, str] = {}
         for code, aliases in self.dimensions.items():
-            if wanted == normalise(code) or wanted in {normalise(a) for a in aliases}:
-                return code
-        return None
+            for word in (code, *aliases):
+                words.setdefault(normalise(word), code)
+        return words
+
+    def dimension_code(self, text: str) -> str | None:
+        return self._dimension_words.get(normalise(text))
 
 
 def load(path: Path | None = None) -> ColumnConfig:
@@ -226,6 +234,9 @@ def source_row(row: dict[str, str], columns: ColumnPlan) -> dict[str, str]:
             continue
         if len(text) > MAX_CELL:
             raise ValueError(f"column {header!r} holds more than {MAX_CELL} characters")
+        if len(text) < 13:  # normalising never lengthens: too short to hold an ID
+            kept[header] = text
+            continue
         candidate = national_id.normalize(text)
         kept[header] = national_id.masked(candidate) if national_id.is_valid(candidate) else text
     return kept

@@ -208,7 +208,7 @@ def test_each_import_run_leaves_one_summary_audit_row(tmp_path, geography, coord
     assert rows.count() == 1
     row = rows.get()
     assert row.actor == coordinator and row.object_id == str(result["target_list"])
-    assert row.changes == {"created": 2, "updated": 0, "rejected": 1}
+    assert row.changes == {"created": 2, "updated": 0, "rejected": 1, "in_registry": 0}
     assert "tpmap.csv" in row.object_label
     assert national_id.make("310080000001") not in row.object_label  # counts, never IDs
     target_list_import(path=path, name="tpmap.csv", source="tpmap", year_be=2566)
