@@ -41,6 +41,7 @@ Rules (all from the indicator set's definition, see definition.py):
 """
 
 import datetime as dt
+import math
 import tempfile
 from fractions import Fraction
 from pathlib import Path
@@ -49,6 +50,7 @@ import duckdb
 import pandas as pd
 from django.db import connection
 
+from ppaos.assessment import status
 from ppaos.assessment.definition import ITEM_MAX, ITEM_MIN, Spec
 from ppaos.assessment.models import Assessment, SurveyResponse
 from ppaos.registry.models import Membership, Person
@@ -178,11 +180,6 @@ def extract(round_name: str, *, cutoff: dt.date | None = None) -> duckdb.DuckDBP
 # ---------------------------------------------------------------------------------------------
 
 
-# member_indicators read as {person id: {code: text}}; anything else in a row reads as NULL.
-_MEMBER_MAP = "'\"MAP(VARCHAR, MAP(VARCHAR, VARCHAR))\"'"
-# indicators read as {code: text}: a key present with null ("does not apply") is told apart
-# from a key absent (unknown).
-_ANSWER_MAP = "'\"MAP(VARCHAR, VARCHAR)\"'"
 UNKNOWN = 2
 
 
@@ -190,33 +187,43 @@ def _sql_string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _answer(code: str) -> str:
-    """The survey's answer for `code` as a state: 1 not met, 0 met, NULL n/a, 2 unknown."""
-    key = _sql_string(code)
-    value = f"TRY_CAST(c.ind[{key}] AS BOOLEAN)"
+def _paths(codes: list[str]) -> str:
+    """A list of JSON paths, one per code, for one `json_extract` call: each row is parsed
+    once whatever the number of codes (codes are validated identifiers)."""
+    return "[" + ", ".join(_sql_string(f'$."{c}"') for c in codes) + "]"
+
+
+def _as_boolean(raw: str) -> str:
+    """An answer's JSON text as a boolean, as `from_json(..., VARCHAR)` and TRY_CAST read it:
+    true/false, a string or number that reads as one ("true", "yes", 1...), else NULL."""
     return (
-        f"CASE WHEN NOT coalesce(map_contains(c.ind, {key}), false) THEN {UNKNOWN} "
-        f"WHEN c.ind[{key}] IS NULL THEN NULL WHEN {value} THEN 0 WHEN NOT {value} THEN 1 "
-        f"ELSE {UNKNOWN} END"
+        f"CASE WHEN {raw} = 'true' THEN true WHEN {raw} = 'false' THEN false "
+        f"WHEN {raw} IS NULL OR {raw} = 'null' THEN NULL "
+        f"ELSE TRY_CAST(json_extract_string({raw}, '$') AS BOOLEAN) END"
     )
 
 
-def _struct_type(codes: list[str]) -> str:
-    """A from_json structure reading every code as text, so each row is parsed once."""
-    if not codes:
-        return _sql_string('{"_": "VARCHAR"}')
-    return _sql_string("{" + ", ".join(f'"{c}": "VARCHAR"' for c in codes) + "}")
+def _answer(raw: str) -> str:
+    """The survey's answer as a state: 1 not met, 0 met, NULL n/a, 2 unknown. `raw` is the
+    answer's JSON text, NULL when the key is absent (unknown) and 'null' when it does not
+    apply."""
+    value = _as_boolean(raw)
+    return (
+        f"CASE WHEN {raw} IS NULL THEN {UNKNOWN} WHEN {raw} = 'null' THEN NULL "
+        f"WHEN {value} THEN 0 WHEN NOT {value} THEN 1 ELSE {UNKNOWN} END"
+    )
 
 
-def _member_rule(spec: Spec) -> tuple[str, str]:
-    """(decided, deprived) SQL over `eligible`, `failed` and `met` counts of one indicator:
+def _member_rule(spec: Spec, eligible: str, met: str, failed: str) -> tuple[str, str]:
+    """(decided, deprived) SQL over the `eligible`, `met` and `failed` counts of one indicator:
     decided when the unanswered eligible members could not change the household's result."""
+    e, m, f = eligible, met, failed
     return {
-        "any_eligible_member": ("failed > 0 OR met = eligible", "failed > 0"),
-        "all_eligible_members": ("met > 0 OR failed = eligible", "met = 0 AND failed = eligible"),
+        "any_eligible_member": (f"{f} > 0 OR {m} = {e}", f"{f} > 0"),
+        "all_eligible_members": (f"{m} > 0 OR {f} = {e}", f"{m} = 0 AND {f} = {e}"),
         "most_eligible_members": (
-            "2 * failed > eligible OR 2 * (eligible - met) <= eligible",
-            "2 * failed > eligible",
+            f"2 * {f} > {e} OR 2 * ({e} - {m}) <= {e}",
+            f"2 * {f} > {e}",
         ),
     }[spec.member_rule]
 
@@ -241,19 +248,35 @@ def _threshold_sql(spec: Spec) -> tuple[str, str]:
     )
 
 
+def _person_codes(spec: Spec) -> list:
+    return [i for i in spec.indicators if i.is_person]
+
+
+def _eligible_sql(ind) -> str:
+    """Whether the member (`age`, `disabled`) is eligible for a person-level indicator."""
+    conditions = []
+    if ind.min_age is not None:
+        conditions.append(f"age >= {int(ind.min_age)}")
+    if ind.max_age is not None:
+        conditions.append(f"age <= {int(ind.max_age)}")
+    if ind.when == "disabled":
+        conditions.append("disabled")
+    return f"coalesce({' AND '.join(conditions)}, false)" if conditions else "true"
+
+
 def _indicator_sql(spec: Spec) -> tuple[list[str], list[str]]:
     """(deprivation expressions, detail JSON pieces), one per indicator.
 
     Details say why, and are kept small (they are stored for every household): the income
     figures when the registry had members here (`source` "registry" when they decided, else
-    "survey"), and (built in `pc`) the failing members of person-level indicators when any
-    member failed. A piece is NULL when there is nothing to say. Person-level results arrive as
-    bit masks over the person-level codes (`pc.eligible`: some member is eligible;
-    `pc.decided`: the answers decide; `pc.deprived`: decided and deprived)."""
+    "survey"), and the failing members of person-level indicators when any member failed. A
+    piece is NULL when there is nothing to say. Person-level counts come from `inc`, one row
+    per survey: `el_<j>` eligible members, `met_<j>` and `fa_<j>` those whose answer met or
+    failed the j-th person-level indicator, `ids_<j>` the failing members' ids."""
     expressions, details = [], []
-    person_bits = {i.code: n for n, i in enumerate(i for i in spec.indicators if i.is_person)}
-    for ind in spec.indicators:
-        answer = _answer(ind.code)
+    person = {i.code: j for j, i in enumerate(_person_codes(spec))}
+    for n, ind in enumerate(spec.indicators, start=1):
+        answer = _answer(f"c.ind[{n}]")
         code = ind.code
         if ind.computed == "income_per_person":
             num, den = _threshold_sql(spec)
@@ -271,13 +294,17 @@ def _indicator_sql(spec: Spec) -> tuple[list[str], list[str]]:
                 f"'threshold': (({num}) / ({den}))::DOUBLE}}) END"
             )
         elif ind.is_person:
-            bit = person_bits[code]
+            j = person[code]
+            e, m, f = f"coalesce(inc.el_{j}, 0)", f"inc.met_{j}", f"inc.fa_{j}"
+            decided, deprived = _member_rule(spec, e, m, f)
             expressions.append(
-                f"CASE WHEN (coalesce(pc.decided, 0) >> {bit}) & 1 = 1 "
-                f"THEN ((pc.deprived >> {bit}) & 1)::INTEGER "
+                f"CASE WHEN {e} > 0 AND ({decided}) THEN ({deprived})::INTEGER "
                 f"WHEN ({answer}) IS DISTINCT FROM {UNKNOWN} THEN {answer} "
-                f"WHEN (coalesce(pc.eligible, 0) >> {bit}) & 1 = 0 THEN NULL "
-                f"ELSE {UNKNOWN} END"
+                f"WHEN {e} = 0 THEN NULL ELSE {UNKNOWN} END"
+            )
+            details.append(
+                f"CASE WHEN {f} > 0 THEN '\"{code}\": ' || to_json({{'source': 'members', "
+                f"'answered': {m} + {f}, 'eligible': {e}, 'failed': list_sort(inc.ids_{j})}}) END"
             )
         else:
             expressions.append(answer)
@@ -346,148 +373,178 @@ def _override_sql(spec: Spec) -> tuple[str, str]:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, round_name: str) -> None:
-    """`chosen` (one survey per household) and `present` (members on the survey day)."""
+    """`chosen` (one survey per household: the round's latest, else the latest before it; its
+    answers stay in `surveys`, read once by id) and `present` (members on the survey day)."""
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE chosen AS
-        SELECT * EXCLUDE (rn) FROM (
-            SELECT *, row_number() OVER (
-                PARTITION BY household_id
-                ORDER BY (round_name = $round) DESC, collected_on DESC, id DESC) AS rn
-            FROM surveys)
-        WHERE rn = 1
+        SELECT id, household_id, indicator_set_id, collected_on FROM surveys
+        WHERE id IN (
+            SELECT arg_max(id, {'in_round': round_name = $round, 'on': collected_on, 'id': id})
+            FROM surveys GROUP BY household_id)
         """,
         {"round": round_name},
     )
+    # A person listed twice in the household on the day counts once; their values come from
+    # the person, so any of the rows gives the same ones.
     con.execute(
         """
         CREATE OR REPLACE TEMP TABLE present AS
-        SELECT DISTINCT ON (c.id, m.person_id)
-            c.id AS survey_id, m.person_id, m.disabled, m.monthly_income,
-            year(c.collected_on) - year(m.birth_date)
+        SELECT c.id AS survey_id, m.person_id, any_value(m.disabled) AS disabled,
+            any_value(m.monthly_income) AS monthly_income,
+            any_value(year(c.collected_on) - year(m.birth_date)
               - CASE WHEN month(c.collected_on) * 100 + day(c.collected_on)
-                        < month(m.birth_date) * 100 + day(m.birth_date) THEN 1 ELSE 0 END AS age
+                        < month(m.birth_date) * 100 + day(m.birth_date) THEN 1 ELSE 0 END) AS age
         FROM chosen c
         JOIN members m ON m.household_id = c.household_id
          AND m.start_date <= c.collected_on
          AND (m.end_date IS NULL OR m.end_date >= c.collected_on)
+        GROUP BY c.id, m.person_id
         """
     )
 
 
-def _person_table(spec: Spec) -> pd.DataFrame:
-    rows = [
-        {
-            "code": i.code,
-            "min_age": i.min_age,
-            "max_age": i.max_age,
-            "disabled_only": i.when == "disabled",
-            "bit": n,
-        }
-        for n, i in enumerate(i for i in spec.indicators if i.is_person)
-    ]
-    frame = pd.DataFrame(rows, columns=["code", "min_age", "max_age", "disabled_only", "bit"])
-    return frame.astype({"min_age": "Int64", "max_age": "Int64", "disabled_only": "bool"})
+def _weights(spec: Spec) -> tuple[list[int], int]:
+    """The indicators' weights as integers over their common denominator (exact)."""
+    denominator = math.lcm(*(w.denominator for w in spec.weights.values()))
+    return [int(spec.weights[c] * denominator) for c in spec.codes], denominator
 
 
-def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
-    pspec = _person_table(spec)
-    con.register("pspec_frame", pspec)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE pspec AS SELECT code::VARCHAR AS code, "
-        "min_age::INTEGER AS min_age, max_age::INTEGER AS max_age, "
-        "disabled_only::BOOLEAN AS disabled_only, bit::INTEGER AS bit FROM pspec_frame"
-    )
-    con.unregister("pspec_frame")
+def _poverty_sql(spec: Spec) -> dict[str, str]:
+    """What `ppaos assess` stores about poverty, over `known` (the weights of the indicators
+    not met) and `unknown` (of those unknown), integers over the weights' denominator D:
+
+    * `deprivation_score`: known / D as a reduced fraction ("3/20", "0");
+    * `deprivation_score_value`: the same as a float (both integers are exact doubles, so the
+      division rounds once, as numpy's);
+    * `is_poor`: the Alkire–Foster identification of `mpi.alkire_foster`, score >= k, exactly;
+    * `status`: poor, not poor, or incomplete when the unknowns could still make it poor
+      (status.py)."""
+    weights, d = _weights(spec)
+    if d >= 2**53:
+        raise ValueError("indicator weights with a common denominator of 2**53 or more")
+    k = spec.k
+    g = f"gcd(known, {d})"
+    return {
+        "deprivation_score": (
+            f"CASE WHEN known = 0 THEN '0' WHEN {d} // {g} = 1 THEN (known // {g})::VARCHAR "
+            f"ELSE (known // {g})::VARCHAR || '/' || ({d} // {g})::VARCHAR END"
+        ),
+        "deprivation_score_value": f"known::DOUBLE / {d}::DOUBLE",
+        "is_poor": f"known * {k.denominator} >= {k.numerator} * {d}",
+        "status": status.status_sql(known="known", unknown="unknown", k=k, denominator=d),
+    }
+
+
+# Stored in `assessment_assessment`, in this order (the CSV written for COPY follows it).
+STORED = [
+    "household_id",
+    "round_name",
+    "indicator_set_id",
+    "survey_id",
+    "members",
+    "details",
+    "deprivation_score",
+    "deprived_mask",
+    "unset_mask",
+    "deprivation_score_value",
+    "is_poor",
+    "capital_scores",
+    "overall_score",
+    "level",
+    "computed_at",
+    "status",
+    "missing",
+    "score_level",
+    "level_reasons",
+]
+
+
+def _compute_set(con, set_id: int, spec: Spec, table: str) -> None:
+    """Fill `table` with one row per household of the set: the STORED columns (`round_name`
+    and `computed_at` are added when writing) and the deprivation matrix `m_<code>`."""
     expressions, details = _indicator_sql(spec)
-    decided, deprived = _member_rule(spec)
     cap_columns, numerator, denominator = _capital_sql(spec)
     final_level, level_reasons = _override_sql(spec)
     items = [item for cap in spec.capitals for item in cap.items]
-    item_columns = []
-    for item in items:
-        raw = f'c.itm."{item}"'
-        allowed = ", ".join(f"'{v}'" for v in range(ITEM_MIN, ITEM_MAX + 1))
-        item_columns.append(f'CASE WHEN {raw} IN ({allowed}) THEN {raw}::INTEGER END AS "{item}"')
-    codes = spec.codes
-    deprivations = ", ".join(
-        f'\'{code}\': CASE WHEN "g_{code}" IN (0, 1) THEN "g_{code}" END' for code in codes
+    allowed = ", ".join(f"'{v}'" for v in range(ITEM_MIN, ITEM_MAX + 1))
+    item_columns = [
+        f'CASE WHEN c.itm[{n}] IN ({allowed}) THEN c.itm[{n}]::INTEGER END AS "{item}"'
+        for n, item in enumerate(items, start=1)
+    ] or ["NULL AS _none"]
+    person = _person_codes(spec)
+    # One member's answers: their object in member_indicators, then every code's answer.
+    member = "json_extract(c.member_indicators, '$.\"' || p.person_id || '\"')"
+    member_answers = (
+        f"json_extract({member}, {_paths([i.code for i in person])})" if person else "[]::VARCHAR[]"
     )
+    eligible = [f"{_eligible_sql(i)} AS e_{j}" for j, i in enumerate(person)]
+    answers = [f"{_as_boolean(f'ans[{j + 1}]')} AS ok_{j}" for j in range(len(person))]
+    counts = []
+    for j in range(len(person)):
+        counts += [
+            f"count(*) FILTER (WHERE e_{j}) AS el_{j}",
+            f"count(*) FILTER (WHERE e_{j} AND ok_{j}) AS met_{j}",
+            f"count(*) FILTER (WHERE e_{j} AND NOT ok_{j}) AS fa_{j}",
+            f"list(person_id) FILTER (WHERE e_{j} AND NOT ok_{j}) AS ids_{j}",
+        ]
+    codes = spec.codes
+    weights, _ = _weights(spec)
     deprivation_columns = ", ".join(
         f'{e} AS "g_{code}"' for e, code in zip(expressions, codes, strict=True)
     )
-    details_json = "'{' || concat_ws(', ', " + ", ".join([*details, "pc.details"]) + ") || '}'"
+    details_json = "'{' || concat_ws(', ', " + ", ".join(details or ["NULL"]) + ") || '}'"
     capital_json = ", ".join(
         f"'{cap.code}': CASE WHEN \"c_{cap.code}\" > 0 "
         f'THEN round("s_{cap.code}" / "c_{cap.code}", 4) END'
         for cap in spec.capitals
     )
     matrix = ", ".join(f'coalesce("g_{code}" = 1, false)::TINYINT AS "m_{code}"' for code in codes)
-    mask = " + ".join(
+
+    deprived = " + ".join(
         f'(coalesce("g_{code}" = 1, false)::BIGINT << {j})' for j, code in enumerate(codes)
     )
-    unknown = " + ".join(
-        f'(coalesce("g_{code}" = {UNKNOWN}, false)::BIGINT << {j})' for j, code in enumerate(codes)
+
+    def weighted(state: int) -> str:
+        return " + ".join(
+            f'(coalesce("g_{code}" = {state}, false)::BIGINT * {w})'
+            for code, w in zip(codes, weights, strict=True)
+        )
+
+    unset = " + ".join(
+        f'((CASE WHEN "g_{code}" IN (0, 1) THEN 0 ELSE 1 END)::BIGINT << {j})'
+        for j, code in enumerate(codes)
     )
-    missing_items = (
-        "to_json(list_filter(["
-        + ", ".join(f'CASE WHEN "{i}" IS NULL THEN {_sql_string(i)} END' for i in items)
-        + "]::VARCHAR[], lambda x: x IS NOT NULL))"
-        if items
-        else "to_json([]::VARCHAR[])"
+    missing_codes = ", ".join(
+        f'CASE WHEN "g_{code}" = {UNKNOWN} THEN {_sql_string(code)} END' for code in codes
     )
+    missing_items = ", ".join(f'CASE WHEN "{i}" IS NULL THEN {_sql_string(i)} END' for i in items)
+    poverty = _poverty_sql(spec)
     query = f"""
+        CREATE OR REPLACE TEMP TABLE {table} AS
         WITH mine AS MATERIALIZED (
-            SELECT id, household_id, collected_on, member_indicators,
-                   from_json(indicators, {_ANSWER_MAP}) AS ind,
-                   from_json(capital_items, {_struct_type(items)}) AS itm
-            FROM chosen WHERE indicator_set_id = {int(set_id)}),
-        members_json AS (
-            SELECT c.id AS survey_id,
-                   unnest(map_entries(from_json(c.member_indicators, {_MEMBER_MAP}))) AS person
-            FROM mine c),
-        answers AS (
-            SELECT survey_id, TRY_CAST(person.key AS BIGINT) AS person_id, answer.key AS code,
-                   TRY_CAST(answer.value AS BOOLEAN) AS ok
-            FROM (SELECT survey_id, person, unnest(map_entries(person.value)) AS answer
-                  FROM members_json)),
-        eligible AS (
-            SELECT p.survey_id, p.person_id, s.code, s.bit
-            FROM present p
-            JOIN pspec s
-              ON (s.min_age IS NULL OR p.age >= s.min_age)
-             AND (s.max_age IS NULL OR p.age <= s.max_age)
-             AND (NOT s.disabled_only OR p.disabled)
-            WHERE p.survey_id IN (SELECT id FROM mine)),
-        counted AS (
-            SELECT e.survey_id, e.code, any_value(e.bit) AS bit, count(*) AS eligible,
-                   count(*) FILTER (WHERE a.ok) AS met,
-                   count(*) FILTER (WHERE NOT a.ok) AS failed,
-                   list(e.person_id ORDER BY e.person_id) FILTER (WHERE NOT a.ok) AS failed_ids
-            FROM eligible e
-            LEFT JOIN answers a ON a.survey_id = e.survey_id AND a.person_id = e.person_id
-             AND a.code = e.code AND a.ok IS NOT NULL
-            GROUP BY e.survey_id, e.code),
-        per_code AS (
-            SELECT survey_id, code, bit, {decided} AS decided, {deprived} AS deprived,
-                   CASE WHEN failed > 0 THEN
-                       '"' || code || '": ' || to_json({{'source': 'members',
-                           'answered': met + failed, 'eligible': eligible,
-                           'failed': failed_ids}}) END AS piece
-            FROM counted),
-        pc AS (
-            SELECT survey_id, bit_or(1::BIGINT << bit) AS eligible,
-                   bit_or(CASE WHEN decided THEN 1::BIGINT << bit ELSE 0 END) AS decided,
-                   bit_or(CASE WHEN decided AND deprived THEN 1::BIGINT << bit ELSE 0 END)
-                       AS deprived,
-                   string_agg(piece, ', ' ORDER BY bit) AS details
-            FROM per_code GROUP BY survey_id),
+            SELECT s.id, s.household_id, s.collected_on, s.member_indicators,
+                   json_extract(s.indicators, {_paths(codes)}) AS ind,
+                   json_extract_string(s.capital_items, {_paths(items)}) AS itm
+            FROM chosen k JOIN surveys s ON s.id = k.id
+            WHERE k.indicator_set_id = {int(set_id)}),
+        answered AS MATERIALIZED (
+            SELECT p.survey_id, p.person_id, p.monthly_income, p.age, p.disabled,
+                   {member_answers} AS ans
+            FROM present p JOIN mine c ON c.id = p.survey_id),
+        flagged AS (
+            SELECT survey_id, person_id, monthly_income
+                   {"".join(", " + x for x in eligible + answers)}
+            FROM answered),
         inc AS (
             SELECT survey_id, count(*) AS n, count(monthly_income) AS known,
                    coalesce(sum(monthly_income), 0) AS total
-            FROM present GROUP BY survey_id),
+                   {"".join(", " + x for x in counts)}
+            FROM flagged GROUP BY survey_id),
         it AS (SELECT c.id AS survey_id, {", ".join(item_columns)} FROM mine c),
-        caps AS (SELECT survey_id, {missing_items} AS missing_items, {", ".join(cap_columns)}
+        caps AS (SELECT survey_id, list_filter([{missing_items}]::VARCHAR[],
+                        lambda x: x IS NOT NULL) AS missing_items,
+                        {", ".join(cap_columns)}
                  FROM it),
         scored AS (
             SELECT c.id AS survey_id, c.household_id, c.collected_on,
@@ -497,32 +554,41 @@ def _compute_set(con, set_id: int, spec: Spec) -> pd.DataFrame:
                    caps.* EXCLUDE (survey_id), {numerator} AS num, {denominator} AS den
             FROM mine c
             LEFT JOIN inc ON inc.survey_id = c.id
-            LEFT JOIN pc ON pc.survey_id = c.id
-            JOIN caps ON caps.survey_id = c.id)
-        SELECT survey_id, household_id, members,
-               to_json({{{deprivations}}}) AS deprivations,
+            JOIN caps ON caps.survey_id = c.id),
+        leveled AS (
+            SELECT *, {_level_sql(spec)} AS score_level,
+                   ({weighted(1)})::BIGINT AS known, ({weighted(UNKNOWN)})::BIGINT AS unknown
+            FROM scored)
+        SELECT household_id, {int(set_id)}::BIGINT AS indicator_set_id, survey_id, members,
                details,
+               {poverty["deprivation_score"]} AS deprivation_score,
+               ({deprived})::BIGINT AS deprived_mask,
+               ({unset})::BIGINT AS unset_mask,
+               {poverty["deprivation_score_value"]} AS deprivation_score_value,
+               {poverty["is_poor"]} AS is_poor,
                to_json({{{capital_json}}}) AS capital_scores,
-               CASE WHEN den > 0 THEN num::DOUBLE / den END AS overall_score,
+               -- round(num / den, 6) in integers: exact, as Python's round of the quotient
+               CASE WHEN den > 0 THEN
+                   ((2 * num::HUGEINT * 1000000 + den) // (2 * den))::DOUBLE / 1000000 END
+                   AS overall_score,
                {final_level} AS level,
+               {poverty["status"]} AS status,
+               to_json(list_concat(list_filter([{missing_codes}]::VARCHAR[],
+                       lambda x: x IS NOT NULL), missing_items)) AS missing,
                score_level,
                {level_reasons} AS level_reasons,
-               ({mask})::BIGINT AS deprived_mask,
-               ({unknown})::BIGINT AS missing_mask,
-               missing_items,
                {matrix}
-        FROM (SELECT *, {_level_sql(spec)} AS score_level FROM scored)
+        FROM leveled
     """  # noqa: S608 (codes are validated identifiers; values come from the definition)
-    return con.execute(query).df()
+    con.execute(query)
 
 
 def compute(
     con: duckdb.DuckDBPyConnection, round_name: str, specs: dict[int, Spec]
-) -> dict[int, pd.DataFrame]:
-    """Per indicator-set id: one row per household (see module docstring), in no particular
-    order, with the deprivation matrix in `m_<code>` columns (1 not met; met, n/a and unknown
-    0), the unknown indicators as bits of `missing_mask` and the unanswered capital items in
-    `missing_items` (JSON)."""
+) -> dict[int, str]:
+    """Per indicator-set id, the name of a DuckDB table with one row per household (see the
+    module docstring): the STORED columns but `round_name` and `computed_at`, and the
+    deprivation matrix in `m_<code>` columns (1 not met; met, n/a and unknown 0)."""
     _prepare(con, round_name)
     present = [
         row[0] for row in con.execute("SELECT DISTINCT indicator_set_id FROM chosen").fetchall()
@@ -530,4 +596,30 @@ def compute(
     missing = sorted(set(present) - set(specs))
     if missing:
         raise KeyError(f"no definition given for indicator sets {missing}")
-    return {set_id: _compute_set(con, set_id, specs[set_id]) for set_id in sorted(present)}
+    tables = {}
+    for set_id in sorted(present):
+        tables[set_id] = f"assessed_{int(set_id)}"
+        _compute_set(con, set_id, specs[set_id], tables[set_id])
+    return tables
+
+
+def stored_query(tables: dict[int, str], *, round_name: str, now: str) -> tuple[str, list]:
+    """(SQL, parameters) of every computed row in STORED order, `round_name` and `computed_at`
+    (`now` as text) given."""
+    columns = ", ".join(
+        "$round AS round_name"
+        if c == "round_name"
+        else "$now::VARCHAR AS computed_at"
+        if c == "computed_at"
+        else c
+        for c in STORED
+    )
+    union = " UNION ALL ".join(f"SELECT {columns} FROM {t}" for t in tables.values())  # noqa: S608
+    return union, {"round": round_name, "now": now}
+
+
+def write_csv(con, tables: dict[int, str], path: Path, *, round_name: str, now: str) -> None:
+    """The rows to store as a CSV file (no header; NULL as an unquoted empty field, as
+    PostgreSQL's `COPY ... (FORMAT csv)` reads it)."""
+    query, params = stored_query(tables, round_name=round_name, now=now)
+    con.execute(f"COPY ({query}) TO {_sql_string(str(path))} (FORMAT csv, HEADER false)", params)

@@ -98,7 +98,9 @@ class Assessment(models.Model):
     version and the survey it was computed from, so later versions never change it.
 
     `deprivations`: {indicator code: 1 deprived, 0 not deprived, null does not apply or
-    unknown}; the unknown ones are listed in `missing` (never guessed, see engine.py).
+    unknown}, read from the two bit masks `deprived_mask` and `unset_mask` (typed columns: a
+    million JSON objects cost `ppaos assess` most of its time); the unknown ones are listed in
+    `missing` (never guessed, see engine.py).
     `details`: why, for computed and person-level indicators (income per person against the
     threshold; which members failed). `deprivation_score` is the exact weighted share of
     indicators deprived ("3/20"); `capital_scores`: {capital code: mean of its items 1–4}."""
@@ -115,11 +117,12 @@ class Assessment(models.Model):
     )
     survey = models.ForeignKey(SurveyResponse, on_delete=models.PROTECT, related_name="+")
     members = models.PositiveSmallIntegerField(_("members at the survey"), default=0)
-    deprivations = models.JSONField(default=dict)
     details = models.JSONField(default=dict)
     # Bit j set when the set's j-th indicator (definition order) is deprived: area pages and
     # `ppaos mpi` group a million rows by this integer instead of by the JSON.
     deprived_mask = models.BigIntegerField(default=0)
+    # Bit j set when the j-th indicator does not apply or is unknown (null in `deprivations`).
+    unset_mask = models.BigIntegerField(default=0)
     deprivation_score = models.CharField(max_length=40)
     deprivation_score_value = models.FloatField()
     is_poor = models.BooleanField(_("multidimensionally poor"))
@@ -154,6 +157,30 @@ class Assessment(models.Model):
         if not self._state.adding:
             raise ValueError("assessments are immutable: assess a new round instead")
         super().save(*args, **kwargs)
+
+    def indicator_codes(self) -> list[str]:
+        """The set's indicator codes in definition order: bit j of the masks is the j-th."""
+        return [i["code"] for i in self.indicator_set.indicators()]
+
+    @property
+    def deprivations(self) -> dict:
+        """{indicator code: 1 deprived, 0 not deprived, None does not apply or unknown}."""
+        deprived, unset = self.deprived_mask or 0, self.unset_mask or 0
+        return {
+            code: None if unset >> j & 1 else deprived >> j & 1
+            for j, code in enumerate(self.indicator_codes())
+        }
+
+    @deprivations.setter
+    def deprivations(self, values: dict) -> None:
+        """Set both masks from {code: 1, 0 or None}; a code not given reads as None."""
+        self.deprived_mask = self.unset_mask = 0
+        for j, code in enumerate(self.indicator_codes()):
+            value = values.get(code)
+            if value is None:
+                self.unset_mask |= 1 << j
+            elif value:
+                self.deprived_mask |= 1 << j
 
     @property
     def poverty_status(self) -> str:

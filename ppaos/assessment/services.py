@@ -1,22 +1,19 @@
 """Loading indicator sets and computing assessment rounds."""
 
 import json
-import math
+import tempfile
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from ppaos.assessment.definition import DefinitionError, Spec, compile_definition
+from ppaos.assessment.definition import DefinitionError, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
-from ppaos.assessment.mpi import alkire_foster
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import bulk, events
@@ -119,102 +116,42 @@ class AssessReport:
     seconds: dict = field(default_factory=dict)
 
 
-def _fraction_strings(numerators: np.ndarray, denominator: int) -> list[str]:
-    gcd = np.gcd(numerators, denominator)
-    return [
-        "0" if n == 0 else f"{n // g}/{denominator // g}" if denominator // g != 1 else str(n // g)
-        for n, g in zip(numerators.tolist(), gcd.tolist(), strict=True)
-    ]
+def _store(con, tables: dict[int, str], *, round_name: str, now) -> None:
+    """Write the computed rows (engine.compute's tables) into the assessment table: on
+    PostgreSQL DuckDB writes them as CSV and COPY reads the file, so no row passes through
+    Python; elsewhere one `executemany`. The caller holds the transaction."""
+    from ppaos.assessment import engine
 
-
-def assessment_rows(
-    frame: pd.DataFrame, *, spec: Spec, indicator_set_id: int, round_name: str, now
-) -> list[dict]:
-    """Assessment table rows from one indicator set's engine output (see engine.compute).
-
-    Who is poor comes from `alkire_foster` with the set's weights and k; the score is also kept
-    as an exact fraction."""
-    if frame.empty:
-        return []
-    codes = spec.codes
-    matrix = frame[[f"m_{c}" for c in codes]].set_axis(codes, axis=1)
-    result = alkire_foster(matrix, spec.weights, spec.k)
-    denominator = math.lcm(*(w.denominator for w in spec.weights.values()))
-    int_weights = np.array([int(spec.weights[c] * denominator) for c in codes], dtype=np.int64)
-    numerators = matrix.to_numpy(dtype=np.int64) @ int_weights
-    levels = frame["level"].astype("Int64")
-    overall = frame["overall_score"].astype("float64")
-    columns = zip(
-        frame["household_id"].tolist(),
-        frame["survey_id"].tolist(),
-        frame["members"].tolist(),
-        frame["deprivations"].tolist(),
-        frame["details"].tolist(),
-        _fraction_strings(numerators, denominator),
-        result.scores.tolist(),
-        result.poor.tolist(),
-        frame["capital_scores"].tolist(),
-        frame["deprived_mask"].tolist(),
-        [None if math.isnan(x) else round(x, 6) for x in overall.tolist()],
-        [None if pd.isna(x) else int(x) for x in levels],
-        strict=True,
-    )
+    if not tables:
+        return
+    if connection.vendor == "postgresql":
+        with tempfile.TemporaryDirectory(prefix="ppaos-assess-") as tmp:
+            path = Path(tmp) / "assessments.csv"
+            engine.write_csv(con, tables, path, round_name=round_name, now=str(now))
+            bulk.csv_file_write(Assessment, engine.STORED, path)
+        return
+    query, params = engine.stored_query(tables, round_name=round_name, now=str(now))
     rows = [
-        {
-            "household_id": household,
-            "round_name": round_name,
-            "indicator_set_id": indicator_set_id,
-            "survey_id": survey,
-            "members": members,
-            "deprivations": deprivations,
-            "details": details or "{}",
-            "deprivation_score": fraction,
-            "deprived_mask": mask,
-            "deprivation_score_value": score,
-            "is_poor": poor,
-            "capital_scores": capitals,
-            "overall_score": overall_score,
-            "level": level,
-            "computed_at": now,
-        }
-        for (
-            household,
-            survey,
-            members,
-            deprivations,
-            details,
-            fraction,
-            score,
-            poor,
-            capitals,
-            mask,
-            overall_score,
-            level,
-        ) in columns
+        dict(zip(engine.STORED, row, strict=True)) for row in con.execute(query, params).fetchall()
     ]
-    return _with_status(rows, frame, spec)
+    for row in rows:
+        row["computed_at"] = now  # the database adapter's own form, as the ORM would write it
+    bulk.rows_write(Assessment, rows)
 
 
-def _with_status(rows: list[dict], frame: pd.DataFrame, spec: Spec) -> list[dict]:
-    """Add the poverty status, the missing answers and the level's reasons (status.py)."""
-    from ppaos.assessment import status
-
-    extra = zip(
-        status.poverty_statuses(frame, spec=spec),
-        status.missing_lists(frame, spec=spec),
-        [None if pd.isna(x) else int(x) for x in frame["score_level"].astype("Int64")],
-        status.level_reason_lists(frame),
-        strict=True,
-    )
-    for row, (poverty, missing, score_level, reasons) in zip(rows, extra, strict=True):
-        # JSON text, as the engine's other JSON columns: the writer stores values as given.
-        row.update(
-            status=str(poverty),
-            missing=json.dumps(missing),
-            score_level=score_level,
-            level_reasons=json.dumps(reasons),
-        )
-    return rows
+def _tally(con, tables: dict[int, str], report: "AssessReport") -> None:
+    """Counts for the report: created, poor, incomplete, households per level."""
+    for table in tables.values():
+        created, poor, incomplete = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE is_poor), "  # noqa: S608 (our name)
+            f"count(*) FILTER (WHERE status = 'incomplete') FROM {table}"
+        ).fetchone()
+        report.created += created
+        report.poor += poor
+        report.incomplete += incomplete
+        levels = f"SELECT level, count(*) FROM {table} GROUP BY level"  # noqa: S608
+        for level, n in con.execute(levels).fetchall():
+            report.levels[level] = report.levels.get(level, 0) + n
 
 
 def _newer_surveys(round_name: str) -> int:
@@ -226,9 +163,6 @@ def _newer_surveys(round_name: str) -> int:
         | ~Q(id=OuterRef("survey_id")) & ~Q(round_name=OuterRef("survey__round_name"))
     )
     return Assessment.objects.filter(round_name=round_name).filter(Exists(later)).count()
-
-
-WRITE_BATCH = 50_000
 
 
 def assessment_run(*, round_name: str, now=None) -> AssessReport:
@@ -244,36 +178,30 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
     report.unchanged = Assessment.objects.filter(round_name=round_name).count()
     started = time.perf_counter()
     con = engine.extract(round_name, cutoff=cutoff)
-    extracted = time.perf_counter()
-    set_ids = [
-        row[0] for row in con.execute("SELECT DISTINCT indicator_set_id FROM surveys").fetchall()
-    ]
-    sets = IndicatorSet.objects.in_bulk(set_ids)
-    specs = {pk: compile_definition(s.definition) for pk, s in sets.items()}
-    frames = engine.compute(con, round_name, specs)
-    con.close()
-    now = now or timezone.now()
-    rows = []
-    for set_id, frame in frames.items():
-        rows += assessment_rows(
-            frame, spec=specs[set_id], indicator_set_id=set_id, round_name=round_name, now=now
-        )
-        report.indicator_sets.append(str(sets[set_id]))
-    computed = time.perf_counter()
     try:
-        with transaction.atomic():
-            for start in range(0, len(rows), WRITE_BATCH):
-                bulk.rows_write(Assessment, rows[start : start + WRITE_BATCH])
-    except IntegrityError:
-        raise ValidationError(
-            f"another `assess` of round {round_name!r} saved assessments meanwhile; run it again"
-        ) from None
-    written = time.perf_counter()
-    report.created = len(rows)
-    report.poor = sum(1 for r in rows if r["is_poor"])
-    report.incomplete = sum(1 for r in rows if r["status"] == "incomplete")
-    for row in rows:
-        report.levels[row["level"]] = report.levels.get(row["level"], 0) + 1
+        extracted = time.perf_counter()
+        set_ids = [
+            row[0]
+            for row in con.execute("SELECT DISTINCT indicator_set_id FROM surveys").fetchall()
+        ]
+        sets = IndicatorSet.objects.in_bulk(set_ids)
+        specs = {pk: compile_definition(s.definition) for pk, s in sets.items()}
+        tables = engine.compute(con, round_name, specs)
+        report.indicator_sets = [str(sets[set_id]) for set_id in tables]
+        _tally(con, tables, report)
+        now = now or timezone.now()
+        computed = time.perf_counter()
+        try:
+            with transaction.atomic():
+                _store(con, tables, round_name=round_name, now=now)
+        except IntegrityError:
+            raise ValidationError(
+                f"another `assess` of round {round_name!r} saved assessments meanwhile; "
+                "run it again"
+            ) from None
+        written = time.perf_counter()
+    finally:
+        con.close()
     if report.unchanged:
         report.newer_survey = _newer_surveys(round_name)
     if report.created:  # one summary row for the batch: counts, never a household
@@ -410,29 +338,27 @@ def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessm
         ]
         sets = IndicatorSet.objects.in_bulk(set_ids)
         specs = {pk: compile_definition(s.definition) for pk, s in sets.items()}
-        frames = engine.compute(con, round_name, specs)
+        tables = engine.compute(con, round_name, specs)
+        created = con.execute(
+            " UNION ALL ".join(f"SELECT count(*) FROM {t}" for t in tables.values())  # noqa: S608
+            or "SELECT 0"
+        ).fetchall()
+        if not sum(n for (n,) in created):
+            return None  # the survey is gone (deleted when its visit's conflict was discarded)
+        try:
+            with transaction.atomic():
+                # The batch's writer, so the stored values are the same.
+                _store(con, tables, round_name=round_name, now=now or timezone.now())
+                assessment = Assessment.objects.get(household=household, round_name=round_name)
+                audit_record(
+                    actor=survey.collected_by,
+                    action=Action.CREATE,
+                    obj=household,
+                    changes={"assessment": [None, f"{round_name} {assessment.level or '-'}"]},
+                    label=f"{household.code} · assessment {round_name}",
+                )
+        except IntegrityError:
+            return None  # assessed meanwhile (`ppaos assess`, or the same survey saved twice)
+        return assessment
     finally:
         con.close()
-    now = now or timezone.now()
-    rows = []
-    for set_id, frame in frames.items():
-        rows += assessment_rows(
-            frame, spec=specs[set_id], indicator_set_id=set_id, round_name=round_name, now=now
-        )
-    if not rows:
-        return None  # the survey is gone (deleted when its visit's conflict was discarded)
-    try:
-        with transaction.atomic():
-            # The batch's writer, so the stored values are the same.
-            bulk.rows_write(Assessment, rows)
-            assessment = Assessment.objects.get(household=household, round_name=round_name)
-            audit_record(
-                actor=survey.collected_by,
-                action=Action.CREATE,
-                obj=household,
-                changes={"assessment": [None, f"{round_name} {assessment.level or '-'}"]},
-                label=f"{household.code} · assessment {round_name}",
-            )
-    except IntegrityError:
-        return None  # assessed meanwhile (`ppaos assess`, or the same survey saved twice)
-    return assessment

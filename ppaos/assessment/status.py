@@ -8,7 +8,8 @@ scoring `D` and the unknown ones weighing `U` together, a household is
 * incomplete otherwise: the answer depends on what is missing, so it is not guessed.
 
 Scores are compared as integers over the weights' common denominator (exact). Pure: no
-database.
+database. `ppaos assess` decides it in DuckDB with `status_sql`; `poverty_statuses` is the same
+rule over an engine frame.
 """
 
 import json
@@ -45,6 +46,17 @@ def poverty_statuses(frame: pd.DataFrame, *, spec: Spec) -> list[str]:
         PovertyStatus.POOR if p else PovertyStatus.INCOMPLETE if c else PovertyStatus.NOT_POOR
         for p, c in zip(poor.tolist(), could_be.tolist(), strict=True)
     ]
+
+
+def status_sql(*, known: str, unknown: str, k, denominator: int) -> str:
+    """The rule as SQL over two integer expressions: `known`, the weights of the indicators
+    not met, and `unknown`, of those unknown, both over `denominator`."""
+    return (
+        f"CASE WHEN {known} * {k.denominator} >= {k.numerator} * {denominator} "
+        f"THEN '{PovertyStatus.POOR.value}' "
+        f"WHEN ({known} + {unknown}) * {k.denominator} >= {k.numerator} * {denominator} "
+        f"THEN '{PovertyStatus.INCOMPLETE.value}' ELSE '{PovertyStatus.NOT_POOR.value}' END"
+    )
 
 
 def missing_lists(frame: pd.DataFrame, *, spec: Spec) -> list[list[str]]:

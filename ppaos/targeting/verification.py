@@ -31,7 +31,7 @@ CLAIMS = {
 }
 AGREE, DISAGREE, UNCHECKED, NO_CLAIM = "agree", "disagree", "unchecked", "no_claim"
 # Heavy JSON the comparison never reads.
-_DEFERRED = ("deprivations", "details", "capital_scores")
+_DEFERRED = ("details", "capital_scores")
 
 
 def assessment_status(assessment: Assessment | None) -> str:

@@ -182,7 +182,8 @@ def test_one_household_at_a_time_gives_the_batch_result(make, default_set):
         add_person(household, born=dt.date(1985, 1, 1), income=2000, relation="head")
         add_person(household, born=dt.date(1987, 1, 1), income=spouse_income, relation="spouse")
         made.append((household, survey(household, default_set, indicators=indicators, items=ITEMS)))
-    fields = ["household_id", "status", "is_poor", "missing", "deprivations", "details"]
+    fields = ["household_id", "status", "is_poor", "missing", "deprived_mask", "unset_mask"]
+    fields += ["details"]
     fields += ["deprivation_score", "level", "score_level", "level_reasons", "overall_score"]
     for household, saved in made:
         assessment_run_for_household(household=household, survey=saved)

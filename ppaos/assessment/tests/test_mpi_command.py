@@ -18,11 +18,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _expected(by_field: str, unit: str = "households"):
-    rows = list(
-        Assessment.objects.filter(round_name=ROUND)
-        .select_related("indicator_set")
-        .values_list("deprivations", "members", by_field)
-    )
+    assessments = Assessment.objects.filter(round_name=ROUND).select_related("indicator_set")
+    keys = dict(assessments.values_list("pk", by_field))
+    rows = [(a.deprivations, a.members, keys[a.pk]) for a in assessments]
     spec = compile_definition(Assessment.objects.first().indicator_set.definition)
     matrix, groups = [], []
     for deprivations, members, key in rows:
