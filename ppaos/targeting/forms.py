@@ -14,6 +14,8 @@ from ppaos.areas.models import Community
 from ppaos.assessment.rules import score_choices
 from ppaos.lib.forms import BlankChoiceLabelMixin, ThaiDateField
 from ppaos.lib.i18n import is_english
+from ppaos.registry.forms import NewMemberForm
+from ppaos.registry.models import Relation
 from ppaos.targeting import selectors
 from ppaos.targeting.importing import FIELDS
 from ppaos.targeting.members import household_members_on, person_indicators
@@ -270,3 +272,27 @@ class VisitForm(forms.Form):
 
     def capital_fields(self):
         return [self[f"cap_{c}"] for c in self.item_codes]
+
+
+class OtherMemberForm(NewMemberForm):
+    """Another member on the new-household form (which works offline): who they are. The rest
+    of their details are added from the household page once back online. A slot left with no
+    name is skipped."""
+
+    KEEP = ("relation", "national_id", "prefix", "first_name", "last_name", "sex", "birth_date")
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("empty_permitted", True)
+        kwargs.setdefault("use_required_attribute", False)
+        super().__init__(*args, **kwargs)
+        for name in [n for n in self.fields if n not in self.KEEP]:
+            del self.fields[name]
+        self.fields["relation"].choices = [
+            ("", "—"),
+            *[(value, label) for value, label in Relation.choices if value != Relation.HEAD],
+        ]
+
+    @staticmethod
+    def is_filled(data, prefix: str) -> bool:
+        """Whether the slot `prefix` of a posted form holds a member (a first or last name)."""
+        return any(str(data.get(f"{prefix}-{n}", "")).strip() for n in ("first_name", "last_name"))

@@ -213,7 +213,12 @@ def _sync_household(user, item, uuid, result) -> None:
     for fields in members:
         form = NewMemberForm(_data(fields))
         if not form.is_valid():
-            raise ItemError(_form_errors(form))
+            name = " ".join(filter(None, (form.data.get("first_name"), form.data.get("last_name"))))
+            raise ItemError(
+                _("%(name)s: %(errors)s") % {"name": name, "errors": _form_errors(form)}
+                if name
+                else _form_errors(form)
+            )
         member_forms.append(form)
     household = registry_services.household_create(
         actor=user, community=assignment.community, data=household_form.cleaned_data

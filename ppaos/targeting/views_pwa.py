@@ -6,6 +6,7 @@ every page, keeps the offline queue and drafts in the phone, and posts the queue
 """
 
 import json
+import re
 import uuid
 from functools import cache
 from pathlib import Path
@@ -27,12 +28,16 @@ from ppaos.lib import safejson
 from ppaos.registry.forms import HouseholdForm, NewMemberForm
 from ppaos.registry.models import Relation
 from ppaos.targeting import access, selectors, services_sync
-from ppaos.targeting.forms import WORKLIST_STATUS_LABELS
+from ppaos.targeting.forms import WORKLIST_STATUS_LABELS, OtherMemberForm
 from ppaos.targeting.models import CampaignAssignment
 
 SW_FILE = Path(__file__).resolve().parents[1] / "static" / "ppaos" / "pwa" / "sw.js"
 # Bump when sw.js or the app shell changes: the new worker drops the old caches.
-APP_VERSION = "1"
+APP_VERSION = "2"
+# Slots for other members on the new-household form; more are added from the household page.
+MEMBER_SLOTS = 3
+# A member's field on that form: head-<name> or m<slot>-<name>.
+MEMBER_FIELD = re.compile(r"^(head|m\d+)-")
 SHELL = (
     "ppaos/app.css",
     "ppaos/pwa/pwa.js",
@@ -174,16 +179,25 @@ def household_new(request, pk: int):
     head_form = NewMemberForm(
         request.POST or None, prefix="head", initial={"relation": Relation.HEAD}
     )
+    member_forms = [
+        OtherMemberForm(request.POST or None, prefix=f"m{slot}")
+        for slot in range(1, MEMBER_SLOTS + 1)
+    ]
     result = None
     if request.method == "POST":
         fields = [[k, v] for k, values in request.POST.lists() for v in values]
+        posted = request.POST
+        filled = [f.prefix for f in member_forms if OtherMemberForm.is_filled(posted, f.prefix)]
+        prefixes = ["head", *filled]
         item = {
             "id": request.POST.get("offline_id") or str(uuid.uuid4()),
             "kind": "household",
             "campaign": campaign.pk,
             "community": request.POST.get("community"),
-            "fields": [f for f in fields if not f[0].startswith("head-")],
-            "members": [[[k[5:], v] for k, v in fields if k.startswith("head-")]],
+            "fields": [f for f in fields if not MEMBER_FIELD.match(f[0])],
+            "members": [
+                [[k[len(p) + 1 :], v] for k, v in fields if k.startswith(f"{p}-")] for p in prefixes
+            ],
         }
         result = services_sync.sync_batch(user=request.user, items=[item])[0]
         if result.status == services_sync.SAVED:
@@ -197,6 +211,7 @@ def household_new(request, pk: int):
             "communities": communities,
             "form": household_form,
             "head_form": head_form,
+            "member_forms": member_forms,
             "result": result,
         },
     )

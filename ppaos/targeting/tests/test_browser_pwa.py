@@ -79,6 +79,11 @@ def test_volunteer_records_offline_and_the_phone_syncs_when_back_online(
     phone.fill("#id_head-first_name", "บุญมา")
     phone.fill("#id_head-last_name", "ดีใจ")
     phone.select_option("#id_head-sex", "F")
+    phone.click("#other-members summary")  # and her grandchild
+    phone.select_option("#id_m1-relation", "grandchild")
+    phone.fill("#id_m1-first_name", "น้องฟ้า")
+    phone.fill("#id_m1-last_name", "ดีใจ")
+    phone.select_option("#id_m1-sex", "F")
     with phone.expect_navigation():
         phone.click("#household-new-form button[type=submit]")
     assert phone.evaluate(QUEUE_LENGTH) == 2
@@ -101,7 +106,8 @@ def test_volunteer_records_offline_and_the_phone_syncs_when_back_online(
     assert visit.survey is not None and visit.survey.needs == "ข้าวสาร"
     new = Household.objects.get(house_no="77/1")
     assert new.community == household.community
-    assert new.memberships.get().person.first_name == "บุญมา"
+    people = {m.person.first_name: m.relation for m in new.memberships.select_related("person")}
+    assert people == {"บุญมา": "head", "น้องฟ้า": "grandchild"}
     audited = AuditEvent.objects.filter(actor=volunteer_a, object_type="registry.household")
     assert audited.filter(object_id=str(household.pk), changes__has_key="visit").exists()
     assert audited.filter(object_id=str(new.pk), object_label__startswith="offline sync").exists()

@@ -264,6 +264,74 @@ def test_household_new_page_without_javascript_saves_through_sync(
     assert household.memberships.get().person.first_name == "ทองดี"
 
 
+def test_household_new_page_adds_other_members_and_skips_empty_slots(
+    client, login, campaign, communities, volunteer_a
+):
+    login(volunteer_a)
+    url = reverse("targeting:household_new", args=[campaign.pk])
+    page = client.get(url).content.decode()
+    assert 'name="m1-first_name"' in page and 'name="m3-relation"' in page
+    assert 'name="m1-phone"' not in page  # the slots ask only who the member is
+    response = client.post(
+        url,
+        {
+            "community": communities["A"].pk,
+            "house_no": "6/6",
+            "head-relation": "head",
+            "head-first_name": "ทองดี",
+            "head-last_name": "มีสุข",
+            "head-sex": "M",
+            "m1-relation": "spouse",
+            "m1-first_name": "มาลี",
+            "m1-last_name": "มีสุข",
+            "m1-sex": "F",
+            "m1-birth_date": "2/3/2515",
+            "m2-relation": "",  # an untouched slot
+            "m3-relation": "child",  # a relation chosen but no name: skipped too
+        },
+    )
+    assert response.status_code == 302
+    household = Household.objects.get(house_no="6/6")
+    stays = {m.person.first_name: m for m in household.memberships.select_related("person")}
+    assert set(stays) == {"ทองดี", "มาลี"}
+    assert stays["มาลี"].relation == "spouse"
+    assert stays["มาลี"].person.birth_date == dt.date(1972, 3, 2)
+
+
+def test_household_new_page_shows_a_member_slot_error_and_saves_nothing(
+    client, login, campaign, communities, volunteer_a
+):
+    login(volunteer_a)
+    url = reverse("targeting:household_new", args=[campaign.pk])
+    response = client.post(
+        url,
+        {
+            "community": communities["A"].pk,
+            "house_no": "7/7",
+            "head-relation": "head",
+            "head-first_name": "ทองดี",
+            "head-last_name": "มีสุข",
+            "head-sex": "M",
+            "m1-first_name": "มาลี",  # no relation
+        },
+    )
+    assert response.status_code == 200
+    assert not Household.objects.filter(house_no="7/7").exists()
+    assert 'id="household-result"' in response.content.decode()
+
+
+def test_a_member_error_in_a_synced_household_names_the_member(
+    client, login, campaign, communities, volunteer_a
+):
+    login(volunteer_a)
+    item = household_item(communities["A"], campaign)
+    item["members"].append([["relation", "child"], ["first_name", "น้องฟ้า"], ["last_name", "ดีใจ"]])
+    [result] = post_sync(client, [item])
+    assert result["status"] == "error"
+    assert result["message"] == "น้องฟ้า ดีใจ: เพศ: ฟิลด์นี้จำเป็น"  # the sync answers in Thai
+    assert not Household.objects.filter(house_no="99/9").exists()
+
+
 def test_household_new_page_of_a_campaign_not_assigned_is_404(client, login, campaign, leader_a):
     login(leader_a)
     url = reverse("targeting:household_new", args=[campaign.pk])

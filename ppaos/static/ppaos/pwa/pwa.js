@@ -176,6 +176,26 @@
     }
   }
 
+  // The new-household form's people: head-<name> for the head, m<slot>-<name> for the
+  // others; a slot with no name is skipped (as on the server, views_pwa.household_new).
+  const MEMBER_FIELD = /^(head|m\d+)-/;
+
+  function members(fields) {
+    const groups = new Map();
+    for (const [name, value] of fields) {
+      const match = MEMBER_FIELD.exec(name);
+      if (!match) continue;
+      if (!groups.has(match[1])) groups.set(match[1], []);
+      groups.get(match[1]).push([name.slice(match[0].length), value]);
+    }
+    return Array.from(groups, ([prefix, pairs]) => ({ prefix, pairs }))
+      .filter(({ prefix, pairs }) =>
+        prefix === "head" ||
+        pairs.some(([n, v]) => (n === "first_name" || n === "last_name") && v.trim()),
+      )
+      .map(({ pairs }) => pairs);
+  }
+
   function setUpForm(form) {
     const key = DRAFT_PREFIX + form.dataset.draftKey;
     const hasErrors = form.querySelector(".errorlist, [role=alert]");
@@ -213,8 +233,8 @@
         item.fields = fields;
       } else {
         item.community = Number((fields.find(([n]) => n === "community") || [])[1]);
-        item.fields = fields.filter(([n]) => !n.startsWith("head-"));
-        item.members = [fields.filter(([n]) => n.startsWith("head-")).map(([n, v]) => [n.slice(5), v])];
+        item.fields = fields.filter(([n]) => !MEMBER_FIELD.test(n));
+        item.members = members(fields);
       }
       await queuePut(item);
       sessionStorage.setItem("ppaos-queued-note", "1");
