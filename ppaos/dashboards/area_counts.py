@@ -2,12 +2,13 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, Sum
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community, District, Province, Subdistrict
 from ppaos.lib.disclosure import Table
 from ppaos.registry.models import Household
+from ppaos.registry.selectors import current_member_count
 
 
 @dataclass
@@ -22,17 +23,20 @@ class AreaCounts:
 
 
 def _household_counts(*, user, group_by: str, **filters) -> dict[str, AreaCounts]:
+    # People: each household's current members counted on the (household, end_date) index,
+    # summed. Not a JOIN of every membership grouped back: for one community that plan read
+    # the whole household table (its rows lie on as many pages as there are households).
     area = scope_for(user).area(VIEW_COUNTS)
     rows = (
         Household.objects.filter(area.q("community"), **filters)
+        .annotate(members=current_member_count())
         .values(group_by)
-        .annotate(
-            households=Count("id", distinct=True),
-            people=Count("memberships", filter=Q(memberships__end_date__isnull=True)),
-        )
+        .annotate(households=Count("id"), people=Sum("members"))
+        .order_by()
     )
     return {
-        str(r[group_by]): AreaCounts(households=r["households"], people=r["people"]) for r in rows
+        str(r[group_by]): AreaCounts(households=r["households"], people=r["people"] or 0)
+        for r in rows
     }
 
 
@@ -119,13 +123,11 @@ def total_counts(*, user, area_code: str = "") -> AreaCounts:
     if area_code:
         households = households.filter(community__subdistrict__code__startswith=area_code)
         communities = communities.filter(subdistrict__code__startswith=area_code)
-    people = households.aggregate(
-        n=Count("memberships", filter=Q(memberships__end_date__isnull=True))
-    )["n"]
+    people = households.annotate(members=current_member_count()).aggregate(n=Sum("members"))["n"]
     return AreaCounts(
         communities=communities.count(),
         households=households.count(),
-        people=people,
+        people=people or 0,
         area=area_code,
         user=user,
     )

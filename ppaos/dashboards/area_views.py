@@ -21,6 +21,9 @@ from ppaos.dashboards.area_counts import (
 from ppaos.registry import search
 from ppaos.registry.selectors import household_list
 
+# The household fields a row of the community's list shows (code, demo tag, address line).
+LIST_FIELDS = ("code", "is_demo", "house_no", "moo", "village", "soi", "road")
+
 
 def _touchable(request, code: str) -> None:
     require_capability(request.user, VIEW_COUNTS)
@@ -100,7 +103,8 @@ def community_detail(request, pk: int):
             )
         else:
             households = household_list(user=request.user).filter(community=community)
-            households = households.order_by("code")
+            # Only what the rows show (areas/_household_rows.html): no joined areas.
+            households = households.select_related(None).only(*LIST_FIELDS).order_by("code")
         page = Paginator(households, settings.PAGE_SIZE).get_page(request.GET.get("page"))
         if query:
             search.search_audit(

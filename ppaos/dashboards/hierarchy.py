@@ -22,8 +22,11 @@ import hashlib
 import threading
 import uuid
 from collections import OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from functools import partial
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Count, Q
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
@@ -118,12 +121,32 @@ def _community_values(refresh: Refresh | None, area) -> dict[int, dict]:
     return values
 
 
-def build(
-    countable: dict[int, str], visible: set[int], values: dict[int, dict], limit: int
-) -> Decision:
-    """The decision for the communities `countable` (pk → subdistrict code), whose figures
-    are `values`; the people of `visible` the viewer may see (their areas are exact)."""
-    cells: dict = defaultdict(int)
+@dataclass
+class _Cells:
+    """A decision's figures and what links them: `cells` (area, metric) → count, `children`
+    area → its child areas, `fixed` the figures known to the viewer."""
+
+    cells: dict
+    children: dict
+    fixed: frozenset
+
+
+def _add(cells: dict, area: tuple, metric, value: int, changed: set | None = None) -> None:
+    """Add `value` to the area's figure, and to the figures derived from it (households
+    assessed in a round, a trend's total)."""
+    keys = [(area, metric)]
+    if isinstance(metric, tuple) and metric[0] == "round" and metric[2].startswith("level_"):
+        keys.append((area, ("round", metric[1], "assessed")))
+    elif isinstance(metric, tuple) and metric[0] == "month":
+        keys.append((area, ("months", metric[1])))
+    for key in keys:
+        cells[key] = cells.get(key, 0) + value
+        if changed is not None:
+            changed.add(key)
+
+
+def _cells(countable: dict[int, str], visible: set[int], values: dict[int, dict]) -> _Cells:
+    cells: dict = {}
     children: dict[tuple, set] = defaultdict(set)
     hidden_in: dict[tuple, int] = defaultdict(int)
     for pk, subdistrict in countable.items():
@@ -135,22 +158,35 @@ def build(
                 hidden_in[area] += 1
         for metric, value in values.get(pk, {}).items():
             for area in chain:
-                cells[(area, metric)] += value
+                cells[(area, metric)] = cells.get((area, metric), 0) + value
     # Derived figures: households assessed per round, each trend's total.
     for (area, metric), value in list(cells.items()):
         if isinstance(metric, tuple) and metric[0] == "round" and metric[2].startswith("level_"):
-            cells[(area, ("round", metric[1], "assessed"))] += value
+            key = (area, ("round", metric[1], "assessed"))
+            cells[key] = cells.get(key, 0) + value
         elif isinstance(metric, tuple) and metric[0] == "month":
-            cells[(area, ("months", metric[1]))] += value
-    cells = dict(cells)
+            key = (area, ("months", metric[1]))
+            cells[key] = cells.get(key, 0) + value
+    # Every area's figures are known exactly to a viewer who may see all its people.
+    areas = {area for area in children} | {a for kids in children.values() for a in kids}
+    fixed = frozenset(area for area in areas if not hidden_in.get(area))
+    return _Cells(cells, dict(children), fixed)
+
+
+def _sums(cells: dict, children: dict) -> dict:
+    """Every sum a reader knows between the figures, by identity: each area's figure the sum
+    of its children's (("kids", area, metric)), households assessed the sum of the levels of a
+    round (("levels", area, round)), a trend's total the sum of its months (("months", area,
+    name)) and the figure at the refresh, where they agree (("equal", area, name))."""
     by_area: dict[tuple, list] = defaultdict(list)
     for area, metric in cells:
         by_area[area].append(metric)
-    sums = []
+    sums = {}
     for parent, kids in children.items():
+        ordered = sorted(kids, key=repr)
         for metric in by_area.get(parent, ()):
-            parts = [(k, metric) for k in sorted(kids, key=repr) if (k, metric) in cells]
-            sums.append((tuple(parts), (parent, metric)))
+            parts = [(k, metric) for k in ordered if (k, metric) in cells]
+            sums[("kids", parent, metric)] = (tuple(parts), (parent, metric))
     for area, metrics in by_area.items():
         levels: dict[str, list] = defaultdict(list)
         months: dict[str, list] = defaultdict(list)
@@ -161,14 +197,61 @@ def build(
             elif isinstance(metric, tuple) and metric[0] == "month":
                 months[metric[1]].append((area, metric))
         for name, parts in levels.items():
-            sums.append((tuple(sorted(parts)), (area, ("round", name, "assessed"))))
+            sums[("levels", area, name)] = (
+                tuple(sorted(parts)),
+                (area, ("round", name, "assessed")),
+            )
         for name, parts in months.items():
             total = (area, ("months", name))
-            sums.append((tuple(sorted(parts)), total))
+            sums[("months", area, name)] = (tuple(sorted(parts)), total)
             if cells.get((area, name)) == cells[total]:
-                sums.append(((total,), (area, name)))
-    fixed = frozenset(k for k in cells if not hidden_in.get(k[0]))
-    shown = decide(cells, sums, limit, fixed)
+                sums[("equal", area, name)] = ((total,), (area, name))
+    return sums
+
+
+def _sum(ident: tuple, cells: dict, children: dict, metrics_of: dict):
+    """The one sum `ident` (as `_sums` names it) over the figures now, or None."""
+    kind, area, what = ident
+    if kind == "kids":
+        if area not in children or (area, what) not in cells:
+            return None
+        ordered = sorted(children.get(area, ()), key=repr)
+        return (tuple((k, what) for k in ordered if (k, what) in cells), (area, what))
+    mine = metrics_of.get(area, ())
+    if kind == "levels":
+        parts = [
+            (area, m)
+            for m in mine
+            if isinstance(m, tuple) and m[0] == "round" and m[1] == what
+            if m[2].startswith("level_")
+        ]
+        return (tuple(sorted(parts)), (area, ("round", what, "assessed"))) if parts else None
+    months = [(area, m) for m in mine if isinstance(m, tuple) and m[0] == "month" and m[1] == what]
+    total = (area, ("months", what))
+    if kind == "months":
+        return (tuple(sorted(months)), total) if months else None
+    if months and cells.get((area, what)) == cells[total]:  # "equal"
+        return ((total,), (area, what))
+    return None
+
+
+def _sums_of(key: tuple, parent: dict) -> list[tuple]:
+    """The identities of the sums figure `key` may be in."""
+    area, metric = key
+    found = [("kids", area, metric)]
+    if area in parent:
+        found.append(("kids", parent[area], metric))
+    if isinstance(metric, tuple):
+        if metric[0] == "round":
+            found.append(("levels", area, metric[1]))
+        elif metric[0] in ("month", "months"):
+            found += [("months", area, metric[1]), ("equal", area, metric[1])]
+    else:
+        found.append(("equal", area, metric))
+    return found
+
+
+def _decision(cells: dict, shown: dict) -> Decision:
     metrics = {m if not isinstance(m, tuple) else m[0] for _a, m in cells} | set(VALUES)
     return Decision(
         hidden={k: v for k, v in shown.items() if is_hidden(v)},
@@ -176,6 +259,21 @@ def build(
         metrics=metrics | {"month", "months", "round"},
         valued=VALUES,
     )
+
+
+def _decide(figures: _Cells, limit: int) -> dict:
+    fixed = frozenset(k for k in figures.cells if k[0] in figures.fixed)
+    sums = list(_sums(figures.cells, figures.children).values())
+    return decide(figures.cells, sums, limit, fixed)
+
+
+def build(
+    countable: dict[int, str], visible: set[int], values: dict[int, dict], limit: int
+) -> Decision:
+    """The decision for the communities `countable` (pk → subdistrict code), whose figures
+    are `values`; the people of `visible` the viewer may see (their areas are exact)."""
+    figures = _cells(countable, visible, values)
+    return _decision(figures.cells, _decide(figures, limit))
 
 
 def _stamp() -> str:
@@ -187,12 +285,12 @@ def _stamp() -> str:
 
 
 def invalidate() -> None:
-    """Forget every cached decision: the figures changed (a refresh, full or of a community)."""
+    """Forget every cached decision: the figures changed (a full refresh)."""
     cache.set(STAMP_KEY, uuid.uuid4().hex, None)
 
 
-def _cache_key(refresh: Refresh, countable: dict, visible: set, limit: int) -> str:
-    signature = hashlib.sha256(
+def _signature(countable: dict, visible: set, limit: int) -> str:
+    return hashlib.sha256(
         (
             ",".join(map(str, sorted(countable)))
             + "|"
@@ -200,7 +298,10 @@ def _cache_key(refresh: Refresh, countable: dict, visible: set, limit: int) -> s
             + f"|{limit}"
         ).encode()
     ).hexdigest()[:32]
-    return f"ppaos:disclosure:{refresh.pk}:{_stamp()}:{signature}"
+
+
+def _key(refresh_pk: int, stamp: str, signature: str) -> str:
+    return f"ppaos:disclosure:{refresh_pk}:{stamp}:{signature}"
 
 
 # The last few decisions this process read, by cache key (a city's is a few MB to unpickle).
@@ -209,15 +310,73 @@ RECENT = 4
 _recent_lock = threading.Lock()
 
 
-def _cached(refresh: Refresh, area, countable: dict, visible: set) -> Decision:
+@dataclass
+class _State:
+    """What deciding again after a change of a few communities needs (`communities_changed`):
+    the figures per community and per area, the sums by identity and which sums each figure
+    is in, and every figure's label."""
+
+    refresh_pk: int
+    stamp: str
+    countable: dict
+    limit: int
+    values: dict
+    figures: _Cells
+    sums: dict
+    shown: dict
+    decision: Decision
+    member_of: dict = field(default_factory=dict)
+    parent: dict = field(default_factory=dict)
+    metrics_of: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for ident, (parts, total) in self.sums.items():
+            for k in (*parts, total):
+                self.member_of.setdefault(k, set()).add(ident)
+        for up, kids in self.figures.children.items():
+            for kid in kids:
+                self.parent[kid] = up
+        for area, metric in self.figures.cells:
+            self.metrics_of.setdefault(area, set()).add(metric)
+
+
+# The decisions the refreshes (the worker) built, by signature, kept to decide again
+# incrementally; pages keep none.
+_states: OrderedDict[str, _State] = OrderedDict()
+STATES = 2
+
+
+def _remember(signature: str, state: _State) -> None:
+    with _recent_lock:
+        _states[signature] = state
+        _states.move_to_end(signature)
+        while len(_states) > STATES:
+            _states.popitem(last=False)
+
+
+def _cached(refresh: Refresh, area, countable: dict, visible: set, *, keep=False) -> Decision:
     limit = small_count_threshold()
-    key = _cache_key(refresh, countable, visible, limit)
-    decision = _recent.get(key)
+    signature = _signature(countable, visible, limit)
+    stamp = _stamp()
+    key = _key(refresh.pk, stamp, signature)
+    state = _states.get(signature) if keep else None
+    if state is not None and (state.refresh_pk, state.stamp) == (refresh.pk, stamp):
+        return state.decision
+    # The refreshes build afresh what they keep; pages take any decided one.
+    decision = None if keep else _recent.get(key) or cache.get(key)
     if decision is None:
-        decision = cache.get(key)
-    if decision is None:
-        decision = build(countable, visible, _community_values(refresh, area), limit)
+        values = _community_values(refresh, area)
+        figures = _cells(countable, visible, values)
+        sums = _sums(figures.cells, figures.children)
+        fixed = frozenset(k for k in figures.cells if k[0] in figures.fixed)
+        shown = decide(figures.cells, list(sums.values()), limit, fixed)
+        decision = _decision(figures.cells, shown)
         cache.set(key, decision, CACHE_SECONDS)
+        if keep:
+            state = _State(
+                refresh.pk, stamp, countable, limit, values, figures, sums, shown, decision
+            )
+            _remember(signature, state)
     with _recent_lock:
         _recent[key] = decision
         _recent.move_to_end(key)
@@ -257,11 +416,136 @@ class _Everywhere:
 
 def warm() -> None:
     """Decide for the whole city, counts only (every city-wide researcher's decision), so no
-    page waits for it after a refresh. Called by the refreshes (background work)."""
+    page waits for it after a refresh. Called by the refreshes (background work), which keep
+    what deciding again incrementally needs (`communities_changed`)."""
     from ppaos.dashboards.selectors import current_refresh
 
     refresh = current_refresh()
     if refresh is None:
         return
     countable = dict(Community.objects.values_list("pk", "subdistrict_id"))
-    _cached(refresh, _Everywhere(), countable, set())
+    _cached(refresh, _Everywhere(), countable, set(), keep=True)
+
+
+def _update(state: _State, fresh: dict[int, dict], community_ids) -> None:
+    """Apply the new figures of `community_ids` (`fresh`, as `_community_values` gives them)
+    to the state's areas and sums, then decide again around the changed figures."""
+    cells, changed = state.figures.cells, set()
+    for pk in community_ids:
+        if pk not in state.countable:
+            continue
+        old, new = state.values.get(pk, {}), fresh.get(pk, {})
+        chain = _ancestors(pk, state.countable[pk])
+        for metric in old.keys() | new.keys():
+            delta = new.get(metric, 0) - old.get(metric, 0)
+            if delta:
+                for area in chain:
+                    _add(cells, area, metric, delta, changed)
+        if new:
+            state.values[pk] = new
+        else:
+            state.values.pop(pk, None)
+    if not changed:
+        return
+    for area, metric in changed:
+        state.metrics_of.setdefault(area, set()).add(metric)
+    for ident in {i for key in changed for i in _sums_of(key, state.parent)}:
+        old_sum = state.sums.pop(ident, None)
+        if old_sum is not None:
+            for k in (*old_sum[0], old_sum[1]):
+                state.member_of.get(k, set()).discard(ident)
+        new_sum = _sum(ident, cells, state.figures.children, state.metrics_of)
+        if new_sum is not None:
+            state.sums[ident] = new_sum
+            for k in (*new_sum[0], new_sum[1]):
+                state.member_of.setdefault(k, set()).add(ident)
+    hidden, values = state.decision.hidden, state.decision.values
+    for k in _redecide(state, changed):
+        label = state.shown[k]
+        if is_hidden(label):
+            hidden[k] = label
+        else:
+            hidden.pop(k, None)
+        if k[1] in VALUES:
+            values[k] = cells[k]
+    kinds = {m if not isinstance(m, tuple) else m[0] for _a, m in changed}
+    state.decision.metrics = state.decision.metrics | kinds
+
+
+def _redecide(state: _State, changed: set) -> set:
+    """Decide again the sums the changed figures are in, with every sum linked to them through
+    hidden figures (the reader's interval reasoning follows those), starting from the earlier
+    labels (ppaos.lib.disclosure `decide`, incrementally); where a figure hidden on the way is
+    in sums outside those, they are added and decided again. Every other sum keeps its
+    figures and labels, so the rule holds for it as before. Returns the figures decided."""
+    chosen: dict = {}  # sum identities, in the order found
+
+    def include(idents) -> None:
+        stack = list(idents)
+        while stack:
+            ident = stack.pop()
+            if ident in chosen or ident not in state.sums:
+                continue
+            chosen[ident] = None
+            parts, total = state.sums[ident]
+            for k in (*parts, total):
+                if is_hidden(state.shown.get(k)):
+                    stack.extend(state.member_of.get(k, ()))
+
+    cells, fixed_areas = state.figures.cells, state.figures.fixed
+    include(i for k in changed for i in state.member_of.get(k, ()))
+    decided: set = set(changed)
+    again = set(changed)
+    for _round in range(len(cells) + 1):
+        sums = [state.sums[i] for i in chosen]
+        keys = {k for parts, total in sums for k in (*parts, total)} | again
+        mine = {k: cells[k] for k in keys}
+        start = {k: state.shown[k] for k in keys if k in state.shown}
+        fixed = frozenset(k for k in keys if k[0] in fixed_areas)
+        shown = decide(mine, sums, state.limit, fixed, start=start, changed=again)
+        newly = {k for k, v in shown.items() if is_hidden(v) and not is_hidden(start.get(k, 0))}
+        state.shown.update(shown)
+        decided |= keys
+        outside = {i for k in newly for i in state.member_of.get(k, ()) if i not in chosen}
+        if not outside:
+            break
+        include(outside)
+        again = newly
+    return decided
+
+
+def communities_changed(refresh: Refresh, community_ids) -> None:
+    """The incremental refresh rewrote the figures of `community_ids` in `refresh`, in the
+    transaction still open: every cached decision is forgotten (a new stamp, set again once
+    committed), and the decisions this process keeps (the city-wide one, in the worker) are
+    decided again for the sums the change touches (ppaos.lib.disclosure `decide`, from the
+    earlier labels) and cached under the new stamp, so pages find them decided. Without one
+    kept (another process refreshed last), the city-wide decision is built in full."""
+    old, new = _stamp(), uuid.uuid4().hex
+    fresh = _community_values(refresh, _Communities(community_ids))
+    kept = False
+    for signature, state in list(_states.items()):
+        if (state.refresh_pk, state.stamp) != (refresh.pk, old):
+            with _recent_lock:
+                _states.pop(signature, None)
+            continue
+        _update(state, fresh, community_ids)
+        # Kept only once committed: after a rollback it no longer matches the figures.
+        state.stamp = ""
+        transaction.on_commit(partial(setattr, state, "stamp", new))
+        cache.set(_key(refresh.pk, new, signature), state.decision, CACHE_SECONDS)
+        kept = True
+    cache.set(STAMP_KEY, new, None)
+    transaction.on_commit(partial(cache.set, STAMP_KEY, new, None))
+    if not kept:
+        warm()
+
+
+class _Communities:
+    """Some communities, as a scope area gives them (`q`)."""
+
+    def __init__(self, community_ids):
+        self.ids = list(community_ids)
+
+    def q(self, prefix: str) -> Q:
+        return Q(**{f"{prefix}__in": self.ids})

@@ -70,9 +70,9 @@ class Figure(models.Model):
 
 
 class CommunityRefresh(models.Model):
-    """The incremental refresh of one community's figures: at most one queued (`due_at`) and
-    one run a minute, however many surveys are saved there (see services.refresh_schedule_
-    community)."""
+    """The incremental refresh of one community's figures: `due_at` is set while they are out
+    of date (a visit, referral or survey saved there) and cleared when a run takes them, so
+    saves in between queue nothing more (see services.refresh_schedule_community)."""
 
     community = models.OneToOneField(
         Community, on_delete=models.CASCADE, primary_key=True, related_name="+"

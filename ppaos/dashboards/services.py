@@ -81,20 +81,22 @@ def _unpivot(metrics: tuple[str, ...], *, round_name: str = "''") -> str:
     )
 
 
-def _statements(*, one_community: bool = False) -> list[str]:
+def _statements(*, communities: list[int] | None = None) -> list[str]:
     """The INSERT … SELECT statements of one refresh, in order (parameters: %(refresh)s …).
 
     Each scans its tables once: a CTE `per` sums every metric of a community in columns, and
     `_unpivot` turns the columns into rows (zeros are not stored: a missing row sums as 0).
-    With `one_community`, the same statements read only the households (and their visits) of
-    the community %(community)s, so they write only its rows."""
+    With `communities` (primary keys), the same statements read only the households of those
+    communities (and their visits, members, referrals, assessments, through the indexes on
+    household), so they write only their rows."""
     m, r, a = T["membership"], T["referral"], T["assessment"]
-    h, v, communities = T["household"], T["visit"], T["community"]
-    if one_community:
-        mine = f"SELECT id FROM {h} WHERE community_id = %(community)s"  # noqa: S608
-        h = f"(SELECT * FROM {h} WHERE community_id = %(community)s)"  # noqa: S608
+    h, v, communities_table = T["household"], T["visit"], T["community"]
+    if communities is not None:
+        among = ", ".join(str(int(pk)) for pk in communities) or "NULL"
+        mine = f"SELECT id FROM {h} WHERE community_id IN ({among})"  # noqa: S608
+        h = f"(SELECT * FROM {h} WHERE community_id IN ({among}))"  # noqa: S608
         v = f"(SELECT * FROM {v} WHERE household_id IN ({mine}))"  # noqa: S608
-        communities = f"(SELECT * FROM {communities} WHERE id = %(community)s)"  # noqa: S608
+        communities_table = f"(SELECT * FROM {communities_table} WHERE id IN ({among}))"  # noqa: S608
     registry = (
         f"WITH vh AS (SELECT DISTINCT household_id FROM {v} vs "  # noqa: S608
         f"WHERE status <> 'conflict'), "
@@ -144,7 +146,7 @@ def _statements(*, one_community: bool = False) -> list[str]:
     sent_month = _month("r.sent_at", with_time=True)
     completed_month = _month("r.completed_at", with_time=True)
     return [
-        f"SELECT %(refresh)s, id, 'communities', {ND}, '', 1 FROM {communities} c",  # noqa: S608
+        f"SELECT %(refresh)s, id, 'communities', {ND}, '', 1 FROM {communities_table} c",  # noqa: S608
         registry,
         verification,
         referrals,
@@ -218,6 +220,7 @@ def refresh_run(
     refresh = refresh or refresh_create()
     started = time.perf_counter()
     now = timezone.now()
+    begun = now
     statements = _statements()
     steps = len(statements) + 1  # and the reviewed status, in Python
     Refresh.objects.filter(pk=refresh.pk).update(
@@ -242,6 +245,7 @@ def refresh_run(
             progress(steps, steps)
         _finish(refresh, started=started)
         hierarchy.invalidate()  # every page's suppression is decided again on the new figures
+        _recount_since(begun)
         if connection.vendor == "postgresql":
             # Fresh statistics: without them the planner takes the new refresh id for a rare
             # value and reads its rows by nested loops, ten times slower.
@@ -273,7 +277,9 @@ def _warm() -> None:
 @transaction.atomic
 def _finish(refresh: Refresh, *, started: float) -> None:
     """Make this refresh current and drop older sets; if a newer one finished meanwhile, this
-    one's rows are the stale ones."""
+    one's rows are the stale ones. An incremental refresh of the current set still running is
+    waited for (it locks that set's row)."""
+    list(Refresh.objects.select_for_update().filter(status=Refresh.Status.DONE).values("pk"))
     superseded = Refresh.objects.filter(status=Refresh.Status.DONE, pk__gt=refresh.pk).exists()
     if superseded:
         Figure.objects.filter(refresh=refresh).delete()
@@ -289,20 +295,32 @@ def _finish(refresh: Refresh, *, started: float) -> None:
     )
 
 
+def _recount_since(begun: dt.datetime) -> None:
+    """Communities refreshed incrementally while the full refresh ran: it may have read their
+    rows before the save, so they are refreshed again, now on its figures."""
+    with transaction.atomic():
+        again = CommunityRefresh.objects.filter(last_run_at__gte=begun, due_at__isnull=True)
+        if again.update(due_at=timezone.now()):
+            transaction.on_commit(_enqueue)
+
+
 # ---------------------------------------------------------------------------------------------
-# One community at a time: a survey saved there shows on the dashboards within a minute
+# Communities at a time: a visit, referral or survey saved there shows within a second
 # ---------------------------------------------------------------------------------------------
 
-# At most one incremental refresh of a community a minute, whatever the number of saves.
-COALESCE = dt.timedelta(minutes=1)
-# A refresh queued this long ago and still not run (a worker was down) is asked for again.
+# A community marked out of date this long ago and still not refreshed (its task was lost: a
+# worker down) is asked for again by the next save there.
 STALE = dt.timedelta(minutes=10)
+# Communities one incremental run refreshes together at most (a burst of saves across the
+# city): the rest are left marked, for the next run.
+BATCH = 100
 
 
 def refresh_schedule_community(*, community_id: int) -> None:
-    """Ask for an incremental refresh of one community's figures, run by a background task
-    within a minute. While one is queued, further calls add nothing (saves coalesce), and a
-    community is refreshed at most once a minute. Call it after the change is committed."""
+    """Mark one community's figures out of date and ask the worker to refresh them now (task
+    `run_community_refresh`, which refreshes every marked community). While the community is
+    marked, further saves there add nothing: the coming run counts them. Call it after the
+    change is committed (ppaos.lib.events does)."""
     now = timezone.now()
     with transaction.atomic():
         marker, _ = CommunityRefresh.objects.select_for_update().get_or_create(
@@ -310,50 +328,58 @@ def refresh_schedule_community(*, community_id: int) -> None:
         )
         if marker.due_at is not None and marker.due_at > now - STALE:
             return
-        last = marker.last_run_at
-        marker.due_at = now if last is None else max(now, last + COALESCE)
+        marker.due_at = now
         marker.save(update_fields=["due_at"])
-        transaction.on_commit(partial(_enqueue, community_id=community_id, due=marker.due_at))
+        transaction.on_commit(partial(_enqueue, community_id=community_id))
 
 
-def _enqueue(*, community_id: int, due: dt.datetime) -> None:
+def _enqueue(*, community_id: int | None = None) -> None:
     from ppaos.dashboards.tasks import run_community_refresh
 
-    task = run_community_refresh
-    if due > timezone.now() and task.get_backend().supports_defer:
-        task = task.using(run_after=due)
-    task.enqueue(community_id)
+    run_community_refresh.enqueue(community_id)
+
+
+def refresh_communities_due() -> list[int]:
+    """The background task's work: take the marked communities (up to `BATCH`; another run
+    takes the rest), clear their marks, then refresh their figures together. Every save
+    committed before the marks are cleared is counted; a save after marks its community again.
+    Returns the communities refreshed."""
+    with transaction.atomic():
+        ids = list(
+            CommunityRefresh.objects.select_for_update(skip_locked=True)
+            .filter(due_at__isnull=False)
+            .order_by("due_at")
+            .values_list("pk", flat=True)[:BATCH]
+        )
+        if not ids:
+            return []
+        CommunityRefresh.objects.filter(pk__in=ids).update(due_at=None, last_run_at=timezone.now())
+    try:
+        seconds = refresh_run_communities(community_ids=ids)
+    except Exception:
+        # Marked again: the next save or run retries them; the full refresh counts them anyway.
+        CommunityRefresh.objects.filter(pk__in=ids, due_at__isnull=True).update(
+            due_at=timezone.now()
+        )
+        raise
+    CommunityRefresh.objects.filter(pk__in=ids).update(seconds=seconds)
+    if CommunityRefresh.objects.filter(due_at__isnull=False).exists():
+        _enqueue()
+    return ids
 
 
 def refresh_run_community_due(*, community_id: int) -> float | None:
-    """The background task's work: clear the community's queued mark, then refresh it (every
-    save committed before this point is counted). Returns the seconds taken."""
-    with transaction.atomic():
-        marker = CommunityRefresh.objects.select_for_update().filter(pk=community_id).first()
-        if marker is not None:
-            marker.due_at = None
-            marker.last_run_at = timezone.now()
-            marker.save(update_fields=["due_at", "last_run_at"])
-    seconds = refresh_run_community(community_id=community_id)
-    CommunityRefresh.objects.filter(pk=community_id).update(seconds=seconds)
-    _warm()
-    from ppaos.dashboards.tasks import run_community_refresh
-
-    running = Refresh.objects.filter(status=Refresh.Status.RUNNING).exists()
-    if running and run_community_refresh.get_backend().supports_defer:
-        # The full refresh may have counted this community before the save: once it has
-        # replaced the figures, refresh the community again.
-        refresh_schedule_community(community_id=community_id)
-    return seconds
+    """`refresh_communities_due`, for a task queued for one community (it takes every marked
+    one): the seconds of the community's refresh, if it ran."""
+    refresh_communities_due()
+    marker = CommunityRefresh.objects.filter(pk=community_id).first()
+    return None if marker is None else marker.seconds
 
 
-def refresh_run_community(*, community_id: int) -> float | None:
-    """Recompute one community's rows of the current figures in place, with the statements of
-    the full refresh restricted to its households, and its reviewed-status figures, in one
-    transaction. None when no refresh has finished yet (there is nothing to update: the first
-    full refresh counts everything)."""
-    started = time.perf_counter()
-    with transaction.atomic():
+def _current_locked() -> Refresh | None:
+    """The current refresh, locked until the transaction ends: a full refresh finishing waits
+    for this incremental run, and this run never writes into a set the full one replaced."""
+    while True:
         current = (
             Refresh.objects.select_for_update()
             .filter(status=Refresh.Status.DONE)
@@ -362,18 +388,40 @@ def refresh_run_community(*, community_id: int) -> float | None:
         )
         if current is None:
             return None
-        deleted, _ = Figure.objects.filter(refresh=current, community_id=community_id).delete()
-        params = _parameters(current, timezone.localdate()) | {"community": community_id}
+        if not Refresh.objects.filter(status=Refresh.Status.DONE, pk__gt=current.pk).exists():
+            return current
+
+
+def refresh_run_communities(*, community_ids: list[int]) -> float | None:
+    """Recompute some communities' rows of the current figures in place, with the statements
+    of the full refresh restricted to their households, and their reviewed-status figures, in
+    one transaction, and the disclosure decision with them (ppaos.dashboards.hierarchy). None
+    when no refresh has finished yet (the first full refresh counts everything)."""
+    started = time.perf_counter()
+    community_ids = sorted(set(community_ids))
+    with transaction.atomic():
+        current = _current_locked()
+        if current is None:
+            return None
+        deleted, _ = Figure.objects.filter(refresh=current, community_id__in=community_ids).delete()
+        params = _parameters(current, timezone.localdate())
         inserted = 0
         with connection.cursor() as cursor:
-            for select in _statements(one_community=True):
+            for select in _statements(communities=community_ids):
                 cursor.execute(INSERT + select, params)
                 inserted += max(cursor.rowcount, 0)
-        review = _review_figures(current.pk, community_id=community_id)
+        review = [
+            figure
+            for pk in community_ids
+            for figure in _review_figures(current.pk, community_id=pk)
+        ]
         Figure.objects.bulk_create(review, batch_size=5000)
         inserted += len(review)
         Refresh.objects.filter(pk=current.pk).update(rows=F("rows") - deleted + inserted)
-        # Now, and again once committed (a page in between may have decided on the old rows).
-        hierarchy.invalidate()
-        transaction.on_commit(hierarchy.invalidate)
+        hierarchy.communities_changed(current, community_ids)
     return time.perf_counter() - started
+
+
+def refresh_run_community(*, community_id: int) -> float | None:
+    """`refresh_run_communities` for one community."""
+    return refresh_run_communities(community_ids=[community_id])

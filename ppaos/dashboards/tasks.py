@@ -13,7 +13,9 @@ def run_refresh(refresh_id: int) -> None:
 
 
 @task
-def run_community_refresh(community_id: int) -> None:
-    from ppaos.dashboards.services import refresh_run_community_due
+def run_community_refresh(community_id: int | None = None) -> None:
+    """Refresh every community marked out of date (`community_id`: the one whose save queued
+    this run, for the task's record; the others marked meanwhile are counted too)."""
+    from ppaos.dashboards.services import refresh_communities_due
 
-    refresh_run_community_due(community_id=community_id)
+    refresh_communities_due()

@@ -414,7 +414,15 @@ class Decision:
         return value
 
 
-def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
+def decide(
+    cells: dict,
+    sums: list,
+    limit: int,
+    fixed=frozenset(),
+    *,
+    start: dict | None = None,
+    changed=(),
+) -> dict:
     """Primary and complementary suppression for many figures linked by many small sums (an
     area hierarchy: each parent the sum of its children, per metric), without linear
     programmes: key → count, None or WITHHELD, as `protect` returns.
@@ -426,13 +434,35 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
     figures stay free). The labels' ranges ("< 5" is 1..4, "*" at least 5) are then checked by
     interval propagation over all the sums (4 + 4 = 8 pins both), hiding another figure of the
     sum where a figure is pinned. Linear in the number of figures for trees; the tests prove
-    the result by linear programming (ppaos.lib.disclosure_check)."""
-    shown = {k: (None if 0 < v < limit and k not in fixed else v) for k, v in cells.items()}
+    the result by linear programming (ppaos.lib.disclosure_check).
+
+    Incrementally, with `start` (the labels an earlier call returned) and `changed` (the keys
+    whose count changed since): the other figures keep their labels, and only the sums holding
+    a changed or new figure are decided again (and those a figure hidden on the way is in).
+    The same rule then holds for every sum, so the labels are as safe as a full decision's;
+    they may hide more (a figure hidden earlier to protect another stays hidden)."""
     groups = [(*parts, total) for parts, total in sums]
     member_of: dict = {}
     for g, members in enumerate(groups):
         for k in members:
             member_of.setdefault(k, []).append(g)
+    first_seeds = None
+    if start is None:
+        shown = {k: (None if 0 < v < limit and k not in fixed else v) for k, v in cells.items()}
+        pending = list(range(len(groups) - 1, -1, -1))
+    else:
+        touched = {k for k in changed if k in cells} | {k for k in cells if k not in start}
+        shown = {k: start[k] for k in cells if k not in touched}
+        for k in touched:
+            v = cells[k]
+            if 0 < v < limit and k not in fixed:
+                shown[k] = None
+            elif start.get(k) is WITHHELD and v >= limit:
+                shown[k] = WITHHELD
+            else:
+                shown[k] = v
+        pending = sorted({g for k in touched for g in member_of.get(k, ())}, reverse=True)
+        first_seeds = {k for g in pending for k in groups[g] if is_hidden(shown[k])}
 
     def candidates(g: int, leak=None) -> list:
         total = groups[g][-1]
@@ -470,8 +500,6 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
         newly.append(k)
 
     newly: list = []
-
-    pending = list(range(len(groups) - 1, -1, -1))
     incurable: set = set()
     for _round in range(len(cells) + 1):
         while pending:
@@ -493,7 +521,10 @@ def decide(cells: dict, sums: list, limit: int, fixed=frozenset()) -> dict:
         stuck = {leak for _g, leak in incurable}
         # Only the hidden figures linked (through sums of hidden figures) to one hidden since
         # the last pass can have changed: the first pass looks at all.
-        seeds = None if _round == 0 else newly
+        if _round > 0:
+            seeds = newly
+        else:
+            seeds = None if first_seeds is None else list(first_seeds | set(newly))
         pinned = _pinned(shown, cells, groups, member_of, limit, seeds=seeds)
         newly = []
         pinned = [k for k in pinned if k not in stuck]

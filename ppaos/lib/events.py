@@ -18,7 +18,8 @@ from functools import partial
 
 from django.db import transaction
 
-# A community's households were assessed or reviewed: its figures are out of date.
+# A community's households were visited, assessed, reviewed or referred: its figures are out
+# of date.
 # Facts: community_id.
 COMMUNITY_FIGURES_CHANGED = "community_figures_changed"
 

@@ -4,12 +4,14 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.areas.models import Community
+from ppaos.assessment.models import Assessment
 from ppaos.lib.stats import Proportion, wilson
 from ppaos.registry.models import Household, Membership, Person, Relation
 from ppaos.targeting import verification
@@ -22,6 +24,7 @@ from ppaos.targeting.models import (
     Outcome,
     SurveyStatus,
     TargetRecord,
+    VerificationReview,
     Visit,
 )
 from ppaos.targeting.sampling import Estimate, sample_size, wilson_fpc
@@ -468,31 +471,61 @@ class CommunityReviewCounts:
     sample_poor: int = 0  # of which reviewed as poor
 
 
-def _latest_checks(
-    visits: QuerySet[Visit], *, batch: int = 2000
-) -> Iterator[tuple[Visit, verification.VisitCheck]]:
+class _VisitRow(NamedTuple):
+    pk: int
+    household_id: int
+    community_id: int
+    survey_id: int | None
+    outcome: str
+    on_target_list: bool
+
+
+class _AssessmentRow(NamedTuple):
+    pk: int
+    survey_id: int
+    poverty_status: str  # as `Assessment.poverty_status` gives it
+
+
+class _ReviewRow(NamedTuple):
+    decision: str
+
+
+def _latest_checks(visits: QuerySet[Visit]) -> Iterator[tuple[_VisitRow, verification.VisitCheck]]:
     """(visit, check) for the latest visit of each household among `visits` (conflicts left
-    out, as `verification.latest_visits` picks it), compared in batches of households."""
-    rows = (
-        visits.exclude(status=Visit.Status.CONFLICT)
-        .select_related("household")
-        .only(
-            "id", "household_id", "survey_id", "outcome", "on_target_list", "household__community"
-        )
-        .order_by("household_id", "-visited_on", "-id")
+    out, as `verification.latest_visits` picks it), compared as `verification.visit_checks`
+    compares them, on plain rows rather than model instances (a city's visits in seconds)."""
+    kept = visits.exclude(status=Visit.Status.CONFLICT)
+    latest: dict[int, _VisitRow] = {}
+    rows = kept.order_by("household_id", "-visited_on", "-id").values_list(
+        "id", "household_id", "household__community_id", "survey_id", "outcome", "on_target_list"
     )
-    pending: list[Visit] = []
-    last = None
-    for visit in rows.iterator(chunk_size=batch):
-        if visit.household_id == last:
-            continue
-        last = visit.household_id
-        pending.append(visit)
-        if len(pending) >= batch:
-            yield from zip(pending, verification.visit_checks(pending), strict=True)
-            pending = []
-    if pending:
-        yield from zip(pending, verification.visit_checks(pending), strict=True)
+    # Plain fetches, not server-side cursors: a cursor's plan for the first rows reads every
+    # visit in household order, even for one community.
+    for row in rows:
+        if row[1] not in latest:
+            latest[row[1]] = _VisitRow(*row)
+    by_household: dict[int, list[_AssessmentRow]] = defaultdict(list)
+    assessments = (
+        Assessment.objects.filter(household_id__in=kept.values("household_id"))
+        .order_by("household_id", "-computed_at", "-round_name")
+        .values_list("household_id", "pk", "survey_id", "status", "is_poor")
+    )
+    for household_id, pk, survey_id, status, is_poor in assessments:
+        status = status or (SurveyStatus.POOR if is_poor else SurveyStatus.NOT_POOR)
+        by_household[household_id].append(_AssessmentRow(pk, survey_id, status))
+    reviews = {
+        (visit, assessment): _ReviewRow(decision)
+        for visit, assessment, decision in VerificationReview.objects.filter(
+            visit__in=kept.values("pk")
+        )
+        .order_by("decided_at")
+        .values_list("visit_id", "assessment_id", "decision")
+    }
+    for visit in latest.values():
+        assessment = verification._pick(by_household.get(visit.household_id, []), visit)
+        review = reviews.get((visit.pk, assessment.pk)) if assessment else None
+        status = verification.assessment_status(assessment)
+        yield visit, verification.VisitCheck(visit, status, assessment, review)
 
 
 def review_counts_by_community(
@@ -510,7 +543,7 @@ def review_counts_by_community(
     if community_id is not None:
         visits = visits.filter(household__community_id=community_id)
     for visit, check in _latest_checks(visits):
-        c = counts[visit.household.community_id]
+        c = counts[visit.community_id]
         status = check.reviewed_status
         c.awaiting_review += check.awaiting_review
         c.not_checked += check.state == verification.UNCHECKED
@@ -540,7 +573,7 @@ def review_counts_by_community(
         )
         for visit, check in _latest_checks(sampled_visits):
             if check.reviewed_status is not None:
-                c = counts[visit.household.community_id]
+                c = counts[visit.community_id]
                 c.sample_verified += 1
                 c.sample_poor += check.reviewed_status == SurveyStatus.POOR
     return dict(counts)

@@ -16,11 +16,10 @@ from ppaos.assessment.models import SurveyResponse
 from ppaos.assessment.services import assessment_run_for_household, survey_record
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
-from ppaos.lib import uploads
+from ppaos.lib import events, uploads
 from ppaos.registry.models import Household
 from ppaos.targeting import columns, importing
 from ppaos.targeting.models import (
-    RECORD_FIELDS,
     Campaign,
     CampaignAssignment,
     Job,
@@ -31,13 +30,6 @@ from ppaos.targeting.models import (
     TargetRecord,
     Visit,
 )
-
-# What bulk_update writes: the ID as its encrypted and hash columns (id_crypto).
-RECORD_COLUMNS = [f for f in RECORD_FIELDS if f != "national_id"] + [
-    "national_id_encrypted",
-    "national_id_hash",
-]
-
 
 # Jobs ---------------------------------------------------------------------------------------
 
@@ -101,13 +93,6 @@ def job_finish(job: Job, *, result: dict | None = None, error: str = "") -> None
 # Import ---------------------------------------------------------------------------------------
 
 
-def _same(a, b) -> bool:
-    """Equal values; an empty text and a missing one are the same."""
-    if isinstance(a, str | None) and isinstance(b, str | None):
-        return (a or "") == (b or "")
-    return a == b
-
-
 def target_list_import(
     *,
     path: Path,
@@ -119,13 +104,16 @@ def target_list_import(
     columns_file: Path | None = None,
     actor=None,
 ) -> dict:
-    """Import a target list file: check every row, then save the good rows in one transaction.
+    """Import a target list file: check every row as it is read and save the good rows, all in
+    one transaction (an import stopped half-way saves nothing).
 
     Re-importing the same file changes nothing (rows are matched by their record key). Every
     column of a row is kept; `columns_file` is a province's own column file (columns.py).
-    Returns counts, the rejected rows as [[line, reason], ...] and the columns: which were
-    recognised, and the unknown ones (kept with each record, never dropped). One audit row
-    records the run: who (`actor`; none from the command line), which file, and the counts."""
+    Returns counts (and `in_registry`: good rows whose national ID the registry holds), the
+    rejected rows as [[line, reason], ...] in line order and the columns: which were
+    recognised, and the unknown ones (kept with each record, never dropped). The file is
+    streamed (`importing`: COPY into a staging table on PostgreSQL). One audit row records
+    the run: who (`actor`; none from the command line), which file, and the counts."""
     if not 2400 <= year_be <= 2700:
         raise importing.FileFormatError(f"year {year_be} is not a Buddhist-era year (e.g. 2566)")
     try:
@@ -136,34 +124,15 @@ def target_list_import(
         path, name=name, mapping=mapping, progress=progress, config=config
     )
     recognised = sorted(checked.columns.get("recognised", {}))
-    for values in checked.good:
-        values["column_mapping"] = config.label
-        values["extra"] = {"recognised": recognised}
-    created = updated = unchanged = 0
     with transaction.atomic():
         target_list, _created = TargetList.objects.get_or_create(source=source, year_be=year_be)
-        existing = {
-            r.record_key: r
-            for r in TargetRecord.objects.filter(
-                target_list=target_list, record_key__in=[g["record_key"] for g in checked.good]
-            )
-        }
-        new, changed = [], []
-        for values in checked.good:
-            current = existing.get(values["record_key"])
-            if current is None:
-                new.append(TargetRecord(target_list=target_list, **values))
-                continue
-            differs = [f for f in RECORD_FIELDS if not _same(getattr(current, f), values[f])]
-            if differs == ["line_no"] or not differs:
-                unchanged += 1
-                continue
-            for f in RECORD_FIELDS:
-                setattr(current, f, values[f])
-            changed.append(current)
-        TargetRecord.objects.bulk_create(new, batch_size=2000)
-        TargetRecord.objects.bulk_update(changed, RECORD_COLUMNS, batch_size=2000)
-        created, updated = len(new), len(changed)
+        stored = importing.records_store(
+            target_list=target_list,
+            checked=checked,
+            column_mapping=config.label,
+            extra={"recognised": recognised},
+        )
+    created, updated, unchanged = stored.created, stored.updated, stored.unchanged
     rejected = len(checked.rejected)
     audit_event(
         actor=actor,
@@ -172,13 +141,19 @@ def target_list_import(
         object_id=str(target_list.pk),
         label=f"import {name}: {created} new, {updated} changed, {unchanged} unchanged, "
         f"{rejected} rejected",
-        changes={"created": created, "updated": updated, "rejected": rejected},
+        changes={
+            "created": created,
+            "updated": updated,
+            "rejected": rejected,
+            "in_registry": stored.in_registry,
+        },
     )
     return {
         "target_list": target_list.pk,
         "created": created,
         "updated": updated,
         "unchanged": unchanged,
+        "in_registry": stored.in_registry,
         "rejected": [list(r) for r in checked.rejected],
         "columns": checked.columns,
     }
@@ -452,6 +427,8 @@ def visit_record(
             obj=household,
             changes={"visit": [None, f"{visit.pk} {outcome}"]},
         )
+        if not conflict:  # its community's verification figures changed (ppaos.lib.events)
+            events.announce(events.COMMUNITY_FIGURES_CHANGED, community_id=household.community_id)
         if survey and not conflict:  # a conflict's survey is assessed if the review keeps it
             _assess_on_commit(survey)
     return visit
@@ -491,4 +468,6 @@ def visit_resolve_conflict(*, visit: Visit, actor, keep: bool) -> Visit:
         obj=visit.household,
         changes={"visit_conflict": [visit.pk, "kept" if keep else "discarded"]},
     )
+    # The visit counts now: its community's verification figures changed (ppaos.lib.events).
+    events.announce(events.COMMUNITY_FIGURES_CHANGED, community_id=visit.household.community_id)
     return visit

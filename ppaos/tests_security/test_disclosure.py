@@ -475,6 +475,7 @@ def test_seven_withheld_beside_two_is_withheld_on_its_own_pages(
     assert cross_page_problems(published, communities) == []
 
     monkeypatch.setattr(hierarchy, "decision_for", lambda user: Decision({}))
+    hierarchy.invalidate()  # the dashboards' rendered parts are kept per decision stamp
     published = _publish(_seven_and_two_pages(seven_and_two), login, researcher)
     labels = {
         t.shown[k] for t in published for k, ident in t.idents.items() if ident == a_households

@@ -1,5 +1,7 @@
 """The incremental refresh: one community's rows, the same as a full refresh computes them;
-many saves in a community give one background refresh a minute."""
+a visit, referral or survey saved there marks it and queues a run at once; saves while it is
+marked queue nothing more; the figures after a sequence of saves are those of a full refresh,
+for every scope."""
 
 import datetime as dt
 
@@ -80,29 +82,48 @@ def deferred_tasks(settings):
     return task_backends["default"]
 
 
-def test_saves_coalesce_into_one_refresh_a_minute(
+def test_saves_while_marked_queue_one_run_that_takes_every_marked_community(
     communities, deferred_tasks, django_capture_on_commit_callbacks
 ):
-    a = communities["A"].pk
+    a, b = communities["A"].pk, communities["B"].pk
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             services.refresh_schedule_community(community_id=a)
-    assert len(deferred_tasks.results) == 1
-    first = deferred_tasks.results[0]
-    assert first.args == [a] and first.task.run_after is None  # the first runs at once
-    services.refresh_run_community_due(community_id=a)
+        services.refresh_schedule_community(community_id=b)
+    # One run queued per community marked, at once (no waiting), whatever the saves.
+    assert [r.args for r in deferred_tasks.results] == [[a], [b]]
+    assert all(r.task.run_after is None for r in deferred_tasks.results)
+    # The first run takes both marked communities; the second finds nothing left.
+    assert services.refresh_communities_due() == [a, b]
+    assert services.refresh_communities_due() == []
     marker = CommunityRefresh.objects.get(pk=a)
     assert marker.due_at is None and marker.last_run_at is not None
+    # A save after the run marks the community again and queues a run at once.
     with django_capture_on_commit_callbacks(execute=True):
-        for _ in range(3):
-            services.refresh_schedule_community(community_id=a)
-    assert len(deferred_tasks.results) == 2
-    # Within the minute after the last run: deferred to a minute after it.
-    assert deferred_tasks.results[1].task.run_after == marker.last_run_at + services.COALESCE
-    # Another community has its own.
-    with django_capture_on_commit_callbacks(execute=True):
-        services.refresh_schedule_community(community_id=communities["B"].pk)
+        services.refresh_schedule_community(community_id=a)
     assert len(deferred_tasks.results) == 3
+    assert deferred_tasks.results[2].task.run_after is None
+
+
+def test_a_full_refresh_counts_again_what_was_refreshed_while_it_ran(
+    city, communities, deferred_tasks, django_capture_on_commit_callbacks
+):
+    """A community refreshed incrementally while a full refresh ran may have been counted by
+    the full one before its save: it is marked again, and refreshed on the new figures."""
+    a = communities["A"].pk
+    CommunityRefresh.objects.create(
+        community_id=communities["B"].pk, last_run_at=timezone.now() - dt.timedelta(hours=1)
+    )
+
+    def meanwhile(done: int, total: int) -> None:
+        if done == 1:  # an incremental run of A while the full refresh runs
+            CommunityRefresh.objects.create(community_id=a, last_run_at=timezone.now())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refresh_run(progress=meanwhile)
+    marked = CommunityRefresh.objects.filter(due_at__isnull=False)
+    assert set(marked.values_list("pk", flat=True)) == {a}
+    assert len(deferred_tasks.results) == 1
 
 
 def test_a_refresh_queued_long_ago_is_asked_for_again(
@@ -143,3 +164,61 @@ def test_a_saved_survey_shows_on_the_dashboard(
         1,
     ) in rows
     assert CommunityRefresh.objects.get(pk=communities["A"].pk).seconds is not None
+
+
+def _pages(users, communities) -> dict:
+    """What each scope's summaries show: the city, each district and each community."""
+    from ppaos.dashboards import selectors
+
+    refresh = selectors.current_refresh()
+    seen = {}
+    for name, user in users.items():
+        hidden = selectors.hidden_communities(user=user)
+        for where in (
+            {"area_code": "10"},
+            {"area_code": "1008"},
+            *({"community": c} for c in communities.values()),
+        ):
+            summary = selectors.area_summary(user=user, refresh=refresh, hidden=hidden, **where)
+            seen[(name, str(where))] = summary.values
+    return seen
+
+
+def test_saves_through_the_services_show_as_a_full_refresh_counts_them(
+    city, communities, coordinator, researcher, volunteer_a, django_capture_on_commit_callbacks
+):
+    """Visits and referrals saved through their services (ppaos.lib.events → the task, run at
+    once here): each community's figures update alone, and after the sequence they are the
+    figures, and every scope's summaries, that a full refresh computes."""
+    from ppaos.referrals.models import Referral
+    from ppaos.referrals.services import referral_accept, referral_send
+
+    services.refresh_run()
+    campaign = Campaign.objects.get()
+    before = _figures()
+    with django_capture_on_commit_callbacks(execute=True):
+        targeting.visit_record(
+            campaign=campaign,
+            household=city["a4"],
+            volunteer=volunteer_a,
+            outcome="not_found",
+            visited_on=dt.date(2026, 2, 3),
+            consent_given=False,
+        )
+    a = communities["A"].pk
+    assert {r for r in _figures() if r[0] != a} == {r for r in before if r[0] != a}
+    assert (a, "households_verified", None, "", 4) in _figures()
+    draft = Referral.objects.get(household=city["c1"], status="draft")
+    with django_capture_on_commit_callbacks(execute=True):
+        sent = referral_send(
+            actor=coordinator, referral=draft, consent_given=True, consent_by="นางมาลี"
+        )
+    c = communities["C"].pk
+    assert (c, "referrals_open", None, "", 1) in _figures()
+    with django_capture_on_commit_callbacks(execute=True):
+        referral_accept(actor=coordinator, referral=sent)
+    users = {"coordinator": coordinator, "researcher": researcher}
+    incremental, seen = _figures(), _pages(users, communities)
+    services.refresh_run()
+    assert _figures() == incremental
+    assert _pages(users, communities) == seen

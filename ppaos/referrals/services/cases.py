@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ppaos.accounts.models import Organisation, OrganisationKind
+from ppaos.accounts.models import Organisation
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib import events
 from ppaos.lib.actors import acting_user
 from ppaos.lib.versioning import save_versioned
 from ppaos.referrals import notifications
@@ -29,6 +30,7 @@ from ppaos.referrals.models import (
     Status,
 )
 from ppaos.referrals.services.benefits import benefit_record
+from ppaos.referrals.services.routing import receiving_organisation
 from ppaos.registry.models import Household, Membership, Person
 
 
@@ -41,25 +43,6 @@ def _local_date(at: dt.datetime) -> dt.date:
 
 
 # Referrals ----------------------------------------------------------------------------------
-
-
-def receiving_organisation(*, service: Service, household: Household) -> Organisation:
-    """The agency a referral goes to: the service's provider, or the household's district
-    office for services the district office gives."""
-    if service.provider_id:
-        return service.provider
-    office = Organisation.objects.filter(
-        kind=OrganisationKind.DISTRICT_OFFICE, district_id=household.subdistrict.district_id
-    ).first()
-    if office is None:
-        raise ValidationError(
-            _(
-                "No district office is registered for khet %(district)s: add the organisation "
-                "before referring to %(service)s."
-            )
-            % {"district": household.subdistrict.district_id, "service": service.name}
-        )
-    return office
 
 
 def due_date(*, service: Service, sent_on: dt.date) -> dt.date:
@@ -204,6 +187,8 @@ def _transition(
         label=f"{referral.number} {referral.household.code}",
         changes={"status": [before, to]},
     )
+    # Its community's referral figures changed (the dashboards listen: ppaos.lib.events).
+    events.announce(events.COMMUNITY_FIGURES_CHANGED, community_id=referral.household.community_id)
     return referral
 
 
