@@ -1,11 +1,22 @@
 """Shared fixtures: Thai geography in the test database, and one persona per role.
 
 Personas (healthchecks-style): communities A and B lie in khet 1008, community C in 1009.
+
+Most tests ask for `households` (three households, their communities and the coordinator who
+made them): about 70 queries through the registry's services. Those are built once and kept in
+a transaction around the tests that ask for them ("the world", below), as Django's
+`setUpTestData` keeps class data: each test runs in a savepoint inside it and gets deep copies
+of the objects. `PPAOS_TEST_WORLD=0` builds them in every test instead.
 """
 
+import copy
 import datetime as dt
+import os
 
 import pytest
+from django.db import transaction
+from django.test import override_settings
+from pytest_django.plugin import validate_django_db
 
 from ppaos.accounts.models import Organisation, Role
 from ppaos.accounts.services import role_assign, user_create
@@ -15,18 +26,117 @@ from ppaos.registry import national_id
 from ppaos.registry.services import household_create, person_add_to_household
 
 PASSWORD = "correct-horse-battery-9"  # noqa: S105
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TRANSACTIONAL_FIXTURES = {
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         geography_load()
+    yield
+    WORLD.close(django_db_blocker)  # before pytest-django drops the test database
+
+
+class World:
+    """`communities`, `coordinator` and `households`, built once in an open transaction.
+
+    pytest-django runs every plain database test first (transactional ones after, never in
+    between), so one outer transaction can live across them; each test's own transaction is a
+    savepoint inside it and rolls back to the world. A test that does not ask for `households`
+    must not see them, nor a transactional test the open transaction: both close the world
+    (rolled back) first, and the next test that asks for it builds it again."""
+
+    KEY = pytest.StashKey[dict]()  # the objects one test got (its deep copy)
+
+    def __init__(self):
+        self.atomic = None
+        self.objects = None
+
+    @staticmethod
+    def wanted(item) -> bool:
+        """A plain database test (not transactional) that asks for `households`."""
+        if os.environ.get("PPAOS_TEST_WORLD", "1") == "0":
+            return False
+        names = set(getattr(item, "fixturenames", ()))
+        if "households" not in names or names & TRANSACTIONAL_FIXTURES:
+            return False
+        marker = item.get_closest_marker("django_db")
+        if marker is None:
+            return True
+        transactional, reset_sequences, _dbs, serialized, _apps = validate_django_db(marker)
+        return not (transactional or reset_sequences or serialized)
+
+    def open(self, blocker):
+        if self.atomic is not None:
+            return
+        with (
+            blocker.unblock(),
+            override_settings(PASSWORD_HASHERS=FAST_HASHERS, TASKS=IMMEDIATE_TASKS),
+        ):
+            self.atomic = transaction.atomic()
+            self.atomic.__enter__()
+            try:
+                if not Province.objects.exists():
+                    geography_load()
+                built = {"communities": _communities(), "coordinator": _coordinator()}
+                built["households"] = _households(built["communities"], built["coordinator"])
+            except BaseException:
+                self.close(blocker)
+                raise
+            self.objects = built
+
+    def close(self, blocker):
+        if self.atomic is None:
+            return
+        atomic, self.atomic, self.objects = self.atomic, None, None
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+    def copy_for(self, request):
+        """This test's deep copy of the world, or None when it builds its own objects."""
+        item = request.node
+        if self.objects is None or not self.wanted(item):
+            return None
+        if self.KEY not in item.stash:
+            item.stash[self.KEY] = copy.deepcopy(self.objects)
+        return item.stash[self.KEY]
+
+
+WORLD = World()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    """Open or close the world just before pytest-django starts a test's transaction."""
+    if fixturedef.argname == "_django_db_helper":
+        blocker = request.getfixturevalue("django_db_blocker")
+        if WORLD.wanted(request.node):
+            WORLD.open(blocker)
+        else:
+            WORLD.close(blocker)
+    return (yield)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    """A test that got the world but not through these fixtures (a module overriding
+    `households`, say) would see three households it did not make: refuse."""
+    if WORLD.objects is not None and WORLD.wanted(item) and World.KEY not in item.stash:
+        pytest.fail("the shared `households` world was built but not used: see ppaos/conftest.py")
 
 
 @pytest.fixture(autouse=True)
 def immediate_tasks_and_private_media(settings, tmp_path):
     """Tasks run inline in tests; uploads land in a per-test folder."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = IMMEDIATE_TASKS
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
@@ -34,7 +144,7 @@ def immediate_tasks_and_private_media(settings, tmp_path):
 def fast_password_hashing(settings):
     """Fixtures create many users; Argon2, the real hasher, would dominate the run. Its use is
     tested in tests_security/test_accounts.py, which puts the project's hashers back."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = FAST_HASHERS
 
 
 @pytest.fixture
@@ -48,13 +158,18 @@ def _community(code: str, subdistrict: str, name: str) -> Community:
     return Community.objects.create(code=code, name_th=name, subdistrict_id=subdistrict)
 
 
-@pytest.fixture
-def communities(geography):
+def _communities() -> dict[str, Community]:
     return {
         "A": _community("100801-01", "100801", "ชุมชนทดสอบเอ"),
         "B": _community("100803-01", "100803", "ชุมชนทดสอบบี"),
         "C": _community("100905-01", "100905", "ชุมชนทดสอบซี"),
     }
+
+
+@pytest.fixture
+def communities(geography, request):
+    world = WORLD.copy_for(request)
+    return world["communities"] if world else _communities()
 
 
 def make_person(n: int, **extra) -> dict:
@@ -70,8 +185,13 @@ def make_person(n: int, **extra) -> dict:
 
 
 @pytest.fixture
-def households(communities, coordinator):
+def households(communities, coordinator, request):
     """One household with a head in each community."""
+    world = WORLD.copy_for(request)
+    return world["households"] if world else _households(communities, coordinator)
+
+
+def _households(communities, coordinator) -> dict:
     result = {}
     for n, (key, community) in enumerate(communities.items(), start=1):
         household = household_create(
@@ -94,9 +214,14 @@ def _user(username: str, role: str, **scope):
     return user
 
 
-@pytest.fixture
-def coordinator(geography):
+def _coordinator():
     return _user("coord", Role.COORDINATOR, province=Province.objects.get(code="10"))
+
+
+@pytest.fixture
+def coordinator(geography, request):
+    world = WORLD.copy_for(request)
+    return world["coordinator"] if world else _coordinator()
 
 
 @pytest.fixture
