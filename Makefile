@@ -19,15 +19,23 @@ UPGRADE_VENV := .upgrade-check
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
 
-$(VENV)/.installed: uv.lock pyproject.toml | $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --extra dev $(if $(PYTHON),--python $(PYTHON))
+# pyproject's optional extras to install; CI adds Spark: `make test EXTRAS="dev spark"`.
+EXTRAS ?= dev
+# One stamp per set of extras (`.installed`, `.installed-spark`): changing EXTRAS re-syncs.
+INSTALLED := $(VENV)/.installed$(subst $(eval) ,,$(addprefix -,$(filter-out dev,$(EXTRAS))))
+
+$(INSTALLED): uv.lock pyproject.toml | $(UV)
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked $(addprefix --extra ,$(EXTRAS)) $(if $(PYTHON),--python $(PYTHON))
+	rm -f $(VENV)/.installed*
 	touch $@
 
-install: $(VENV)/.installed
+install: $(INSTALLED)
 
 # The demo runs like production (DEBUG off, gunicorn, worker, scheduler) on its own secrets.
 demo: export PPAOS_DEBUG := false
 demo: export PPAOS_DEMO_MODE := true
+# The demo serves Bangkok and one upcountry province (Samut Songkhram, `ppaos demo-province`).
+demo: export PPAOS_PROVINCES := 10,75
 demo: export PPAOS_SECURE_COOKIES := false
 demo: export PPAOS_SECRET_KEY_FILE := $(CURDIR)/$(DEMO_VAR)/secrets/secret_key
 demo: export PPAOS_ID_KEYS_FILE := $(CURDIR)/$(DEMO_VAR)/secrets/id_keys
@@ -80,10 +88,15 @@ bench: export PPAOS_SECRET_KEY_FILE := $(CURDIR)/var/bench/secrets/secret_key
 bench: export PPAOS_ID_KEYS_FILE := $(CURDIR)/var/bench/secrets/id_keys
 bench: export PPAOS_ID_HASH_KEY_FILE := $(CURDIR)/var/bench/secrets/id_hash_key
 bench: export PPAOS_PSEUDONYM_KEY_FILE := $(CURDIR)/var/bench/secrets/pseudonym_key
-bench: install
+# The benchmarks include linkage on Spark (the `spark` extra, Java 17).
+bench:
+	@$(MAKE) --no-print-directory install EXTRAS="dev spark"
 	scripts/make-secrets var/bench/secrets
 	$(PY) bench/run.py
 	$(PY) bench/linkage.py
+	$(PY) bench/linkage.py --backend duckdb,spark --sizes 100000,300000 --no-peer
+	$(PY) bench/linkage.py --national
+	$(PY) bench/importexport.py
 	$(PY) bench/assessment.py
 	$(PY) bench/load.py --seconds 300 --restart-postgres --killed-import
 	$(PY) bench/latency.py

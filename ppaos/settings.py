@@ -25,6 +25,8 @@ CSRF_TRUSTED_ORIGINS = env_list("PPAOS_CSRF_TRUSTED_ORIGINS", [])
 DEMO_MODE = env_bool("PPAOS_DEMO_MODE", True)
 # The province (DOPA code) this installation serves: Bangkok is 10.
 HOME_PROVINCE = env_str("PPAOS_HOME_PROVINCE", "10")
+# Every province (DOPA code) this installation serves; `ppaos onboard-province` prepares one.
+PROVINCES = env_list("PPAOS_PROVINCES", [HOME_PROVINCE])
 # Number of households above which list pages stop counting exactly (they paginate anyway).
 PAGE_SIZE = env_int("PPAOS_PAGE_SIZE", 50)
 
@@ -57,6 +59,7 @@ INSTALLED_APPS = [
     "ppaos.community",
     "ppaos.livelihoods",
     "ppaos.dashboards",
+    "ppaos.rollup",
     "ppaos.ops",
     "ppaos.demo",
     # Login throttling and two-factor authentication (README: "Security and privacy").
@@ -115,6 +118,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{PROJECT_DIR / 'ppaos.sqlite3'}"),
         conn_max_age=env_int("PPAOS_DB_CONN_MAX_AGE", 60),
+        # A persistent connection is checked before a request reuses it, so one broken by a
+        # PostgreSQL restart is replaced instead of failing that request.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -181,6 +187,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # AUTO a person reviews the pair; below REVIEW the record is treated as a new person.
 LINK_AUTO_THRESHOLD = float(env_str("PPAOS_LINK_AUTO", "0.95"))
 LINK_REVIEW_THRESHOLD = float(env_str("PPAOS_LINK_REVIEW", "0.50"))
+LINK_BACKEND = env_str("PPAOS_LINK_BACKEND", "duckdb")
 # Background tiles for maps, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png; empty: none.
 MAP_TILE_URL = env_str("PPAOS_MAP_TILE_URL", "")
 # Credit for the background tiles, shown on every map that draws them.
@@ -326,6 +333,10 @@ PRIVACY_RETENTION_DAYS = env_int("PPAOS_RETENTION_DAYS", 5 * 365)
 # Aggregates shown to users who may not see people (researchers) hide non-zero counts below
 # this (ppaos/lib/suppression.py): a count of 1–4 in a small area can identify a household.
 SMALL_COUNT_THRESHOLD = env_int("PPAOS_SMALL_COUNT_THRESHOLD", 5)
+
+# The province's Ed25519 private key (PEM) that signs its national roll-up packages
+# (`ppaos rollup keygen` writes one; README "National roll-up").
+ROLLUP_SIGNING_KEY_FILE = env_str("PPAOS_ROLLUP_SIGNING_KEY_FILE", "")
 
 # Each community's yearly fund (README: "Community data book and fund"), in baht: the default
 # budget of a new fund year; a district officer may set another for one year.

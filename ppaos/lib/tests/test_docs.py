@@ -22,7 +22,9 @@ def test_every_setting_is_documented():
     read = variables_read()
     assert "DATABASE_URL" in read and "PPAOS_DEMO_MODE" in read
     assert read - documented == set(), "add these to README.md → Settings"
-    assert documented - read - {"PPAOS_REQUIRE_BROWSER"} == set(), "README lists unused settings"
+    assert documented - read - {"PPAOS_REQUIRE_BROWSER", "PPAOS_REQUIRE_SPARK"} == set(), (
+        "README lists unused settings"
+    )
 
 
 def test_every_command_in_the_readme_exists():
