@@ -12,8 +12,8 @@ from ppaos.accounts.scope import (
     REVIEW_CORRECTIONS,
     REVIEW_DUPLICATE_IDS,
     VIEW_AUDIT,
-    VIEW_NATIONAL_ROLLUP,
     VIEW_COUNTS,
+    VIEW_NATIONAL_ROLLUP,
     VIEW_PEOPLE,
     scope_for,
 )

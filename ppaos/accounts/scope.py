@@ -9,6 +9,7 @@ only, since the province's code is the prefix of every area in it.
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Q
 
 from ppaos.accounts.models import Role, RoleAssignment
@@ -150,6 +151,16 @@ class Scope:
     def provinces(self, capability: str) -> frozenset[str]:
         """The served provinces where the user holds `capability` over the whole province."""
         return self.area(capability).provinces()
+
+    def home_province(self, capability: str = VIEW_COUNTS) -> str:
+        """The province the user's province pages open on: the home province when their
+        area reaches into it, else the first served province it does (a coordinator of
+        province 75 opens on 75, not on Bangkok's 404)."""
+        area = self.area(capability)
+        for code in (settings.HOME_PROVINCE, *sorted(served_provinces())):
+            if area.touches(code):
+                return code
+        return settings.HOME_PROVINCE
 
 
 def _build(assignments: list[RoleAssignment], superuser: bool) -> Scope:

@@ -2,7 +2,6 @@
 
 import dataclasses
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -205,7 +204,7 @@ def _analysis_page(request, *, title, crumbs, area_code, by, link, extra=None, c
 
 @login_required
 def analysis_home(request):
-    return redirect("assessment:province", code=settings.HOME_PROVINCE)
+    return redirect("assessment:province", code=scope_for(request.user).home_province())
 
 
 @login_required

@@ -1,6 +1,5 @@
 """Permission-checked fetchers for the dashboards: out of scope is 404, like not found."""
 
-from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
@@ -18,7 +17,7 @@ def _touchable(user, code: str) -> None:
 
 
 def province_for_user(*, user, code: str | None) -> Province:
-    province = get_object_or_404(Province, code=code or settings.HOME_PROVINCE)
+    province = get_object_or_404(Province, code=code or scope_for(user).home_province())
     _touchable(user, province.code)
     return province
 

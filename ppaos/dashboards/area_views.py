@@ -33,7 +33,7 @@ def _touchable(request, code: str) -> None:
 
 @login_required
 def province_detail(request, code: str | None = None):
-    province = get_object_or_404(Province, code=code or settings.HOME_PROVINCE)
+    province = get_object_or_404(Province, code=code or scope_for(request.user).home_province())
     _touchable(request, province.code)
     rows, totals = protect_counts(
         district_list_with_counts(user=request.user, province=province),

@@ -1,6 +1,5 @@
 """Programmes, enrolments, income records and the social-mobility pages (thin views)."""
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -410,7 +409,8 @@ def _touchable(request, code: str) -> None:
 
 @login_required
 def mobility_home(request):
-    return redirect("livelihoods:mobility_province", code=settings.HOME_PROVINCE)
+    code = scope_for(request.user).home_province()
+    return redirect("livelihoods:mobility_province", code=code)
 
 
 @login_required

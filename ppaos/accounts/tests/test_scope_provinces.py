@@ -65,3 +65,20 @@ def test_other_provinces_households_are_not_found(
     bangkok = login(coordinator)
     assert bangkok.get(f"/households/{village_household.pk}/").status_code == 404
     assert bangkok.get(f"/households/{households['A'].pk}/").status_code == 200
+
+
+def test_a_province_coordinators_pages_open_on_their_province(coordinator_75, login):
+    """The menu's Dashboard, Areas, Analysis and Mobility links name no province: they open
+    on the coordinator's own (75), not on the home province's 404."""
+    assert scope_for(coordinator_75).home_province() == "75"
+    client = login(coordinator_75)
+    assert client.get("/dashboards/").status_code == 200
+    page = client.get("/areas/").content.decode()
+    assert "สมุทรสงคราม" in page or "Samut Songkhram" in page
+    assert client.get("/analysis/")["Location"].endswith("/75/")
+    assert client.get("/livelihoods/mobility/")["Location"].endswith("/75/")
+
+
+def test_everyone_else_opens_on_the_home_province(geography, settings, coordinator):
+    settings.PROVINCES = ["10", "75"]
+    assert scope_for(coordinator).home_province() == "10"
