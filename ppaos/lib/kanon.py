@@ -235,7 +235,7 @@ def _lines(spill, header: list, plan: _Plan, positions) -> Iterator[list]:
         spill.seek(0)
         while True:
             try:
-                chunk = pickle.load(spill)  # noqa: S301 (our own anonymous temporary file)
+                chunk = pickle.load(spill)  # noqa: S301  # nosec B301 (our own anonymous temp file)
             except EOFError:
                 return
             for row in chunk:

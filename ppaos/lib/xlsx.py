@@ -6,8 +6,9 @@ write-only mode writes, as far as a reader sees it: strings inline (`inlineStr`,
 kept), numbers and booleans as values, dates and times as serial numbers with a date format
 (openpyxl's conversion, `to_excel`), None left out and "" as an empty inline-string cell;
 the same checks too (illegal control characters raise openpyxl's IllegalCharacterError,
-text is cut at 32,767 characters, other types raise ValueError). The sheet part is deflated into the zip while it
-is written, so memory stays flat. Files are read back with openpyxl in the tests.
+text is cut at 32,767 characters, other types raise ValueError). The sheet part is deflated
+into the zip while it is written, so memory stays flat. Files are read back with openpyxl in
+the tests.
 """
 
 import datetime as dt
