@@ -128,8 +128,8 @@ def _wait_healthy(base: str, server, log: Path, *, seconds: float = 240) -> dict
             body = response.json()
             if response.status_code == 200:
                 return body
-        except (requests.ConnectionError, ValueError):
-            pass
+        except (requests.ConnectionError, requests.Timeout, ValueError):
+            pass  # not up yet, or too busy starting to answer within 5 s: ask again
         time.sleep(0.5)
     raise AssertionError(f"never healthy: {body}\n{log.read_text()[-3000:]}")
 
