@@ -164,15 +164,18 @@ def test_small_counts_leave_only_as_labels(refreshed, signing_key, tmp_path):
 # Refusals ---------------------------------------------------------------------------------------
 
 
-def _rewrite(path, change):
+def _rewrite(path, change, *, signing_key=None):
     """The package with its payload changed by `change` and its digest made to match, so only
-    the signature can tell."""
+    the signature can tell; with `signing_key` signed again by the province's own key too (a
+    valid package whose content is not)."""
     envelope = json.loads(path.read_text(encoding="utf-8"))
     payload = json.loads(envelope["payload"])
     change(payload)
     data = package.canonical(payload)
     envelope["payload"] = data.decode("utf-8")
     envelope["payload_sha256"] = hashlib.sha256(data).hexdigest()
+    if signing_key is not None:
+        envelope["signature"] = signing.sign(signing.private_key_load(signing_key[0]), data)
     path.write_text(json.dumps(envelope, ensure_ascii=False), encoding="utf-8")
 
 
@@ -231,17 +234,7 @@ def test_a_package_from_a_province_without_a_registered_key_is_refused(
 def test_a_package_claiming_another_province_inside_is_refused(refreshed, signing_key, tmp_path):
     """The envelope names province 10 (whose key signed it) but the payload says 11."""
     path = export(tmp_path)
-    private = signing.private_key_load(signing_key[0])
-    envelope = json.loads(path.read_text(encoding="utf-8"))
-    payload = json.loads(envelope["payload"])
-    payload["province"]["code"] = "11"
-    data = package.canonical(payload)
-    envelope.update(
-        payload=data.decode(),
-        payload_sha256=hashlib.sha256(data).hexdigest(),
-        signature=signing.sign(private, data),
-    )
-    path.write_text(json.dumps(envelope), encoding="utf-8")
+    _rewrite(path, lambda payload: payload["province"].update(code="11"), signing_key=signing_key)
     trust(signing_key)
     with pytest.raises(package.PackageError, match="malformed: province"):
         services.rollup_import(path=path)
@@ -267,17 +260,11 @@ def test_parsing_is_bounded(tmp_path, settings, keys, monkeypatch):
 
 def test_a_signed_payload_nested_too_deeply_is_refused(refreshed, signing_key, tmp_path):
     path = export(tmp_path)
-    private = signing.private_key_load(signing_key[0])
-    envelope = json.loads(path.read_text(encoding="utf-8"))
-    payload = json.loads(envelope["payload"])
-    payload["areas"][0]["figures"]["levels"] = {"x": {"y": {"z": {"w": {"v": {}}}}}}
-    data = package.canonical(payload)
-    envelope.update(
-        payload=data.decode(),
-        payload_sha256=hashlib.sha256(data).hexdigest(),
-        signature=signing.sign(private, data),
-    )
-    path.write_text(json.dumps(envelope), encoding="utf-8")
+
+    def too_deep(payload):
+        payload["areas"][0]["figures"]["levels"] = {"x": {"y": {"z": {"w": {"v": {}}}}}}
+
+    _rewrite(path, too_deep, signing_key=signing_key)
     trust(signing_key)
     with pytest.raises(package.PackageError, match="nested too deeply"):
         services.rollup_import(path=path)

@@ -1,7 +1,6 @@
 """`ppaos link`: the CSV front end of ppaos.targeting.linkage (also used by the benchmarks)."""
 
 import csv
-import importlib.util
 import sys
 from pathlib import Path
 
@@ -9,18 +8,7 @@ import pandas as pd
 import pytest
 from django.core.management import CommandError, call_command
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _load_linkage_data():
-    spec = importlib.util.spec_from_file_location("linkage_data", ROOT / "bench/linkage_data.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("linkage_data", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-data = _load_linkage_data()
+from ppaos.targeting.tests.synthetic import data
 
 
 @pytest.fixture(scope="module")

@@ -3,11 +3,9 @@ truth (bench/linkage_data.py) for each kind of damage a second survey does."""
 
 import dataclasses
 import datetime as dt
-import importlib.util
 import math
 import random
 import sys
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,19 +21,8 @@ from ppaos.targeting.linkage import (
     romanized,
     soundex_codes,
 )
+from ppaos.targeting.tests.synthetic import data
 
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _load_linkage_data():
-    spec = importlib.util.spec_from_file_location("linkage_data", ROOT / "bench/linkage_data.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("linkage_data", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-data = _load_linkage_data()
 SEED = 11
 
 

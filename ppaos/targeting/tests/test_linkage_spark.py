@@ -4,9 +4,6 @@ linkage job. One SparkSession serves the whole run (the `spark` fixture in conft
 these alone with `pytest -m spark`."""
 
 import csv
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -16,20 +13,9 @@ from ppaos.targeting import services
 from ppaos.targeting.link_jobs import job_run_linkage, target_list_link
 from ppaos.targeting.linkage import dedupe_frame, link_frames
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
+from ppaos.targeting.tests.synthetic import data
 
 pytestmark = pytest.mark.spark
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def _load_linkage_data():
-    spec = importlib.util.spec_from_file_location("linkage_data", ROOT / "bench/linkage_data.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("linkage_data", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-data = _load_linkage_data()
 
 
 def pair_set(frame) -> set[tuple[str, str]]:
