@@ -109,7 +109,11 @@ TEMPLATES = [
             ],
             "builtins": ["ppaos.lib.templatetags.thai"],
             # `{% load suppression %}`: `{{ count|small_count }}` (ppaos/lib/suppression.py).
-            "libraries": {"suppression": "ppaos.lib.templatetags.suppression"},
+            # `{% load text %}`: `{{ help|code_spans }}` shows `backticked` parts as code.
+            "libraries": {
+                "suppression": "ppaos.lib.templatetags.suppression",
+                "text": "ppaos.lib.templatetags.text",
+            },
         },
     }
 ]

@@ -33,6 +33,7 @@ class Organisation(models.Model):
     district = models.ForeignKey(District, on_delete=models.PROTECT, null=True, blank=True)
 
     class Meta:
+        verbose_name = _("organisation")
         ordering = ["name_th"]
 
     def __str__(self) -> str:
@@ -62,6 +63,7 @@ class RoleAssignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("role assignment")
         constraints = [
             models.CheckConstraint(
                 name="role_assignment_has_exactly_one_scope",

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
@@ -16,6 +17,7 @@ from rest_framework.response import Response
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
+from ppaos.lib.i18n import Deferred
 
 MAX_PAGE_SIZE = 200
 
@@ -41,7 +43,9 @@ class AuditedListMixin:
         serializer = self.get_serializer(page, many=True)
         audit_export(
             actor=request.user,
-            description=f"API list of {self.audit_name or self.basename}",
+            description=Deferred(
+                gettext_noop("API list of %(name)s"), name=self.audit_name or self.basename
+            ),
             row_count=len(page),
         )
         return self.get_paginated_response(serializer.data)

@@ -6,6 +6,7 @@ see (`community_assessments` on a community, the registry's `household_list` els
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
 from ppaos.accounts.selectors import countable_community
@@ -17,6 +18,7 @@ from ppaos.assessment.selectors import (
 from ppaos.lib import exports as lib
 from ppaos.lib import kanon
 from ppaos.lib.exports import IDENTIFIER, Column, ExportSpec
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.selectors import household_list
 
 
@@ -65,6 +67,17 @@ def _where(params: dict) -> str:
     return f"area {params.get('area', '')}"
 
 
+def _describe(params: dict) -> Deferred:
+    if "community" in params:
+        return Deferred(
+            gettext_noop("household assessments of community %(community)s"),
+            community=params["community"],
+        )
+    return Deferred(
+        gettext_noop("household assessments of area %(area)s"), area=params.get("area", "")
+    )
+
+
 def _score(value):
     return "" if value is None else round(value, 4)
 
@@ -102,7 +115,7 @@ lib.register(
             kanon.place(_("Community code"), _("Subdistrict code")),
             kanon.member_count(_("Members at the survey")),
         ),
-        describe=lambda p: f"household assessments of {_where(p)}",
+        describe=_describe,
         filename=lambda p: f"assessments-{_where(p).replace(' ', '-')}",
     )
 )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from ppaos.lib.i18n import localized
 from ppaos.registry.models import Household
 
 
@@ -25,6 +26,7 @@ class IndicatorSet(models.Model):
     )
 
     class Meta:
+        verbose_name = _("indicator set")
         ordering = ["-loaded_at"]
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="indicator_set_version"),
@@ -37,6 +39,17 @@ class IndicatorSet(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.version}"
+
+    @property
+    def title(self) -> str:
+        """The set's name in the reader's language, with its version: what pages show."""
+        return f"{localized(self.name_th, self.name_en)} ({self.version})"
+
+    @property
+    def note(self) -> str:
+        """The definition's note in the reader's language (Thai unless English is chosen)."""
+        english = self.definition.get("note", "")
+        return localized(self.definition.get("note_th") or english, english)
 
     def indicators(self) -> list[dict]:
         """Every indicator with its dimension code and weight (as a fraction string)."""
@@ -79,6 +92,7 @@ class SurveyResponse(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("survey")
         ordering = ["-collected_on", "-id"]
         indexes = [models.Index(fields=["household", "collected_on"])]
 
@@ -142,6 +156,7 @@ class Assessment(models.Model):
     computed_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("assessment")
         ordering = ["-computed_at", "household_id"]
         constraints = [
             models.UniqueConstraint(

@@ -11,12 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ppaos.assessment.definition import DefinitionError, compile_definition
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import bulk, events
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.models import Household
 
 DEFAULT_SET = Path(__file__).resolve().parent / "data" / "indicators-default.json"
@@ -210,7 +212,12 @@ def assessment_run(*, round_name: str, now=None) -> AssessReport:
             action=Action.CREATE,
             object_type="assessment.assessment",
             object_id=round_name,
-            label=f"assess {round_name}: {report.created} assessed, {report.poor} poor",
+            label=Deferred(
+                gettext_noop("assessment of round %(round)s: %(assessed)s assessed, %(poor)s poor"),
+                round=round_name,
+                assessed=report.created,
+                poor=report.poor,
+            ),
             changes={"created": report.created, "poor": report.poor, "levels": report.levels},
         )
     report.seconds = {
@@ -355,7 +362,11 @@ def _assess_one(*, household: Household, survey: SurveyResponse, now) -> Assessm
                     action=Action.CREATE,
                     obj=household,
                     changes={"assessment": [None, f"{round_name} {assessment.level or '-'}"]},
-                    label=f"{household.code} · assessment {round_name}",
+                    label=Deferred(
+                        gettext_noop("%(household)s · assessment of round %(round)s"),
+                        household=household.code,
+                        round=round_name,
+                    ),
                 )
         except IntegrityError:
             return None  # assessed meanwhile (`ppaos assess`, or the same survey saved twice)

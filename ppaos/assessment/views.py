@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import MANAGE_CITY, VIEW_COUNTS, VIEW_PEOPLE, scope_for
@@ -31,7 +32,7 @@ from ppaos.assessment.services import indicator_set_load
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.disclosure import Table
-from ppaos.lib.i18n import localized_name
+from ppaos.lib.i18n import Deferred, localized_name
 from ppaos.lib.suppression import is_hidden, small_count_threshold, suppress
 from ppaos.registry.access import household_for_user
 
@@ -53,7 +54,11 @@ def household_assessment(request, pk: int):
         actor=request.user,
         action=Action.VIEW,
         obj=household,
-        label=f"{household.code} · assessment {selected.round_name if selected else '-'}",
+        label=Deferred(
+            gettext_noop("%(household)s · assessment of round %(round)s"),
+            household=household.code,
+            round=selected.round_name if selected else "-",
+        ),
     )
     return render(
         request,

@@ -2,11 +2,12 @@
 with the search page's filters. Pseudonymised: users and addresses hashed, labels dropped."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import VIEW_AUDIT
 from ppaos.audit.selectors import audit_search
-from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, register
+from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, describe_by, register
 
 FILTERS = (
     "actor",
@@ -60,7 +61,7 @@ register(
             Column(_("Path"), lambda e: e.path, PERSONAL),
         ),
         rows=audit_rows,
-        describe=lambda p: "audit log",
+        describe=describe_by(gettext_noop("audit log")),
         filename=lambda p: "audit-log",
     )
 )

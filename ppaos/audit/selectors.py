@@ -1,10 +1,8 @@
 from collections.abc import Callable
 
-from django.apps import apps
 from django.db.models import Q, QuerySet
-from django.utils.translation import gettext as _
 
-from ppaos.audit.models import AuditEvent
+from ppaos.audit.models import AuditEvent, type_label
 from ppaos.lib.thaidigits import normalise_id
 
 
@@ -41,19 +39,9 @@ def audit_search(
 
 
 def object_type_choices() -> list[tuple[str, str]]:
-    """Every record type the log holds, named as the reader's language names the model."""
+    """Every record type the log holds, named as the reader's language names it."""
     types = AuditEvent.objects.order_by().values_list("object_type", flat=True).distinct()
-    choices = []
-    for value in types:
-        if value == "export":
-            choices.append((value, _("export")))
-            continue
-        try:
-            model = apps.get_model(value)
-        except (LookupError, ValueError):
-            choices.append((value, value))
-        else:
-            choices.append((value, str(model._meta.verbose_name)))
+    choices = [(value, type_label(value)) for value in types]
     return sorted(choices, key=lambda choice: choice[1])
 
 

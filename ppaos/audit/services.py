@@ -5,6 +5,7 @@ from django.db import models
 from ppaos.audit.context import current_context
 from ppaos.audit.models import Action, AuditEvent
 from ppaos.lib.actors import acting_user
+from ppaos.lib.i18n import Deferred
 
 
 def audit_record(
@@ -13,7 +14,7 @@ def audit_record(
     action: str,
     obj: models.Model,
     changes: dict | None = None,
-    label: str = "",
+    label: "str | Deferred" = "",
 ) -> AuditEvent:
     """Record who did `action` to `obj`, now, from the current request's address."""
     context = current_context()
@@ -24,7 +25,8 @@ def audit_record(
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_label=(label or str(obj))[:200],
+        object_label=str(label or obj)[:200],
+        label_message=_message(label),
         changes=changes or {},
         ip_address=context.ip_address,
         user_agent=context.user_agent,
@@ -38,7 +40,7 @@ def audit_event(
     action: str,
     object_type: str,
     object_id: str,
-    label: str,
+    label: "str | Deferred",
     changes: dict | None = None,
     user_agent: str | None = None,
 ) -> AuditEvent:
@@ -52,7 +54,8 @@ def audit_event(
         action=action,
         object_type=object_type,
         object_id=object_id,
-        object_label=label[:200],
+        object_label=str(label)[:200],
+        label_message=_message(label),
         changes=changes or {},
         ip_address=context.ip_address,
         user_agent=(context.user_agent if user_agent is None else user_agent)[:300],
@@ -60,7 +63,7 @@ def audit_event(
     )
 
 
-def audit_list_view(*, actor, what: str, rows: int, object_type: str = "list") -> None:
+def audit_list_view(*, actor, what: "str | Deferred", rows: int, object_type: str = "list") -> None:
     """A page listing people by name is a view of personal data: record who saw which list
     (nothing when the list was empty)."""
     if rows:
@@ -74,7 +77,7 @@ def audit_list_view(*, actor, what: str, rows: int, object_type: str = "list") -
 
 
 def audit_export(
-    *, actor, description: str, row_count: int, details: dict | None = None
+    *, actor, description: "str | Deferred", row_count: int, details: dict | None = None
 ) -> AuditEvent:
     """Record an export of personal data (a list, a file); `details` (counts, never values)
     go in the row's changes, such as the k-anonymity a pseudonymised export reached."""
@@ -85,9 +88,15 @@ def audit_export(
         action=Action.EXPORT,
         object_type="export",
         object_id=str(row_count),
-        object_label=description[:200],
+        object_label=str(description)[:200],
+        label_message=_message(description),
         changes=details or {},
         ip_address=context.ip_address,
         user_agent=context.user_agent,
         path=context.path,
     )
+
+
+def _message(label: "str | Deferred") -> dict:
+    """A composed label kept as a message, to show in each reader's language."""
+    return label.as_json() if isinstance(label, Deferred) else {}

@@ -4,6 +4,7 @@ reviewers' queue. Each reads through its page's own access
 check and selector; out of scope is 404."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import REVIEW_CORRECTIONS
@@ -11,7 +12,8 @@ from ppaos.community import access, correctable
 from ppaos.community.models import Correction, CorrectionStatus
 from ppaos.community.selectors import corrections_to_review, corrections_visible, fund_ledger
 from ppaos.lib import exports as lib
-from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
+from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, describe_by
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.models import Household, Person
 
 # A fund year's ledger ----------------------------------------------------------------------------
@@ -38,7 +40,9 @@ lib.register(
             Column(_("balance (baht)"), lambda r: f"{r.balance:.2f}"),
         ),
         rows=ledger_rows,
-        describe=lambda p: f"ledger of fund year {p.get('year', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("ledger of fund year %(year)s"), year=p.get("year", "")
+        ),
         filename=lambda p: f"fund-year-{p.get('year', '')}-ledger",
     )
 )
@@ -75,7 +79,9 @@ lib.register(
             Column(_("Status"), lambda r: r.get_status_display()),
         ),
         rows=request_rows,
-        describe=lambda p: f"requests of fund year {p.get('year', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("requests of fund year %(year)s"), year=p.get("year", "")
+        ),
         filename=lambda p: f"fund-year-{p.get('year', '')}-requests",
     )
 )
@@ -136,7 +142,9 @@ lib.register(
         keys=("community",),
         columns=CORRECTION_COLUMNS,
         rows=community_correction_rows,
-        describe=lambda p: f"corrections of community {p.get('community', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("corrections of community %(community)s"), community=p.get("community", "")
+        ),
         filename=lambda p: f"community-{p.get('community', '')}-corrections",
     )
 )
@@ -154,7 +162,7 @@ lib.register(
         title=_("Corrections to review"),
         columns=CORRECTION_COLUMNS,
         rows=review_rows,
-        describe=lambda p: "corrections to review",
+        describe=describe_by(gettext_noop("corrections to review")),
         filename=lambda p: "corrections-to-review",
     )
 )

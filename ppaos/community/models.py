@@ -138,6 +138,7 @@ class CorrectionEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("correction event")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -154,6 +155,7 @@ class CorrectionNotice(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("correction notice")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -200,7 +202,9 @@ class FundYear(models.Model):
     year_be = models.PositiveSmallIntegerField(_("fiscal year (B.E.)"))
     budget = models.DecimalField(_("budget (baht)"), **MONEY)
     # Rows from before modes existed were cash ledgers.
-    mode = models.CharField(max_length=12, choices=FundMode.choices, default=FundMode.CASH)
+    mode = models.CharField(
+        _("how the fund is used"), max_length=12, choices=FundMode.choices, default=FundMode.CASH
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     version = models.PositiveIntegerField(default=1)
@@ -409,6 +413,7 @@ class ProcurementEvent(models.Model):
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:
+        verbose_name = _("procurement event")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:

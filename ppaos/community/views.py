@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import LEAD_COMMUNITY, REVIEW_CORRECTIONS, roles_with, scope_for
@@ -34,6 +35,7 @@ from ppaos.community.selectors import (
     procurements_waiting_for_district,
 )
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.pdf import font_urls, html_to_pdf
 from ppaos.lib.versioning import StaleEditError
 from ppaos.registry.access import household_for_user
@@ -82,9 +84,11 @@ def databook_pdf(request, pk: int):
     pdf = html_to_pdf(html)
     audit_export(
         actor=request.user,
-        description=(
-            f"data book {community.code} {book.round_name or '-'} "
-            f"({'exact' if book.exact else 'suppressed'}) PDF"
+        description=Deferred(
+            gettext_noop("data book of community %(community)s, round %(round)s (%(form)s), PDF"),
+            community=community.code,
+            round=book.round_name or "-",
+            form=Deferred(gettext_noop("exact") if book.exact else gettext_noop("suppressed")),
         ),
         row_count=1,
     )
@@ -195,7 +199,7 @@ def correction_household(request, pk: int):
         actor=request.user,
         action=Action.VIEW,
         obj=household,
-        label=f"{household.code} · corrections",
+        label=Deferred(gettext_noop("%(household)s · corrections"), household=household.code),
     )
     return render(
         request,
@@ -608,7 +612,10 @@ def receipt(request, pk: int):
     if not expenditure.receipt:
         raise Http404("No receipt")
     audit_record(
-        actor=request.user, action=Action.VIEW, obj=expenditure, label=f"receipt {expenditure.pk}"
+        actor=request.user,
+        action=Action.VIEW,
+        obj=expenditure,
+        label=Deferred(gettext_noop("receipt %(number)s"), number=expenditure.pk),
     )
     name = expenditure.receipt.name.rsplit("/", 1)[-1]
     response = FileResponse(expenditure.receipt.open("rb"), as_attachment=True, filename=name)

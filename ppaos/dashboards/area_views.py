@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import EDIT_PEOPLE, VIEW_COUNTS, VIEW_PEOPLE, scope_for
@@ -18,6 +19,7 @@ from ppaos.dashboards.area_counts import (
     subdistrict_list_with_counts,
     total_counts,
 )
+from ppaos.lib.i18n import Deferred
 from ppaos.registry import search
 from ppaos.registry.selectors import household_list
 
@@ -110,7 +112,7 @@ def community_detail(request, pk: int):
             search.search_audit(
                 actor=request.user,
                 query=query,
-                where=f"community {community.pk}",
+                where=Deferred(gettext_noop("community %(community)s"), community=community.pk),
                 households=page.paginator.count,
             )
         context.update(

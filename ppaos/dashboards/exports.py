@@ -3,9 +3,11 @@ CSV and Excel (see `ppaos.lib.exports`): aggregates only, suppressed exactly as 
 (the same `child_summaries` with the user's hidden communities)."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from ppaos.dashboards import access, selectors
 from ppaos.lib.exports import Column, ExportSpec, register
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.suppression import shown
 
 
@@ -55,9 +57,11 @@ register(
         ),
         rows=area_rows,
         describe=lambda p: (
-            f"dashboard of district {p['district']}"
+            Deferred(gettext_noop("dashboard of district %(district)s"), district=p["district"])
             if p.get("district")
-            else f"dashboard of province {p.get('province', '')}"
+            else Deferred(
+                gettext_noop("dashboard of province %(province)s"), province=p.get("province", "")
+            )
         ),
         filename=lambda p: f"dashboard-{p.get('district') or p.get('province') or 'city'}",
     )

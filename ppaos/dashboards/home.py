@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.scope import (
     ANSWER_REFERRALS,
@@ -25,6 +26,7 @@ from ppaos.accounts.views import home_context
 from ppaos.audit.services import audit_list_view
 from ppaos.community import selectors as community
 from ppaos.dashboards.area_counts import counts_exact, protect_counts, total_counts
+from ppaos.lib.i18n import Deferred
 from ppaos.referrals import selectors as referrals
 from ppaos.referrals.models import OPEN_STATUSES
 from ppaos.registry.selectors import duplicate_flags
@@ -110,7 +112,10 @@ def home(request):
         # The inbox the page shows (referrals.templatetags `referral_inbox`, first 20).
         shown = len(referrals.agency_inbox(user=user).filter(status__in=OPEN_STATUSES)[:20])
         audit_list_view(
-            actor=user, what="agency inbox (home)", rows=shown, object_type="referrals.list"
+            actor=user,
+            what=Deferred(gettext_noop("agency inbox (home page)")),
+            rows=shown,
+            object_type="referrals.list",
         )
     elif scope.can(LEAD_COMMUNITY):
         context["decided"] = community.corrections_decided_recent(user=user)[:20]

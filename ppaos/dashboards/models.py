@@ -61,6 +61,7 @@ class Figure(models.Model):
     value = models.BigIntegerField()
 
     class Meta:
+        verbose_name = _("dashboard figure")
         # Pages read one refresh's rows of one kind: at the refresh, per month, per round.
         indexes = [models.Index(fields=["refresh", "period", "round_name"])]
 
@@ -80,6 +81,9 @@ class CommunityRefresh(models.Model):
     due_at = models.DateTimeField(null=True, blank=True)
     last_run_at = models.DateTimeField(null=True, blank=True)
     seconds = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("community figures refresh")
 
     def __str__(self) -> str:
         return f"figures of community {self.community_id}"

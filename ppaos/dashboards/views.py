@@ -14,7 +14,7 @@ from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -25,6 +25,7 @@ from ppaos.assessment.models import IndicatorSet
 from ppaos.audit.services import audit_export
 from ppaos.dashboards import access, hierarchy, maps, selectors, services, tasks
 from ppaos.dashboards.charts import level_blocks, monthly_chart
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.suppression import small_count_threshold
 from ppaos.registry.selectors import household_list
 
@@ -310,7 +311,9 @@ def points(request):
     elif data["features"]:
         audit_export(
             actor=request.user,
-            description=f"map points {request.GET.get('bbox', '')[:80]}",
+            description=Deferred(
+                gettext_noop("map points %(bbox)s"), bbox=request.GET.get("bbox", "")[:80]
+            ),
             row_count=len(data["features"]),
         )
     return JsonResponse(data)

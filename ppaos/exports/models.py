@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib.jobs import JobProgress, JobStatus
 
@@ -33,6 +34,7 @@ class ExportJob(JobProgress, models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("export job")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:

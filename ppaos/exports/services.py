@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.translation import get_language, gettext, override
+from django.utils.translation import get_language, gettext, gettext_noop, override
 
 from ppaos.audit.services import audit_export
 from ppaos.exports import access
@@ -19,6 +19,7 @@ from ppaos.exports.models import ExportJob
 from ppaos.lib import exports as lib
 from ppaos.lib import kanon
 from ppaos.lib.exports import ExportSpec
+from ppaos.lib.i18n import Deferred
 
 EXPORT_DIR = "exports"
 
@@ -37,7 +38,7 @@ class Prepared:
     anonymity: kanon.Anonymised | None = None
 
     @property
-    def description(self) -> str:
+    def description(self) -> Deferred:
         return describe(self.spec, self.params, self.fmt, self.pseudonymised)
 
     @property
@@ -66,13 +67,26 @@ def export_lines(
     return lib.table(spec, rows, pseudonymised, progress=progress), None
 
 
-def describe(spec: ExportSpec, params: dict, fmt: str, pseudonymised: bool) -> str:
-    """The audit label: what list, with which filters, in which form."""
-    filters = spec.describe(params)
+# Formats as the audit label names them (translated when the row is read).
+FORMAT_NAMES = {"csv": gettext_noop("csv"), "xlsx": gettext_noop("xlsx")}
+
+
+def describe(spec: ExportSpec, params: dict, fmt: str, pseudonymised: bool) -> Deferred:
+    """The audit label: what list, with which filters, in which form. In English:
+    'households of community 100801-01 [q=12] (csv, pseudonymised)'."""
     shown = {k: v for k, v in params.items() if k in spec.filters}
+    filters = ""
     if shown:
-        filters += " [" + ", ".join(f"{k}={v}" for k, v in sorted(shown.items())) + "]"
-    return f"{filters} ({fmt}{', pseudonymised' if pseudonymised else ''})"
+        filters = " [" + ", ".join(f"{k}={v}" for k, v in sorted(shown.items())) + "]"
+    form = Deferred(FORMAT_NAMES.get(fmt, fmt))
+    if pseudonymised:
+        form = Deferred(gettext_noop("%(format)s, pseudonymised"), format=form)
+    return Deferred(
+        gettext_noop("%(list)s%(filters)s (%(format)s)"),
+        list=spec.describe(params),
+        filters=filters,
+        format=form,
+    )
 
 
 def export_prepare(
@@ -110,14 +124,18 @@ def export_job_create(*, actor, prepared: Prepared) -> ExportJob:
         params=prepared.params,
         fmt=prepared.fmt,
         pseudonymised=prepared.pseudonymised,
-        description=prepared.description[:200],
+        description=str(prepared.description)[:200],
         filename=prepared.filename[:200],
         rows_total=prepared.count,
         language=get_language() or "",
     )
     audit_export(
         actor=actor,
-        description=f"requested export {job.pk}: {prepared.description}",
+        description=Deferred(
+            gettext_noop("requested export %(job)s: %(what)s"),
+            job=job.pk,
+            what=prepared.description,
+        ),
         row_count=prepared.count,
     )
     return job
@@ -166,7 +184,9 @@ def export_job_run(*, job: ExportJob) -> ExportJob:
         ExportJob.objects.filter(pk=job.pk).update(rows_total=total)
         audit_export(
             actor=job.created_by,
-            description=f"wrote export {job.pk}: {job.description}",
+            description=Deferred(
+                gettext_noop("wrote export %(job)s: %(what)s"), job=job.pk, what=job_label(job)
+            ),
             row_count=total,
             details={"k_anonymity": anonymity.summary()},
         )
@@ -196,10 +216,21 @@ def export_job_file(*, job: ExportJob, actor) -> Path:
         raise Http404("Export file missing")
     audit_export(
         actor=actor,
-        description=f"downloaded export {job.pk}: {job.description}",
+        description=Deferred(
+            gettext_noop("downloaded export %(job)s: %(what)s"), job=job.pk, what=job_label(job)
+        ),
         row_count=job.rows_done,
     )
     return path
+
+
+def job_label(job: ExportJob) -> "Deferred | str":
+    """What a queued export holds, as its audit label (the stored text if its list is gone)."""
+    try:
+        spec = lib.get_spec(job.spec)
+    except (KeyError, Http404):
+        return job.description
+    return describe(spec, job.params, job.fmt, job.pseudonymised)
 
 
 def export_cleanup(*, now: dt.datetime | None = None) -> int:

@@ -38,6 +38,8 @@ from django.http import Http404
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
+from ppaos.lib.i18n import Deferred
+
 IDENTIFIER = "identifier"
 NAME = "name"
 PERSONAL = "personal"
@@ -194,6 +196,14 @@ def _pseudonymised_cell(column: Column, row) -> str:
 
 
 _SPECS: dict[str, ExportSpec] = {}
+
+
+def describe_by(message: str, param: str = "") -> Callable[[dict], Deferred]:
+    """A spec's `describe` that names the list by one of its parameters:
+    `describe_by(gettext_noop("visits of campaign %(campaign)s"), "campaign")`."""
+    if not param:
+        return lambda params: Deferred(message)
+    return lambda params: Deferred(message, **{param: params.get(param, "")})
 
 
 def register(spec: ExportSpec) -> ExportSpec:

@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.db.models import OuterRef, Subquery
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.suppression import shown
 from ppaos.livelihoods import selectors
 from ppaos.livelihoods.access import programme_for_user
@@ -64,7 +65,10 @@ lib.register(
             ),
         ),
         rows=enrolment_rows,
-        describe=lambda p: f"enrolled members of programme {p.get('programme', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("enrolled members of programme %(programme)s"),
+            programme=p.get("programme", ""),
+        ),
         filename=lambda p: f"programme-{p.get('programme', '')}-enrolments",
     )
 )
@@ -106,7 +110,10 @@ lib.register(
             Column(_("Households"), lambda r: r[4]),
         ),
         rows=mobility_rows,
-        describe=lambda p: f"social mobility of programme {p.get('programme', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("social mobility of programme %(programme)s"),
+            programme=p.get("programme", ""),
+        ),
         filename=lambda p: f"programme-{p.get('programme', '')}-mobility",
     )
 )

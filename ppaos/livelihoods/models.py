@@ -51,6 +51,7 @@ class Stage(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("stage")
         ordering = ["programme", "position"]
         constraints = [
             models.UniqueConstraint(fields=["programme", "position"], name="stage_position")
@@ -81,6 +82,7 @@ class Partner(models.Model):
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     class Meta:
+        verbose_name = _("partner")
         ordering = ["programme", "kind", "name"]
 
     def __str__(self) -> str:
@@ -112,6 +114,7 @@ class Enrolment(Versioned):
     )
 
     class Meta:
+        verbose_name = _("enrolment")
         ordering = ["programme", "household", "id"]
         constraints = [
             models.UniqueConstraint(
@@ -145,6 +148,7 @@ class IncomeRecord(Versioned):
     )
 
     class Meta:
+        verbose_name = _("income record")
         ordering = ["enrolment", "round_name"]
         constraints = [
             models.UniqueConstraint(

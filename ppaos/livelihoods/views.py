@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import EDIT_PEOPLE, MANAGE_TARGETING, VIEW_COUNTS, VIEW_PEOPLE, scope_for
@@ -15,6 +16,7 @@ from ppaos.areas.models import Community, District, Province
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_export, audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.versioning import StaleEditError
 from ppaos.livelihoods import selectors, services
 from ppaos.livelihoods.access import (
@@ -64,7 +66,10 @@ def programme_detail(request, pk: int):
         if enrolments:
             audit_export(
                 actor=request.user,
-                description=f"enrolled members of programme {programme.code}",
+                description=Deferred(
+                    gettext_noop("enrolled members of programme %(programme)s"),
+                    programme=programme.code,
+                ),
                 row_count=len(enrolments),
             )
     return render(
@@ -141,7 +146,12 @@ def enrolment_detail(request, pk: int):
                 messages.success(request, _("Income recorded."))
                 return redirect("livelihoods:enrolment", pk=pk)
     else:
-        audit_record(actor=request.user, action=Action.VIEW, obj=enrolment)
+        audit_record(
+            actor=request.user,
+            action=Action.VIEW,
+            obj=enrolment,
+            label=f"{enrolment.person.full_name} · {enrolment.programme.code}",
+        )
     return render(
         request,
         "livelihoods/enrolment.html",

@@ -22,6 +22,7 @@ class PeriodicRun(models.Model):
     message = models.CharField(_("message"), max_length=500, blank=True)
 
     class Meta:
+        verbose_name = _("periodic run")
         constraints = [
             models.UniqueConstraint(fields=["job", "slot"], name="ops_periodicrun_one_per_slot")
         ]

@@ -11,10 +11,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib.actors import acting_user
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.thaidate import age_on
 from ppaos.lib.versioning import save_versioned
 from ppaos.privacy import hooks
@@ -25,6 +27,7 @@ from ppaos.privacy.models import (
     DataSubjectRequest,
     LawfulBasis,
     LegalHold,
+    RequestKind,
 )
 from ppaos.registry.models import Person
 from ppaos.registry.search_keys import person_keys
@@ -103,7 +106,7 @@ def consent_record(
             actor=actor,
             action=Action.CREATE,
             obj=record,
-            label=f"consent of person {person.pk}",
+            label=Deferred(gettext_noop("consent of person %(person)s"), person=person.pk),
             changes={
                 "person": [None, person.pk],
                 "purpose": [None, purpose],
@@ -142,7 +145,7 @@ def consent_withdraw(*, actor, consent: ConsentRecord, when: dt.datetime | None 
         at="withdrawn_at",
         by="withdrawn_by",
         when=when,
-        label=f"consent of person {consent.person_id}",
+        label=Deferred(gettext_noop("consent of person %(person)s"), person=consent.person_id),
     )
 
 
@@ -185,7 +188,11 @@ def request_open(
             actor=actor,
             action=Action.CREATE,
             obj=request,
-            label=f"{kind} request for person {person.pk}",
+            label=Deferred(
+                gettext_noop("%(kind)s request for person %(person)s"),
+                kind=Deferred.of_label(RequestKind(kind).label),
+                person=person.pk,
+            ),
             changes={"kind": [None, kind], "due_at": [None, request.due_at.isoformat()]},
         )
     return request
@@ -209,7 +216,11 @@ def request_close(*, actor, request: DataSubjectRequest, status: str, outcome: s
             actor=actor,
             action=Action.UPDATE,
             obj=request,
-            label=f"{request.kind} request for person {request.person_id}",
+            label=Deferred(
+                gettext_noop("%(kind)s request for person %(person)s"),
+                kind=Deferred.of_label(RequestKind(request.kind).label),
+                person=request.person_id,
+            ),
             changes={"status": [DataSubjectRequest.Status.OPEN, status]},
         )
     return request
@@ -231,7 +242,7 @@ def hold_place(*, actor, person: Person, reason: str) -> LegalHold:
             actor=actor,
             action=Action.CREATE,
             obj=hold,
-            label=f"legal hold on person {person.pk}",
+            label=Deferred(gettext_noop("legal hold on person %(person)s"), person=person.pk),
             changes={"reason": [None, hold.reason]},
         )
     return hold
@@ -245,7 +256,7 @@ def hold_release(*, actor, hold: LegalHold) -> LegalHold:
         actor=actor,
         at="released_at",
         by="released_by",
-        label=f"legal hold on person {hold.person_id}",
+        label=Deferred(gettext_noop("legal hold on person %(person)s"), person=hold.person_id),
     )
 
 
@@ -343,7 +354,7 @@ def person_anonymise(
             actor=actor,
             action=Action.UPDATE,
             obj=person,
-            label=f"person {person.pk} (erased)",
+            label=Deferred(gettext_noop("person %(person)s (erased)"), person=person.pk),
             changes={"anonymised": [None, reason], "fields": [None, sorted(values)]},
         )
         if request is not None and request.is_open:
@@ -404,7 +415,9 @@ def retention_run(
             action=Action.UPDATE,
             object_type="privacy.retention_run",
             object_id=cutoff.isoformat(),
-            label=f"retention run, cutoff {cutoff.isoformat()}",
+            label=Deferred(
+                gettext_noop("retention run, cut-off %(cutoff)s"), cutoff=cutoff.isoformat()
+            ),
             changes={
                 "candidates": len(result.candidates),
                 "anonymised": len(result.anonymised),

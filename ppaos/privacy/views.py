@@ -7,12 +7,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.privacy import access, export, services
 from ppaos.privacy.forms import (
     AnonymiseForm,
@@ -170,7 +172,11 @@ def _export(request, pk: int, fmt: str) -> HttpResponse:
         actor=request.user,
         action=Action.EXPORT,
         obj=person,
-        label=f"person {person.pk}: access copy ({fmt})",
+        label=Deferred(
+            gettext_noop("person %(person)s: access copy (%(format)s)"),
+            person=person.pk,
+            format=fmt.upper(),
+        ),
         changes={"format": [None, fmt]},
     )
     response = HttpResponse(body, content_type=content_type)

@@ -4,7 +4,7 @@ selector: the city side by area, an agency only the referrals addressed to it.""
 
 from django.http import Http404
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_COUNTS, scope_for
@@ -15,8 +15,10 @@ from ppaos.lib.exports import (
     PERSONAL,
     Column,
     ExportSpec,
+    describe_by,
     register,
 )
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.suppression import shown
 from ppaos.referrals import access, selectors
 from ppaos.referrals.forms import ReportFilterForm
@@ -82,7 +84,7 @@ register(
             DUE,
         ),
         rows=case_rows,
-        describe=lambda p: "referral list",
+        describe=describe_by(gettext_noop("referral list")),
         filename=lambda p: "referrals",
     )
 )
@@ -103,7 +105,7 @@ register(
         columns=(REFERENCE, PERSON, PERSON_ID, DISTRICT, SERVICE, STATUS, SENT, DUE),
         rows=inbox_rows,
         identified_allowed=lambda user, params: selectors.is_agency(user),
-        describe=lambda p: "agency inbox",
+        describe=describe_by(gettext_noop("agency inbox")),
         filename=lambda p: "referral-inbox",
     )
 )
@@ -122,7 +124,7 @@ register(
         columns=(REFERENCE, PERSON, PERSON_ID, SERVICE, AGENCY, STATUS, SENT, DUE),
         rows=overdue_rows,
         identified_allowed=lambda user, params: sees_people(user) or selectors.is_agency(user),
-        describe=lambda p: "overdue referrals",
+        describe=describe_by(gettext_noop("overdue referrals")),
         filename=lambda p: "referrals-overdue",
     )
 )
@@ -181,7 +183,7 @@ register(
             Column(_("Mean days to completion"), lambda r: _none(r.mean_complete)),
         ),
         rows=report_rows,
-        describe=lambda p: "referral report",
+        describe=describe_by(gettext_noop("referral report")),
         filename=lambda p: f"referral-report-{p.get('group', 'agency')}",
     )
 )
@@ -227,7 +229,11 @@ register(
             Column(_("Open referral"), lambda e: "1" if e.open_referral else "0"),
         ),
         rows=excluded_rows,
-        describe=lambda p: f"eligible but excluded {p.get('area') or '*'} {p.get('service', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("eligible but not receiving, area %(area)s, service %(service)s"),
+            area=p.get("area") or "*",
+            service=p.get("service") or "*",
+        ),
         filename=lambda p: f"eligible-excluded-{p.get('service') or 'all'}",
     )
 )
@@ -270,7 +276,7 @@ register(
             Column(_("days"), lambda r: r[0].sla_days),
         ),
         rows=catalogue_rows,
-        describe=lambda p: "service catalogue",
+        describe=describe_by(gettext_noop("service catalogue")),
         filename=lambda p: "service-catalogue",
     )
 )

@@ -124,13 +124,14 @@ class ServiceForm(forms.ModelForm):
             "amount_period",
             "is_active",
             "source",
+            "source_th",
             "registration_by_rounds",
             "registration_windows",
         ]
         help_texts = {
             "registration_windows": _(
-                'Empty: apply any time. A dated round: [{"from": "2022-09-05", "until": '
-                '"2022-10-31"}]; every year: [{"yearly": ["10-01", "11-30"]}].'
+                'Empty: apply any time. A dated round: `[{"from": "2022-09-05", "until": '
+                '"2022-10-31"}]`; every year: `[{"yearly": ["10-01", "11-30"]}]`.'
             )
         }
 
@@ -190,7 +191,7 @@ class RuleForm(forms.Form):
         label=_("eligibility rule (JSON)"),
         required=False,
         help_text=_(
-            'E.g. {"and": [{">=": [{"var": "age"}, 60]}, {"var": "thai"}]}. '
+            'E.g. `{"and": [{">=": [{"var": "age"}, 60]}, {"var": "thai"}]}`. '
             "Empty: referral on judgement only."
         ),
     )
@@ -198,13 +199,17 @@ class RuleForm(forms.Form):
         expect=rules.NUMBER,
         label=_("amount (number or JSON rule)"),
         required=False,
-        help_text=_('E.g. 600, or {"tiers": [{"var": "age"}, [[60, 600], [70, 700]]]}.'),
+        help_text=_('E.g. `600`, or `{"tiers": [{"var": "age"}, [[60, 600], [70, 700]]]}`.'),
+    )
+    note_th = forms.CharField(
+        label=_("note (Thai)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     note = forms.CharField(
-        label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("note (English)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     is_confirmed = forms.BooleanField(label=_("confirmed"), required=False, initial=True)
-    source = forms.CharField(label=_("source"), required=False, max_length=300)
+    source_th = forms.CharField(label=_("source (Thai)"), required=False, max_length=800)
+    source = forms.CharField(label=_("source (English)"), required=False, max_length=500)
     replace = forms.BooleanField(
         label=_("replace the version of this day"),
         required=False,
@@ -313,9 +318,9 @@ class ScreenForm(forms.Form):
     file = forms.FileField(
         label=_("CSV file"),
         help_text=_(
-            "UTF-8 CSV with a header row: case_id, national_id, birth_date, disability_card, "
+            "UTF-8 CSV with a header row: `case_id, national_id, birth_date, disability_card, "
             "adl_score, incontinence, personal_income_year, household_income_year, "
-            "household_members, financial_assets, state_pension, in_state_care, receives."
+            "household_members, financial_assets, state_pension, in_state_care, receives`."
         ),
     )
     on = ThaiDateField(label=_("screen as on"))

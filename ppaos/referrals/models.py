@@ -90,6 +90,7 @@ class Service(LocalizedName, models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    source_th = models.CharField(_("source (Thai)"), max_length=500, blank=True)
     # When one can apply (windows.py): any time, or only in registration windows.
     registration_by_rounds = models.BooleanField(
         _("applications only in announced registration rounds"), default=False
@@ -115,6 +116,11 @@ class Service(LocalizedName, models.Model):
     def description_shown(self) -> str:
         """The description in the reader's language: Thai unless English is chosen."""
         return localized(self.description_th or self.description, self.description)
+
+    @property
+    def source_shown(self) -> str:
+        """The sources in the reader's language (Thai unless English is chosen)."""
+        return localized(self.source_th or self.source, self.source)
 
     def opening(self, on: dt.date) -> Opening:
         """When one can apply, seen from `on`."""
@@ -155,9 +161,11 @@ class ServiceRule(models.Model):
     eligibility = models.JSONField(_("eligibility rule"), null=True, blank=True)
     amount = models.JSONField(_("amount (baht)"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    note_th = models.TextField(_("note (Thai)"), blank=True)
     # Facts the domain brief marks as unconfirmed stay data, flagged for review.
     is_confirmed = models.BooleanField(_("confirmed"), default=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
+    source_th = models.CharField(_("source (Thai)"), max_length=800, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         USER, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -173,6 +181,7 @@ class ServiceRule(models.Model):
     )
 
     class Meta:
+        verbose_name = _("service rule version")
         ordering = ["service", "-effective_from", "-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -184,6 +193,16 @@ class ServiceRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code} from {self.effective_from}"
+
+    @property
+    def note_shown(self) -> str:
+        """The note in the reader's language (Thai unless English is chosen)."""
+        return localized(self.note_th or self.note, self.note)
+
+    @property
+    def source_shown(self) -> str:
+        """The sources in the reader's language (Thai unless English is chosen)."""
+        return localized(self.source_th or self.source, self.source)
 
 
 class Benefit(models.Model):
@@ -214,6 +233,7 @@ class Benefit(models.Model):
     )
 
     class Meta:
+        verbose_name = _("benefit")
         ordering = ["-since", "-id"]
         indexes = [models.Index(fields=["service", "since"])]
 
@@ -302,6 +322,7 @@ class Referral(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("referral")
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["organisation", "status"]),
@@ -351,6 +372,7 @@ class ReferralEvent(models.Model):
     text = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("referral event")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
@@ -377,6 +399,7 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("notification")
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -418,6 +441,7 @@ class HouseholdPlan(models.Model):
     is_demo = models.BooleanField(default=False)
 
     class Meta:
+        verbose_name = _("household plan")
         ordering = ["-opened_on", "-id"]
         constraints = [
             models.UniqueConstraint(
@@ -443,6 +467,7 @@ class PlanProblem(models.Model):
     resolved_on = models.DateField(_("resolved on"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("plan problem")
         ordering = ["recorded_on", "id"]
 
     def __str__(self) -> str:
@@ -472,6 +497,7 @@ class PlanIntervention(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
 
     class Meta:
+        verbose_name = _("plan action")
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -494,6 +520,7 @@ class PlanVisit(models.Model):
     next_visit_on = models.DateField(_("next visit"), null=True, blank=True)
 
     class Meta:
+        verbose_name = _("follow-up visit")
         ordering = ["-visited_on", "-id"]
 
     def __str__(self) -> str:
@@ -518,6 +545,7 @@ class LocalProvider(models.Model):
     )
 
     class Meta:
+        verbose_name = _("local provider")
         ordering = ["local_government", "function"]
         constraints = [
             models.UniqueConstraint(

@@ -18,11 +18,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_noop
 
 from ppaos.assessment.definition import compile_definition
 from ppaos.assessment.selectors import household_assessments, indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.pdf import font_urls, html_to_pdf
 from ppaos.lib.thaidate import format_be
 from ppaos.referrals import notifications, selectors
@@ -83,7 +85,11 @@ def letter_pdf(*, actor, referral: Referral) -> bytes:
         actor=actor,
         action=Action.EXPORT,
         obj=referral,
-        label=f"{referral.number} {referral.household.code} letter PDF",
+        label=Deferred(
+            gettext_noop("%(referral)s %(household)s, referral letter PDF"),
+            referral=referral.number,
+            household=referral.household.code,
+        ),
     )
     return pdf
 
@@ -166,6 +172,9 @@ def card_pdf(*, actor, household) -> bytes:
     """The household card as a PDF; recorded in the audit log as an export."""
     pdf = html_to_pdf(card_html(household=household))
     audit_record(
-        actor=actor, action=Action.EXPORT, obj=household, label=f"{household.code} card PDF"
+        actor=actor,
+        action=Action.EXPORT,
+        obj=household,
+        label=Deferred(gettext_noop("%(household)s, household card PDF"), household=household.code),
     )
     return pdf

@@ -10,10 +10,12 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from ppaos.audit.services import audit_export
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.referrals import access
 from ppaos.referrals.forms import ScreenForm
 from ppaos.referrals.models import Service
@@ -63,7 +65,11 @@ def screen_download(request):
         return HttpResponse(_("These are not screening results."), status=400)
     out = io.StringIO()
     csv.writer(out).writerows(rows)
-    audit_export(actor=request.user, description="screening results (CSV)", row_count=len(rows) - 1)
+    audit_export(
+        actor=request.user,
+        description=Deferred(gettext_noop("screening results (CSV)")),
+        row_count=len(rows) - 1,
+    )
     response = HttpResponse("\ufeff" + out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="screening.csv"'
     return response

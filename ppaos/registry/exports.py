@@ -17,6 +17,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_GET
 
 from ppaos.accounts.scope import VIEW_COUNTS, VIEW_PEOPLE, scope_for
@@ -26,6 +27,7 @@ from ppaos.exports.views import export_response
 from ppaos.lib import exports as lib
 from ppaos.lib import kanon
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.access import household_for_user
 from ppaos.registry.models import Household, Membership, Person, Prefix, Relation, Tenure
 from ppaos.registry.selectors import household_list, household_members, household_search
@@ -146,17 +148,20 @@ def identified_allowed(user, params: dict) -> bool:
     return not people.is_empty
 
 
-def _describe(params: dict) -> str:
+def _describe(params: dict) -> Deferred:
     if "community" in params:
         code = Community.objects.filter(pk=lib.int_param(params, "community")).values_list(
             "code", flat=True
         )
-        return f"households of community {code.first() or params['community']}"
-    return f"households of area {params.get('area', '')}"
+        return Deferred(
+            gettext_noop("households of community %(community)s"),
+            community=code.first() or params["community"],
+        )
+    return Deferred(gettext_noop("households of area %(area)s"), area=params.get("area", ""))
 
 
 def _filename(params: dict) -> str:
-    return _describe(params).replace("households of ", "").replace(" ", "-") + "-households"
+    return str(_describe(params)).replace("households of ", "").replace(" ", "-") + "-households"
 
 
 def ownership(label):
@@ -252,7 +257,9 @@ lib.register(
             Column(_("Until"), lambda m: _date(m.end_date)),
         ),
         rows=member_rows,
-        describe=lambda p: f"members of household {p.get('household', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("members of household %(household)s"), household=p.get("household", "")
+        ),
         filename=lambda p: f"household-{p.get('household', '')}-members",
     )
 )

@@ -303,6 +303,7 @@ class Membership(models.Model):
     end_reason = models.CharField(_("reason for leaving"), max_length=120, blank=True)
 
     class Meta:
+        verbose_name = _("household membership")
         ordering = ["start_date", "id"]
         constraints = [
             models.UniqueConstraint(

@@ -18,9 +18,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.scope import VIEW_PEOPLE, scope_for
 from ppaos.audit.services import audit_export
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.redact import redact_query
 from ppaos.registry import id_crypto
 from ppaos.registry.models import Household, Membership, Person
@@ -169,15 +171,19 @@ def household_search(*, user, query: str, community=None) -> QuerySet[Household]
     return household_matches(scoped, query)
 
 
-def search_audit(*, actor, query: str, where: str, people: int = 0, households: int = 0):
+def search_audit(
+    *, actor, query: str, where: "str | Deferred", people: int = 0, households: int = 0
+):
     """One audit row per search: where it was made, the query masked (no national ID or phone
     in clear) and how many people and households it found."""
     masked = redact_query((query or "").strip()[:MAX_QUERY])
     return audit_export(
         actor=actor,
-        description=f"search ({where}): {masked}",
+        description=Deferred(
+            gettext_noop("search (%(where)s): %(query)s"), where=where, query=masked
+        ),
         row_count=people + households,
-        details={"search": where, "query": masked, "people": people, "households": households},
+        details={"search": str(where), "query": masked, "people": people, "households": households},
     )
 
 

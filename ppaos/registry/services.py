@@ -8,11 +8,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import redact, versioning
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.thaidate import age_on, format_be_numeric
 from ppaos.lib.versioning import StaleEditError  # noqa: F401 (re-exported: services.StaleEditError)
 from ppaos.registry import id_crypto, national_id, search_keys
@@ -470,7 +472,10 @@ def id_keys_rotate(*, actor=None, batch_size: int = 2000, progress=None) -> dict
         action=Action.UPDATE,
         object_type="registry.id_keys",
         object_id="rotate",
-        label=f"encryption keys rotated: {sum(done.values())} values re-encrypted",
+        label=Deferred(
+            gettext_noop("encryption keys rotated: %(count)s values re-encrypted"),
+            count=sum(done.values()),
+        ),
         changes=done,
     )
     return done

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import EDIT_PEOPLE, REVIEW_DUPLICATE_IDS, VIEW_PEOPLE, scope_for
@@ -14,6 +15,7 @@ from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.thaidate import age_on
 from ppaos.registry import search, services
 from ppaos.registry.access import current_membership_for_user, household_for_user, person_for_user
@@ -236,7 +238,7 @@ def search_page(request):
         search.search_audit(
             actor=request.user,
             query=query,
-            where="search page",
+            where=Deferred(gettext_noop("search page")),
             people=people.paginator.count,
             households=households.paginator.count,
         )

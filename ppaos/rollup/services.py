@@ -12,11 +12,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.areas.models import Province
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event
 from ppaos.dashboards.selectors import current_refresh
+from ppaos.lib.i18n import Deferred
 from ppaos.rollup import package, signing
 from ppaos.rollup.figures import FiguresChangedError, province_figures
 from ppaos.rollup.models import Area, Package, ProvinceKey
@@ -97,7 +99,11 @@ def rollup_export(
         action=Action.EXPORT,
         object_type="rollup",
         object_id=province.code,
-        label=f"national roll-up package {province.code} {when:%Y-%m}",
+        label=Deferred(
+            gettext_noop("national roll-up package of province %(province)s, %(period)s"),
+            province=province.code,
+            period=f"{when:%Y-%m}",
+        ),
         changes={"areas": len(payload["areas"]), "sha256": digest, "refresh": refresh.pk},
     )
     return Exported(target, digest, len(payload["areas"]), f"{when:%Y-%m}")
@@ -124,7 +130,11 @@ def province_key_register(
             action=Action.CREATE if created else Action.UPDATE,
             object_type="rollup.provincekey",
             object_id=province_code,
-            label=f"trusted roll-up key of province {province_code} {record.fingerprint[:16]}",
+            label=Deferred(
+                gettext_noop("trusted roll-up key of province %(province)s, %(fingerprint)s"),
+                province=province_code,
+                fingerprint=record.fingerprint[:16],
+            ),
         )
     return record
 
@@ -192,7 +202,11 @@ def rollup_import(*, path: Path, actor=None) -> Imported:
                 action=Action.CREATE,
                 object_type="rollup",
                 object_id=opened.province,
-                label=f"national roll-up import {opened.province} {payload['period']}",
+                label=Deferred(
+                    gettext_noop("national roll-up import of province %(province)s, %(period)s"),
+                    province=opened.province,
+                    period=payload["period"],
+                ),
                 changes={"areas": len(payload["areas"]), "sha256": opened.digest},
             )
     except IntegrityError:  # the same package, imported at the same moment by another run

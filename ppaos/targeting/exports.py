@@ -4,13 +4,14 @@ selector and access check; out of scope is 404."""
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
 
 from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.lib import exports as lib
-from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
+from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, describe_by
+from ppaos.lib.i18n import Deferred
 from ppaos.targeting import access, selectors
 from ppaos.targeting.models import TargetList
 
@@ -82,7 +83,9 @@ lib.register(
         ),
         rows=record_rows,
         identified_allowed=_sees_people,
-        describe=lambda p: f"records of target list {p.get('list', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("records of target list %(list)s"), list=p.get("list", "")
+        ),
         filename=lambda p: f"target-list-{p.get('list', '')}-records",
     )
 )
@@ -129,7 +132,9 @@ lib.register(
         ),
         rows=visit_rows,
         identified_allowed=_sees_people,
-        describe=lambda p: f"visits of campaign {p.get('campaign', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("visits of campaign %(campaign)s"), campaign=p.get("campaign", "")
+        ),
         filename=lambda p: f"campaign-{p.get('campaign', '')}-visits",
     )
 )
@@ -163,7 +168,7 @@ lib.register(
         ),
         rows=review_rows,
         identified_allowed=_sees_people,
-        describe=lambda p: "linkage review queue",
+        describe=describe_by(gettext_noop("linkage review queue")),
         filename=lambda p: "review-queue",
     )
 )
@@ -206,7 +211,9 @@ lib.register(
             Column(_("Moved or died"), lambda r: r.moved_or_died),
         ),
         rows=error_rows,
-        describe=lambda p: f"error report of campaign {p.get('campaign', '')}",
+        describe=lambda p: Deferred(
+            gettext_noop("error report of campaign %(campaign)s"), campaign=p.get("campaign", "")
+        ),
         filename=lambda p: f"campaign-{p.get('campaign', '')}-error-report",
     )
 )

@@ -40,7 +40,7 @@ class ImportForm(BlankChoiceLabelMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "national_id=CID\nfirst_name=NAME"}),
         help_text=_(
-            "One per line, field=column header. Thai and English headers are "
+            "One per line, `field=column header`. Thai and English headers are "
             "recognised without a mapping."
         ),
     )

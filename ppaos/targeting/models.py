@@ -11,7 +11,7 @@ from ppaos.areas.models import Community
 from ppaos.assessment.models import Assessment, SurveyResponse
 from ppaos.lib.jobs import JobProgress, JobStatus
 from ppaos.registry.id_crypto import EncryptedNationalId
-from ppaos.registry.models import Household, Person
+from ppaos.registry.models import Household, Person, Prefix, Sex
 
 USER = settings.AUTH_USER_MODEL
 
@@ -25,6 +25,7 @@ class TargetList(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("target list")
         ordering = ["-year_be", "source"]
         constraints = [
             models.UniqueConstraint(fields=["source", "year_be"], name="one_list_per_source_year")
@@ -107,6 +108,7 @@ class TargetRecord(EncryptedNationalId, models.Model):
     link_probability = models.FloatField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("target-list record")
         ordering = ["line_no"]
         constraints = [
             models.UniqueConstraint(fields=["target_list", "record_key"], name="target_record_key")
@@ -115,6 +117,16 @@ class TargetRecord(EncryptedNationalId, models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def prefix_shown(self) -> str:
+        """The prefix as a Thai document writes it ("nai" → นาย); other text as typed."""
+        return str(dict(Prefix.choices).get(self.prefix, self.prefix))
+
+    @property
+    def sex_shown(self) -> str:
+        """The sex by its label in the reader's language ("M" → ชาย)."""
+        return str(dict(Sex.choices).get(self.sex, self.sex))
 
     def unknown_columns(self) -> dict[str, str]:
         """Source columns the column file did not recognise, with their values."""
@@ -145,6 +157,7 @@ class Job(JobProgress, models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import or linkage job")
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
@@ -171,6 +184,7 @@ class LinkCandidate(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("linkage pair")
         ordering = ["-probability"]
         constraints = [
             models.UniqueConstraint(fields=["record", "person"], name="one_candidate_per_pair")
@@ -204,6 +218,7 @@ class Campaign(models.Model):
     )
 
     class Meta:
+        verbose_name = _("campaign")
         ordering = ["-opened_on", "-id"]
 
     def __str__(self) -> str:
@@ -216,6 +231,7 @@ class CampaignAssignment(models.Model):
     volunteer = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
+        verbose_name = _("campaign assignment")
         constraints = [
             models.UniqueConstraint(
                 fields=["campaign", "community", "volunteer"], name="one_assignment"
@@ -271,6 +287,7 @@ class Visit(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("visit")
         ordering = ["-visited_on", "-id"]
         indexes = [models.Index(fields=["campaign", "household"])]
 
@@ -306,6 +323,7 @@ class VerificationReview(models.Model):
     decided_at = models.DateTimeField()
 
     class Meta:
+        verbose_name = _("verification review")
         ordering = ["-decided_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["visit", "assessment"], name="one_review_per_check")
@@ -333,6 +351,9 @@ class ExclusionSample(models.Model):
     drawn_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
     drawn_at = models.DateTimeField()
 
+    class Meta:
+        verbose_name = _("exclusion sample")
+
     def __str__(self) -> str:
         return f"sample of campaign {self.campaign_id}: {self.sample_size}/{self.frame_size}"
 
@@ -343,6 +364,7 @@ class ExclusionSampleHousehold(models.Model):
     position = models.PositiveIntegerField()
 
     class Meta:
+        verbose_name = _("household of an exclusion sample")
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["sample", "household"], name="sampled_once")]
 

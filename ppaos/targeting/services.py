@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.areas.models import Community
 from ppaos.assessment.models import SurveyResponse
@@ -17,6 +18,7 @@ from ppaos.assessment.services import assessment_run_for_household, survey_recor
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
 from ppaos.lib import events, uploads
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.models import Household
 from ppaos.targeting import columns, importing
 from ppaos.targeting.models import (
@@ -139,8 +141,17 @@ def target_list_import(
         action=Action.CREATE,
         object_type="targeting.targetlist",
         object_id=str(target_list.pk),
-        label=f"import {name}: {created} new, {updated} changed, {unchanged} unchanged, "
-        f"{rejected} rejected",
+        label=Deferred(
+            gettext_noop(
+                "import %(name)s: %(created)s new, %(updated)s changed, %(unchanged)s "
+                "unchanged, %(rejected)s rejected"
+            ),
+            name=name,
+            created=created,
+            updated=updated,
+            unchanged=unchanged,
+            rejected=rejected,
+        ),
         changes={
             "created": created,
             "updated": updated,

@@ -36,7 +36,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ppaos.accounts.models import User
 from ppaos.accounts.scope import MANAGE_TARGETING, scope_for
@@ -44,6 +44,7 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event
 from ppaos.lib import safejson, uploads
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.models import Household
 from ppaos.targeting import services
 from ppaos.targeting.members import MAX_MEMBERS, household_members_on, person_indicators
@@ -671,8 +672,18 @@ def job_run_submissions(*, job) -> None:
             action=Action.CREATE,
             object_type="targeting.campaign",
             object_id=str(job.params["campaign"]),
-            label=f"offline import {report.name}: "
-            + ", ".join(f"{status} {n}" for status, n in counts.items()),
+            label=Deferred(
+                gettext_noop("offline import %(name)s: %(counts)s"),
+                name=report.name,
+                counts=[
+                    Deferred(
+                        gettext_noop("%(label)s %(count)s"),
+                        label=Deferred.of_label(STATUS_LABELS[status]),
+                        count=n,
+                    )
+                    for status, n in counts.items()
+                ],
+            ),
             changes=counts,
         )
     finally:

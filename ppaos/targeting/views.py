@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from ppaos.accounts.access import require_capability
@@ -18,6 +19,7 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.registry import national_id
 from ppaos.registry.selectors import household_members
 from ppaos.targeting import access, selectors, services, tasks
@@ -95,7 +97,11 @@ def target_list_detail(request, pk: int):
             actor=request.user,
             action=Action.VIEW,
             obj=target_list,
-            label=f"{target_list} · {len(first)} records",
+            label=Deferred(
+                gettext_noop("%(list)s · %(count)s records"),
+                list=str(target_list),
+                count=len(first),
+            ),
         )
     return render(
         request,
@@ -284,7 +290,11 @@ def worklist(request, pk: int):
         actor=request.user,
         action=Action.VIEW,
         obj=campaign,
-        label=f"worklist ({len(work.rows)} of {work.total} households)",
+        label=Deferred(
+            gettext_noop("worklist (%(shown)s of %(total)s households)"),
+            shown=len(work.rows),
+            total=work.total,
+        ),
     )
     return render(request, "targeting/worklist.html", context)
 

@@ -7,11 +7,12 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.services import audit_export
+from ppaos.lib.i18n import Deferred
 from ppaos.targeting import access, services, submissions, tasks, xlsform
 from ppaos.targeting.models import Job
 
@@ -71,7 +72,12 @@ def xlsform_download(request, pk: int):
     count = scope.households.count()
     audit_export(
         actor=user,
-        description=f"XLSForm {xlsform.form_id(campaign)} ({campaign.name}): {count} households",
+        description=Deferred(
+            gettext_noop("XLSForm %(form)s (%(campaign)s): %(count)s households"),
+            form=xlsform.form_id(campaign),
+            campaign=campaign.name,
+            count=count,
+        ),
         row_count=count,
     )
     response = HttpResponse(data, content_type=XLSX)

@@ -19,12 +19,14 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib import safejson
+from ppaos.lib.i18n import Deferred
 from ppaos.registry.forms import HouseholdForm, NewMemberForm
 from ppaos.registry.models import Relation
 from ppaos.targeting import access, selectors, services_sync
@@ -130,7 +132,9 @@ def worklist_data(request, pk: int):
         actor=request.user,
         action=Action.VIEW,
         obj=campaign,
-        label=f"worklist for offline use ({len(households)} households)",
+        label=Deferred(
+            gettext_noop("worklist for offline use (%(count)s households)"), count=len(households)
+        ),
     )
     return JsonResponse(
         {

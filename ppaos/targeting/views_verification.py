@@ -6,11 +6,13 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
 from ppaos.lib.forms import add_service_errors
+from ppaos.lib.i18n import Deferred
 from ppaos.targeting import access, verification
 from ppaos.targeting.forms import ReviewDecisionForm
 from ppaos.targeting.services_verification import (
@@ -29,7 +31,7 @@ def review_queue(request, pk: int):
         actor=request.user,
         action=Action.VIEW,
         obj=campaign,
-        label=f"verification review queue ({len(checks)})",
+        label=Deferred(gettext_noop("verification review queue (%(count)s)"), count=len(checks)),
     )
     return render(
         request,

@@ -5,7 +5,8 @@ every URL pattern of the URL configuration is filled with an object of the data 
 with GET (redirects are not followed). Each HTML page that answers 200 must read as Thai:
 
 * no Latin-letter words in the visible text (tags, scripts and attribute values stripped)
-  outside ALLOWED_WORDS (codes and names) and the page-bound KNOWN_UNTRANSLATED list;
+  outside ALLOWED_WORDS (codes and names) and the page-bound PAGE_NOTATION (the MPI's H and
+  A); literal text the reader types (rule JSON, column names, paths) is in <code>;
 * no raw numbers where a formatted one belongs: a decimal with more than 2 decimals, or a
   number of 10,000 or more without thousands separators (codes, IDs and years excepted).
 
@@ -56,92 +57,22 @@ ALLOWED_WORDS = {
     "poor", "Value", "Chain", "Social", "Mobility", "QR", "PDPA", "SMS", "Wilson", "HTTPS",
     "Excel", "TOTP", "Google", "Authenticator", "Leaflet", "OK", "DuckDB", "PostgreSQL",
     "FreeOTP", "Microsoft", "KoboCollect", "Collect", "Central", "XML",
+    # The Barthel ADL index, as Thai health workers write it.
+    "ADL",
     # The boundaries' licence attribution: "OCHA / Royal Thai Survey Department, CC BY IGO".
     "OCHA", "Royal", "Survey", "Department", "CC", "BY", "IGO", "Thailand", "Subnational",
     "Administrative", "Boundaries", "README", "CI",
 }  # fmt: skip
 
-# Untranslated words (and unformatted numbers) that remain, by page (URL name): the known gaps
-# at the end of issue 15 item 6, each with why it is left. The list should only shrink.
-KNOWN_UNTRANSLATED: dict[str, set[str]] = {
-    # H and A are the MPI's names for the share poor and the average deprivation.
+# Latin letters a page may show on purpose, by page (URL name), with the reason. Not a list
+# of gaps: an untranslated word is fixed, never added here.
+PAGE_NOTATION: dict[str, set[str]] = {
+    # H and A are the MPI's names for the share poor and the average deprivation, which the
+    # glossary keeps beside their Thai names (docs/glossary.md, "Poverty analysis").
     "assessment:community": {"A", "H"},
-    "assessment:district": {
-        "A", "H",
-    },
-    # The indicator set's code (ppaos-default) is shown as is.
-    "assessment:household": {"default", "ppaos"},
-    # The indicator set's English note and item notes (data of indicators-default.json): to
-    # translate as note_th; 38000 is the income line in the JSON shown as is.
-    "assessment:indicator_set": {
-        "ppaos", "38000", "Bangkok", "Defaults", "Replace", "TPMAP's", "a", "and", "any", "are",
-        "by", "capital", "default", "draft", "exact", "farmland", "for", "from",
-        "indicator", "indicators", "is", "items", "list", "loading", "met", "natural",
-        "new", "no", "not", "one", "own", "poverty", "project's", "reference", "rubrics",
-        "rule", "shared", "the", "their", "unconfirmed", "union", "urban", "version",
-        "weights", "when", "written",
-    },
-    "assessment:indicator_sets": {"default", "ppaos"},
-    "assessment:province": {
-        "A", "H",
-    },
-    # Export descriptions and labels stored in English by other modules' export specs
-    # (object_label), and '(command)' actors.
-    "audit:list": {
-        "Household", "assessment", "but", "campaign", "campaigns", "command", "community",
-        "corrections", "eligibility", "eligible", "enrolled", "enrolment", "enrolments",
-        "excluded", "exclusion", "households", "in", "income", "line", "list", "lists",
-        "livelihoods", "members", "mode", "number", "of", "open", "or", "overdue",
-        "partner", "people", "person", "privacy", "procurement", "programme", "programmes",
-        "queue", "record", "records", "referral", "referrals", "review", "sample", "target",
-        "targeting", "verification", "votes",
-    },
-    # “Maps” is the README's section name, in the no-map hint.
-    "dashboards:city": {"Maps"},
-    "dashboards:community": {"Maps"},
-    "dashboards:district": {"Maps"},
-    # Demo data: the demo programme's English partner/kind text.
-    "livelihoods:programme": {
-        "Community", "and", "demo", "enterprise", "food", "handicrafts", "processed",
-    },
-    # ppaos/privacy: erasure-blocker reasons ('legal hold ...') are composed in English.
-    "privacy:index": {"hold", "legal"},
-    "privacy:person": {"hold", "legal"},
-    # New string 'area' of another helper, not yet translated.
-    "referrals:excluded": {"area"},
-    # The rule reference: fact names (var), operators and JSON keys are the rule language.
-    "referrals:rule_add": {
-        "age", "and", "between", "if", "in", "max", "min", "not", "or", "receiving", "thai",
-        "tiers", "var",
-    },
-    # Column names of the screening CSV (incontinence, receives) are codes.
-    "referrals:screen": {"incontinence", "receives"},
-    # Rule notes and sources of the shipped catalogue are English research notes (need note_th).
-    "referrals:service": {
-        "ADL", "Barthel", "Board", "Health", "May", "NHSO", "NHSO's", "National",
-        "Security", "Thais", "The", "UCS", "UNCONFIRMED", "a", "age", "and", "announcement",
-        "any", "are", "assessment", "at", "bangkokbiznews", "bed", "bladder", "bound",
-        "bowel", "by", "cannot", "card", "care", "content", "control", "day", "every",
-        "follows", "force", "fund", "general", "gold", "health", "here", "holders", "house",
-        "in", "incontinent", "indication", "individual", "is", "judgement", "local",
-        "medical", "most", "news", "nhso", "not", "of", "on", "or", "page", "person",
-        "pieces", "plan", "post", "resolution", "route", "rule", "says", "scheme", "score",
-        "social", "thansettakij", "the", "thecoverage", "this", "through", "to", "undated",
-        "up", "while", "who", "with", "worker's",
-    },
-    # The registration-window help shows its JSON keys (from, until, yearly).
-    "referrals:service_edit": {"from", "until", "yearly"},
-    # "age" in a rule text on the household page: to find and translate.
-    "registry:household_detail": {"age"},
-    # 'field' in the import page's help: to find and translate.
-    "targeting:import": {"field"},
-    # Source codes of the target list (tpmap, jpt), shown as is.
-    "targeting:record": {"jpt", "tpmap"},
-    # The sample size notation (n of N) and the sample's interval width (0.100).
-    "targeting:report": {"0.100", "N", "n"},
-    # The record's raw sex and prefix codes (M, nai): to show with their labels.
-    "targeting:review_pair": {"M", "nai"},
-}  # fmt: skip
+    "assessment:district": {"A", "H"},
+    "assessment:province": {"A", "H"},
+}
 
 
 class _Text(HTMLParser):
@@ -178,6 +109,7 @@ def visible_text(html: str) -> str:
 # Things in visible text that are neither words nor numbers to judge.
 NOT_WORDS = re.compile(
     r"https?://\S+|www\.\S+|[\w.+-]+@[\w-]+\.[\w.]+"  # URLs, e-mail addresses
+    r"|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|th)\b\S*"  # web addresses: eef.or.th/…
     r"|`[^`]*`|\bppaos [a-z-]+"  # commands: `ppaos load-services`
     r"|\b[\w/.-]+\.(?:csv|xlsx|pdf|json|geojson|xml)\b"  # file names
     r"|\b(?=[A-Za-z0-9-]*\d)[A-Za-z0-9]+(?:[-/][A-Za-z0-9]+)+\b"  # codes: H-1008-0001, 2568-1
@@ -486,7 +418,7 @@ def crawl(client, pages, usernames) -> tuple[int, dict[tuple[str, str], set[str]
                 continue
             fetched += 1
             text = visible_text(response.content.decode())
-            here = KNOWN_UNTRANSLATED.get(name, set())
+            here = PAGE_NOTATION.get(name, set())
             if name in THREE_DECIMAL_PAGES:
                 text = re.sub(r"\b[01]\.\d{3}\b", " ", text)
             for problem in problems(text, allowed, codes, here):

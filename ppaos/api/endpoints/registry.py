@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import (
     extend_schema,
@@ -35,6 +36,7 @@ from ppaos.api.filters import AreaCodeFilter, IntegerFilter, SinceFilter
 from ppaos.areas.models import Community
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_record
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.thaidate import age_on
 from ppaos.registry import id_crypto, search, services
 from ppaos.registry.models import (
@@ -542,7 +544,10 @@ class PersonViewSet(
         query = request.query_params.get("q", "").strip()
         if query and response.status_code == status.HTTP_200_OK:
             search.search_audit(
-                actor=request.user, query=query, where="API people", people=response.data["count"]
+                actor=request.user,
+                query=query,
+                where=Deferred(gettext_noop("API, people")),
+                people=response.data["count"],
             )
         return response
 

@@ -113,14 +113,14 @@ def test_indicator_sets_page_lists_and_loads_versions(login, coordinator, defaul
     client = login(coordinator)
     url = reverse("assessment:indicator_sets")
     html = client.get(url).content.decode()
-    assert 'data-version="ppaos-default 2026.2"' in html and 'id="active-set"' in html
+    assert 'data-version="ppaos-default 2026.3"' in html and 'id="active-set"' in html
     newer = copy.deepcopy(default_set.definition)
     newer["version"] = "2027.1"
     upload = SimpleUploadedFile("set.json", json.dumps(newer).encode(), "application/json")
     response = client.post(url, {"file": upload, "activate": "on"})
     assert response.status_code == 302
     assert IndicatorSet.objects.get(is_active=True).version == "2027.1"
-    assert IndicatorSet.objects.filter(version="2026.2").exists()  # the old one is kept
+    assert IndicatorSet.objects.filter(version="2026.3").exists()  # the old one is kept
     detail = client.get(reverse("assessment:indicator_set", args=[default_set.pk])).content
     detail = detail.decode()
     assert 'id="poverty-rule" data-kind="union"' in detail

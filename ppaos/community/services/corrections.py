@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.models import User
 from ppaos.accounts.scope import LEAD_COMMUNITY, roles_with
@@ -23,6 +24,7 @@ from ppaos.community.models import (
     CorrectionNotice,
     CorrectionStatus,
 )
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.versioning import StaleEditError, save_versioned
 from ppaos.registry import services as registry
 from ppaos.registry.models import Household, Membership, Person, Relation
@@ -116,7 +118,12 @@ def correction_propose(
             actor=actor,
             action=Action.CREATE,
             obj=correction,
-            label=f"{correction.number} · {household.code} · {field}",
+            label=Deferred(
+                gettext_noop("%(number)s · %(household)s · %(field)s"),
+                number=correction.number,
+                household=household.code,
+                field=Deferred.of_label(correctable.model_field(target, field).verbose_name),
+            ),
             changes={field: [correction.old_value, correction.proposed_value]},
         )
     return correction

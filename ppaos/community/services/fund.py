@@ -269,7 +269,10 @@ def decision_record(
             action=Action.CREATE,
             obj=decision,
             changes={
-                "votes": [None, f"{votes_for}/{votes_against}/{votes_abstain} of {attendance}"],
+                "attendance": [None, attendance],
+                "votes_for": [None, votes_for],
+                "votes_against": [None, votes_against],
+                "votes_abstain": [None, votes_abstain],
                 "approved_amount": [None, str(amount)],
             },
         )

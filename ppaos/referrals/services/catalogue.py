@@ -104,6 +104,7 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                 "sla_days": row.get("sla_days", 15),
                 "amount_period": row.get("amount_period", ""),
                 "source": row.get("source", ""),
+                "source_th": row.get("source_th", ""),
                 "registration_by_rounds": row.get("registration_by_rounds", False),
                 "registration_windows": row.get("registration_windows", []),
             }
@@ -117,6 +118,8 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                     setattr(service, name, value)
                 service.save()
                 result.services_updated += 1
+            else:
+                _add_missing_thai(service, values, ["source_th"])
             for rule in row.get("rules", []):
                 try:
                     rule_check(rule.get("eligibility"), rules.BOOL)
@@ -131,23 +134,39 @@ def catalogue_load(*, path: Path = DEFAULT_CATALOGUE, update: bool = False) -> L
                         }
                     ) from e
                 kept = ServiceRule.objects.filter(replaced_at__isnull=True)
-                __, created = kept.get_or_create(
+                version, created = kept.get_or_create(
                     service=service,
                     effective_from=dt.date.fromisoformat(rule["effective_from"]),
                     defaults={
                         "eligibility": rule.get("eligibility"),
                         "amount": rule.get("amount"),
                         "note": rule.get("note", ""),
+                        "note_th": rule.get("note_th", ""),
                         "is_confirmed": rule.get("confirmed", True),
                         "source": rule.get("source", ""),
+                        "source_th": rule.get("source_th", ""),
                     },
                 )
                 if created:
                     result.rules_created += 1
                 else:
                     result.rules_kept += 1
+                    if version.note == rule.get("note", "") and version.source == rule.get(
+                        "source", ""
+                    ):
+                        _add_missing_thai(version, rule, ["note_th", "source_th"])
     result.warnings = catalogue_acceptor_gaps()
     return result
+
+
+def _add_missing_thai(obj, data: dict, fields: list[str]) -> None:
+    """Fill Thai translations still empty on a kept service or rule version. Only text a
+    reader sees in Thai is added: the rule, its English note and sources stay as they are."""
+    missing = [f for f in fields if not getattr(obj, f) and data.get(f)]
+    for name in missing:
+        setattr(obj, name, data[name])
+    if missing:
+        obj.save(update_fields=missing)
 
 
 def catalogue_acceptor_gaps() -> list[str]:
@@ -244,6 +263,7 @@ SERVICE_EDITABLE = (
     "amount_period",
     "is_active",
     "source",
+    "source_th",
     "registration_by_rounds",
     "registration_windows",
 )
@@ -277,6 +297,8 @@ def service_rule_add(
     note: str = "",
     is_confirmed: bool = True,
     source: str = "",
+    note_th: str = "",
+    source_th: str = "",
     replace: bool = False,
 ) -> ServiceRule:
     """A new version of a service's rule and amount, in force from `effective_from`: the
@@ -308,8 +330,10 @@ def service_rule_add(
         eligibility=eligibility,
         amount=amount,
         note=note,
+        note_th=note_th,
         is_confirmed=is_confirmed,
         source=source,
+        source_th=source_th,
         created_by=actor,
     )
     changes: dict[str, list] = {"rule": [None, f"from {effective_from.isoformat()}"]}

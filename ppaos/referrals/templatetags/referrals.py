@@ -5,6 +5,7 @@ import json
 from django import template
 from django.utils import timezone
 
+from ppaos.lib.i18n import localized
 from ppaos.referrals import rules, selectors, windows
 from ppaos.referrals.eligibility import FACTS
 from ppaos.referrals.models import OPEN_STATUSES, Status
@@ -59,6 +60,12 @@ def rule_json(expression) -> str:
 def window_text(window: dict) -> str:
     """A registration window as a reader writes it: '1/10 – 30/11 every year', or dated."""
     return windows.describe(window)
+
+
+@register.filter
+def window_source(window: dict) -> str:
+    """A registration window's sources in the reader's language (`source_th` in Thai)."""
+    return localized(window.get("source_th") or window.get("source", ""), window.get("source"))
 
 
 @register.filter

@@ -7,6 +7,7 @@ from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from ppaos.accounts.scope import (
     MANAGE_TARGETING,
@@ -14,6 +15,7 @@ from ppaos.accounts.scope import (
     scope_for,
 )
 from ppaos.areas.models import Community, District
+from ppaos.lib.i18n import Deferred
 from ppaos.referrals import access, selectors, services
 from ppaos.referrals.models import (
     OPEN_STATUSES,
@@ -43,7 +45,11 @@ def home(request):
     else:
         status, shown = "all", referrals
     page = Paginator(shown.order_by("due_on", "-id"), 50).get_page(request.GET.get("page"))
-    services.audit_list(request.user, f"referral list ({status})", len(page.object_list))
+    services.audit_list(
+        request.user,
+        Deferred(gettext_noop("referral list (%(status)s)"), status=_tab(status)),
+        len(page.object_list),
+    )
     return render(
         request,
         "referrals/home.html",
@@ -72,7 +78,11 @@ def inbox(request):
     else:
         status = "all"
     page = Paginator(referrals, 50).get_page(request.GET.get("page"))
-    services.audit_list(request.user, f"agency inbox ({status})", len(page.object_list))
+    services.audit_list(
+        request.user,
+        Deferred(gettext_noop("agency inbox (%(status)s)"), status=_tab(status)),
+        len(page.object_list),
+    )
     return render(
         request,
         "referrals/inbox.html",
@@ -86,7 +96,7 @@ def overdue(request):
     if not (selectors.can_refer(request.user) or selectors.is_agency(request.user)):
         raise Http404("No referral role")
     rows = list(referrals[:500])
-    services.audit_list(request.user, "overdue referrals", len(rows))
+    services.audit_list(request.user, Deferred(gettext_noop("overdue referrals")), len(rows))
     return render(
         request,
         "referrals/overdue.html",
@@ -121,9 +131,12 @@ def excluded(request):
             report.rows = [r for r in report.rows if r.service.code == service_code]
     rows = report.rows
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    services.audit_list(
-        request.user, f"eligible but excluded {code or '*'} {service_code}", len(page.object_list)
+    what = Deferred(
+        gettext_noop("eligible but not receiving, area %(area)s, service %(service)s"),
+        area=code or "*",
+        service=service_code or "*",
     )
+    services.audit_list(request.user, what, len(page.object_list))
     return render(
         request,
         "referrals/excluded.html",
@@ -158,3 +171,12 @@ def _eligibility_areas(area, code: str):
     if communities.count() > AREA_MENU_COMMUNITIES:
         communities = communities.filter(subdistrict__district_id=code[:4]) if code else []
     return list(districts), list(communities.order_by("code")) if communities else []
+
+
+def _tab(status: str) -> Deferred:
+    """A status tab's name, kept to translate when the audit row is read."""
+    if status == "open":
+        return Deferred(gettext_noop("open"))
+    if status == "all":
+        return Deferred(gettext_noop("all"))
+    return Deferred.of_label(Status(status).label)

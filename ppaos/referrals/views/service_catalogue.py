@@ -96,8 +96,10 @@ def rule_add(request, code: str):
             "eligibility": current.eligibility,
             "amount": current.amount,
             "note": current.note,
+            "note_th": current.note_th,
             "is_confirmed": current.is_confirmed,
             "source": current.source,
+            "source_th": current.source_th,
         }
     form = RuleForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -116,5 +118,6 @@ def rule_add(request, code: str):
             "form": form,
             "current": current,
             "facts": [(name, f.label, rules.TYPE_NAMES[f.type]) for name, f in FACTS.items()],
+            "operators": sorted(rules.OPERATORS - {"var"}),
         },
     )

@@ -5,9 +5,11 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event
+from ppaos.lib.i18n import Deferred
 from ppaos.lib.thaidate import DateInputError, parse_date
 from ppaos.referrals.models import Service
 from ppaos.referrals.selectors import exclusion_report, households_in_area
@@ -110,6 +112,10 @@ class Command(BaseCommand):
             action=Action.EXPORT,
             object_type="export",
             object_id=str(count),
-            label=f"eligibility --area {area or '*'} --service {service or '*'}",
+            label=Deferred(
+                gettext_noop("eligible but not receiving, area %(area)s, service %(service)s"),
+                area=area or "*",
+                service=service or "*",
+            ),
             user_agent=" ".join(sys.argv),
         )
