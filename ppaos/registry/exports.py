@@ -79,7 +79,6 @@ _HOUSEHOLD_FIELDS = (
     "pk", "code", "community__code", "subdistrict_id", "house_no", "moo", "village", "soi",
     "road", "postal_code", "tenure", "member_count",
 )  # fmt: skip
-_TENURE = dict(Tenure.choices)
 _PREFIXES = dict(Prefix.choices)
 
 
@@ -111,21 +110,34 @@ class _LightHead:
 
 
 class _LightHousehold:
-    __slots__ = (*(f.replace("community__code", "community") for f in _HOUSEHOLD_FIELDS), "heads")
+    __slots__ = (
+        *(f.replace("community__code", "community") for f in _HOUSEHOLD_FIELDS),
+        "heads",
+        "tenure_label",
+    )
     address_line = Household.address_line
 
     def get_tenure_display(self) -> str:
-        return str(_TENURE.get(self.tenure, self.tenure))
+        return self.tenure_label
 
 
 def household_light_rows(households, chunk: int = lib.CHUNK):
     """The households of the (scoped) queryset as light rows, with their current heads read a
-    chunk at a time, as the prefetch does."""
-    values = households.values_list(*_HOUSEHOLD_FIELDS).iterator(chunk_size=chunk)
+    chunk at a time, as the prefetch does.
+
+    The heads of a chunk are those of the same queryset's households between the chunk's
+    first and last code (the rows come in code order): the database joins them, which is
+    twice as fast as sending the chunk's 2,000 ids back as parameters (bench/importexport.py,
+    30,000 households: 0.9 s against 1.8 s). Tenure labels are translated once, not per row."""
+    tenures = {value: str(label) for value, label in Tenure.choices}
+    keys = households.order_by().values("pk")
+    values = households.order_by("code").values_list(*_HOUSEHOLD_FIELDS)
+    values = values.iterator(chunk_size=chunk)
     while block := list(itertools.islice(values, chunk)):
         heads: dict[int, list] = {}
+        in_block = keys.filter(code__gte=block[0][1], code__lte=block[-1][1])
         current = Membership.objects.filter(
-            household_id__in=[v[0] for v in block], relation=Relation.HEAD, end_date__isnull=True
+            household_id__in=in_block, relation=Relation.HEAD, end_date__isnull=True
         ).order_by(*Membership._meta.ordering)
         for household_id, *person in current.values_list(
             "household_id", "person__prefix", "person__first_name", "person__last_name",
@@ -137,6 +149,7 @@ def household_light_rows(households, chunk: int = lib.CHUNK):
             (row.pk, row.code, community, row.subdistrict_id, row.house_no, row.moo, row.village,
              row.soi, row.road, row.postal_code, row.tenure, row.member_count) = v  # fmt: skip
             row.community = _Code(community)
+            row.tenure_label = tenures.get(row.tenure, row.tenure)
             row.heads = heads.get(v[0], [])
             yield row
 

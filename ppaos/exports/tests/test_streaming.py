@@ -13,6 +13,7 @@ from ppaos.exports import services
 from ppaos.exports.models import ExportJob
 from ppaos.lib import exports as lib
 from ppaos.lib import kanon
+from ppaos.registry.exports import household_light_rows, household_rows
 from ppaos.registry.models import Person, Tenure
 
 HOUSEHOLDS = "households"
@@ -91,6 +92,23 @@ def test_light_household_rows_write_the_same_file_as_the_model_rows(
         assert fast.count(b"\n") > 10
     text = _csv(spec, coordinator, {"area": "10"}, False)[0].decode()
     assert "ซ.ร่วมใจ" in text and "0800000001" in text  # address and decrypted phone
+
+
+@pytest.mark.django_db
+def test_light_rows_find_each_households_heads_across_chunk_boundaries(households, coordinator):
+    """The heads of a chunk are read by its code range: small chunks give the same rows."""
+    _households_bigger(households, coordinator)
+    rows = household_rows(user=coordinator, params={"area": "10"}, pseudonymised=False)
+
+    def read(chunk):
+        return [
+            (r.code, [h.person.full_name for h in r.heads], r.get_tenure_display())
+            for r in household_light_rows(rows, chunk=chunk)
+        ]
+
+    whole = read(10_000)
+    assert read(2) == whole and read(3) == whole
+    assert len(whole) > 10 and sum(1 for _, heads, _ in whole if heads) > 5
 
 
 class _Row:
