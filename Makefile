@@ -62,13 +62,16 @@ serve: install
 test: install
 	@$(MAKE) --no-print-directory checks
 
+# pytest-xdist workers for the suite (`auto`: one per core); `PYTEST_WORKERS=0` runs in-process.
+PYTEST_WORKERS ?= auto
+
 # The suite on an environment that is already installed ($(VENV)).
 checks:
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -c pyproject.toml -r ppaos -ll -q
 	PPAOS_DEBUG=true $(PPAOS) makemigrations --check --dry-run
-	$(PY) -m pytest -p no:cacheprovider $(PYTEST_ARGS); status=$$?; \
+	$(PY) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
 # Re-resolve every pin to the newest release pyproject's ranges allow. Run upgrade-check first.

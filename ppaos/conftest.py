@@ -16,12 +16,14 @@ import os
 import pytest
 from django.db import transaction
 from django.test import override_settings
+from django.utils import translation
 from pytest_django.plugin import validate_django_db
 
 from ppaos.accounts.models import Organisation, Role
 from ppaos.accounts.services import role_assign, user_create
-from ppaos.areas.models import Community, District, Province
+from ppaos.areas.models import Community, District, Province, Subdistrict
 from ppaos.areas.services import geography_load
+from ppaos.lib.bulk import rows_write
 from ppaos.registry import national_id
 from ppaos.registry.services import household_create, person_add_to_household
 
@@ -34,14 +36,69 @@ TRANSACTIONAL_FIXTURES = {
     "django_db_serialized_rollback",
 }
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+# Modules whose tests share a costly session fixture: under xdist each runs whole on one worker.
+ONE_WORKER_MODULES = {"ppaos/targeting/tests/test_linkage_spark.py"}  # one Spark session, local[2]
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """`make test` runs pytest-xdist with `--dist loadgroup`: tests go to the workers one at a
+    time, in collection order, so each worker still runs its plain database tests before its
+    transactional ones (the world below relies on that), and each module of ONE_WORKER_MODULES
+    goes whole to one worker. xdist's own `xdist_group` mark cannot do the latter on pytest 9.2
+    (pytest-dev/pytest-xdist#1386: the group never reaches the scheduler)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleGroups(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER_MODULES else nodeid
+
+    return ModuleGroups(config, log)
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         geography_load()
+        GEOGRAPHY.keep()
     yield
     WORLD.close(django_db_blocker)  # before pytest-django drops the test database
+
+
+class Geography:
+    """Every transactional test ends with a flush that empties the geography tables, and the
+    next test that needs them loads them again: `geography_load` upserts 8,441 rows from geothai
+    (0.65 s on PostgreSQL). The rows it wrote at session start are kept here and copied back
+    instead (`rows_write`: one COPY per table, about 0.05 s)."""
+
+    MODELS = (Province, District, Subdistrict)  # parents first
+
+    def __init__(self):
+        self.rows = {}
+
+    def keep(self):
+        for model in self.MODELS:
+            fields = model._meta.concrete_fields
+            self.rows[model] = [
+                {field.column: getattr(obj, field.attname) for field in fields}
+                for obj in model.objects.all()
+            ]
+
+    def ensure(self):
+        """The geography in the database, whatever a flush before left of it."""
+        if Province.objects.exists():
+            return
+        if not self.rows:
+            geography_load()
+            return
+        for model in self.MODELS:
+            rows_write(model, self.rows[model])
+
+
+GEOGRAPHY = Geography()
 
 
 class World:
@@ -83,8 +140,7 @@ class World:
             self.atomic = transaction.atomic()
             self.atomic.__enter__()
             try:
-                if not Province.objects.exists():
-                    geography_load()
+                GEOGRAPHY.ensure()
                 built = {"communities": _communities(), "coordinator": _coordinator()}
                 built["households"] = _households(built["communities"], built["coordinator"])
             except BaseException:
@@ -141,6 +197,14 @@ def immediate_tasks_and_private_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language (Thai), as in a fresh process. The locale
+    middleware leaves the last request's language active in the thread, so a test could pass
+    only after one that left English; under xdist the test before is not always the same."""
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def fast_password_hashing(settings):
     """Fixtures create many users; Argon2, the real hasher, would dominate the run. Its use is
     tested in tests_security/test_accounts.py, which puts the project's hashers back."""
@@ -150,8 +214,7 @@ def fast_password_hashing(settings):
 @pytest.fixture
 def geography(db):
     """Geography survives rollbacks, but a transactional test empties the tables: reload."""
-    if not Province.objects.exists():
-        geography_load()
+    GEOGRAPHY.ensure()
 
 
 def _community(code: str, subdistrict: str, name: str) -> Community:

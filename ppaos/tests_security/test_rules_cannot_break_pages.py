@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ppaos.accounts.models import Organisation
 from ppaos.audit.models import AuditEvent
@@ -119,6 +119,7 @@ def test_the_catalogue_loader_refuses_bad_rules(geography, tmp_path):
         path.write_text(json.dumps(data), encoding="utf-8")
         return path
 
+    translation.activate("en")  # the messages are matched in English
     for eligibility, amount in ((BETWEEN_STRINGS, None), (GOOD, STRING_ARITHMETIC)):
         with pytest.raises(ValidationError, match="loaded, rule from 2024-01-01"):
             services.catalogue_load(path=catalogue_file(eligibility, amount))
