@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from ppaos.accounts.models import Organisation, Role
 from ppaos.accounts.services import role_assign, user_create
@@ -44,6 +44,13 @@ ASSESSED = [
     (4, False, 3.5, []),
 ]
 CAPITALS = ("human", "physical", "financial", "natural", "social")
+
+
+@pytest.fixture
+def english():
+    """Messages in English, for tests that read them outside a request (Thai is the default)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

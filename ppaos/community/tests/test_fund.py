@@ -88,7 +88,7 @@ def test_ledger_totals_and_running_balance(approved, leader_a):
     assert all(isinstance(r.balance, Decimal) for r in ledger.rows)
 
 
-def test_overspending_an_approval_is_refused(approved, leader_a):
+def test_overspending_an_approval_is_refused(english, approved, leader_a):
     spend(approved, leader_a, "45000")
     with pytest.raises(ValidationError) as error:
         spend(approved, leader_a, "5000.01")
@@ -99,7 +99,7 @@ def test_overspending_an_approval_is_refused(approved, leader_a):
     assert Expenditure.objects.count() == 2
 
 
-def test_approvals_cannot_exceed_the_budget(fund_year, leader_a, approved):
+def test_approvals_cannot_exceed_the_budget(english, fund_year, leader_a, approved):
     big = services.proposal_create(
         actor=leader_a,
         fund_year=fund_year,
@@ -247,7 +247,7 @@ def test_receipts_of_the_wrong_kind_are_refused(
     assert not Expenditure.objects.exists()
 
 
-def test_oversized_receipt_is_refused(monkeypatch, approved, leader_a):
+def test_oversized_receipt_is_refused(english, monkeypatch, approved, leader_a):
     monkeypatch.setattr(services.fund, "MAX_RECEIPT", 10)
     with pytest.raises(ValidationError) as error:
         spend(approved, leader_a, "100")

@@ -212,7 +212,7 @@ def test_only_approved_proposals_are_requested_once(bangkok_year, bangkok_approv
 
 
 def test_no_cash_in_procurement_mode_and_no_requests_in_cash_mode(
-    bangkok_approved, leader_a, coordinator, communities
+    english, bangkok_approved, leader_a, coordinator, communities
 ):
     with pytest.raises(ValidationError) as error:
         services.expenditure_record(
