@@ -34,15 +34,21 @@ EVENT_TYPES = {
 }
 
 
+def model_of(object_type: str):
+    """The model an audit row's `object_type` names ("registry.person"), or None."""
+    try:
+        return apps.get_model(object_type)
+    except (LookupError, ValueError):
+        return None
+
+
 def type_label(object_type: str) -> str:
     """A record type as the reader's language names it: a model's verbose name, or the name
     of an event about something other than one row ("referrals.list" → รายการส่งต่อ)."""
     if object_type in EVENT_TYPES:
         return str(EVENT_TYPES[object_type])
-    try:
-        return str(apps.get_model(object_type)._meta.verbose_name)
-    except (LookupError, ValueError):
-        return object_type
+    model = model_of(object_type)
+    return str(model._meta.verbose_name) if model else object_type
 
 
 class AuditEvent(models.Model):
@@ -74,10 +80,7 @@ class AuditEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_username} {self.action} {self.object_type}"
 
     def _model(self):
-        try:
-            return apps.get_model(self.object_type)
-        except (LookupError, ValueError):
-            return None
+        return model_of(self.object_type)
 
     @property
     def label_shown(self) -> str:

@@ -13,7 +13,6 @@ from ppaos.community.models import Correction, CorrectionStatus
 from ppaos.community.selectors import corrections_to_review, corrections_visible, fund_ledger
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, describe_by
-from ppaos.lib.i18n import Deferred
 from ppaos.registry.models import Household, Person
 
 # A fund year's ledger ----------------------------------------------------------------------------
@@ -40,9 +39,7 @@ lib.register(
             Column(_("balance (baht)"), lambda r: f"{r.balance:.2f}"),
         ),
         rows=ledger_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("ledger of fund year %(year)s"), year=p.get("year", "")
-        ),
+        describe=describe_by(gettext_noop("ledger of fund year %(year)s"), "year"),
         filename=lambda p: f"fund-year-{p.get('year', '')}-ledger",
     )
 )
@@ -79,9 +76,7 @@ lib.register(
             Column(_("Status"), lambda r: r.get_status_display()),
         ),
         rows=request_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("requests of fund year %(year)s"), year=p.get("year", "")
-        ),
+        describe=describe_by(gettext_noop("requests of fund year %(year)s"), "year"),
         filename=lambda p: f"fund-year-{p.get('year', '')}-requests",
     )
 )
@@ -142,9 +137,7 @@ lib.register(
         keys=("community",),
         columns=CORRECTION_COLUMNS,
         rows=community_correction_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("corrections of community %(community)s"), community=p.get("community", "")
-        ),
+        describe=describe_by(gettext_noop("corrections of community %(community)s"), "community"),
         filename=lambda p: f"community-{p.get('community', '')}-corrections",
     )
 )

@@ -228,7 +228,7 @@ def job_label(job: ExportJob) -> "Deferred | str":
     """What a queued export holds, as its audit label (the stored text if its list is gone)."""
     try:
         spec = lib.get_spec(job.spec)
-    except (KeyError, Http404):
+    except Http404:
         return job.description
     return describe(spec, job.params, job.fmt, job.pseudonymised)
 

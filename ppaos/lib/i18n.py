@@ -92,6 +92,19 @@ class Deferred:
         return f"Deferred({self.text!r}, **{self.params!r})"
 
 
+def labelled_counts(counts: dict, labels: dict) -> list[Deferred]:
+    """Counts as messages, each after its key's label (a lazily translated text):
+    "Linked automatically 3, Waiting for review 1" in an audit label."""
+    return [
+        Deferred(
+            translation.gettext_noop("%(label)s %(count)s"),
+            label=Deferred.of_label(labels[key]),
+            count=n,
+        )
+        for key, n in counts.items()
+    ]
+
+
 def _rendered(value: Any, translate) -> Any:
     if isinstance(value, Deferred):
         return value.render(translate)

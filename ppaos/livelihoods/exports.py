@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec
-from ppaos.lib.i18n import Deferred
 from ppaos.lib.suppression import shown
 from ppaos.livelihoods import selectors
 from ppaos.livelihoods.access import programme_for_user
@@ -65,9 +64,8 @@ lib.register(
             ),
         ),
         rows=enrolment_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("enrolled members of programme %(programme)s"),
-            programme=p.get("programme", ""),
+        describe=lib.describe_by(
+            gettext_noop("enrolled members of programme %(programme)s"), "programme"
         ),
         filename=lambda p: f"programme-{p.get('programme', '')}-enrolments",
     )
@@ -110,9 +108,8 @@ lib.register(
             Column(_("Households"), lambda r: r[4]),
         ),
         rows=mobility_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("social mobility of programme %(programme)s"),
-            programme=p.get("programme", ""),
+        describe=lib.describe_by(
+            gettext_noop("social mobility of programme %(programme)s"), "programme"
         ),
         filename=lambda p: f"programme-{p.get('programme', '')}-mobility",
     )

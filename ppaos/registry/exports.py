@@ -270,9 +270,7 @@ lib.register(
             Column(_("Until"), lambda m: _date(m.end_date)),
         ),
         rows=member_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("members of household %(household)s"), household=p.get("household", "")
-        ),
+        describe=lib.describe_by(gettext_noop("members of household %(household)s"), "household"),
         filename=lambda p: f"household-{p.get('household', '')}-members",
     )
 )

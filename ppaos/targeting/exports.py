@@ -11,7 +11,6 @@ from ppaos.accounts.access import require_capability
 from ppaos.accounts.scope import MANAGE_TARGETING, VIEW_PEOPLE, scope_for
 from ppaos.lib import exports as lib
 from ppaos.lib.exports import IDENTIFIER, NAME, PERSONAL, Column, ExportSpec, describe_by
-from ppaos.lib.i18n import Deferred
 from ppaos.targeting import access, selectors
 from ppaos.targeting.models import TargetList
 
@@ -83,9 +82,7 @@ lib.register(
         ),
         rows=record_rows,
         identified_allowed=_sees_people,
-        describe=lambda p: Deferred(
-            gettext_noop("records of target list %(list)s"), list=p.get("list", "")
-        ),
+        describe=describe_by(gettext_noop("records of target list %(list)s"), "list"),
         filename=lambda p: f"target-list-{p.get('list', '')}-records",
     )
 )
@@ -132,9 +129,7 @@ lib.register(
         ),
         rows=visit_rows,
         identified_allowed=_sees_people,
-        describe=lambda p: Deferred(
-            gettext_noop("visits of campaign %(campaign)s"), campaign=p.get("campaign", "")
-        ),
+        describe=describe_by(gettext_noop("visits of campaign %(campaign)s"), "campaign"),
         filename=lambda p: f"campaign-{p.get('campaign', '')}-visits",
     )
 )
@@ -211,9 +206,7 @@ lib.register(
             Column(_("Moved or died"), lambda r: r.moved_or_died),
         ),
         rows=error_rows,
-        describe=lambda p: Deferred(
-            gettext_noop("error report of campaign %(campaign)s"), campaign=p.get("campaign", "")
-        ),
+        describe=describe_by(gettext_noop("error report of campaign %(campaign)s"), "campaign"),
         filename=lambda p: f"campaign-{p.get('campaign', '')}-error-report",
     )
 )

@@ -4,15 +4,18 @@
 import pandas as pd
 from django.conf import settings
 from django.db.models import OuterRef, Subquery
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event
-from ppaos.lib.i18n import Deferred
+from ppaos.lib.i18n import Deferred, labelled_counts
 from ppaos.registry.models import PREFIX_TEXT, Membership, Person
 from ppaos.targeting.linkage import COLUMNS
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
 from ppaos.targeting.services import job_finish, job_progress, link_results_apply
+
+# What link_results_apply counts, named for the audit label ("kept": decided by a reviewer).
+BAND_LABELS = {**dict(LinkStatus.choices), "kept": gettext_lazy("kept as reviewed")}
 
 
 def target_frame(target_list: TargetList) -> pd.DataFrame:
@@ -121,22 +124,10 @@ def job_run_linkage(*, job: Job) -> Job:
         action=Action.UPDATE,
         object_type="targeting.targetlist",
         object_id=str(job.params["target_list"]),
-        label=Deferred(gettext_noop("linkage: %(counts)s"), counts=_band_counts(counts)),
+        label=Deferred(
+            gettext_noop("linkage: %(counts)s"), counts=labelled_counts(counts, BAND_LABELS)
+        ),
         changes={str(band): n for band, n in counts.items()},
     )
     job.refresh_from_db()
     return job
-
-
-def _band_counts(counts: dict[str, int]) -> list[Deferred]:
-    """'Linked automatically 3, Waiting for review 1, …' for the audit label."""
-    return [
-        Deferred(
-            gettext_noop("%(label)s %(count)s"),
-            label=Deferred.of_label(LinkStatus(band).label)
-            if band in LinkStatus.values
-            else Deferred(gettext_noop("kept as reviewed")),
-            count=n,
-        )
-        for band, n in counts.items()
-    ]

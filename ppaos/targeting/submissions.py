@@ -44,7 +44,7 @@ from ppaos.assessment.selectors import indicator_set_active
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event
 from ppaos.lib import safejson, uploads
-from ppaos.lib.i18n import Deferred
+from ppaos.lib.i18n import Deferred, labelled_counts
 from ppaos.registry.models import Household
 from ppaos.targeting import services
 from ppaos.targeting.members import MAX_MEMBERS, household_members_on, person_indicators
@@ -675,14 +675,7 @@ def job_run_submissions(*, job) -> None:
             label=Deferred(
                 gettext_noop("offline import %(name)s: %(counts)s"),
                 name=report.name,
-                counts=[
-                    Deferred(
-                        gettext_noop("%(label)s %(count)s"),
-                        label=Deferred.of_label(STATUS_LABELS[status]),
-                        count=n,
-                    )
-                    for status, n in counts.items()
-                ],
+                counts=labelled_counts(counts, STATUS_LABELS),
             ),
             changes=counts,
         )

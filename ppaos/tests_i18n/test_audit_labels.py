@@ -12,8 +12,8 @@ from ppaos.audit.models import AuditEvent
 from ppaos.audit.services import audit_event, audit_export
 from ppaos.exports.services import describe
 from ppaos.lib.exports import get_spec
-from ppaos.lib.i18n import Deferred
-from ppaos.targeting.link_jobs import _band_counts
+from ppaos.lib.i18n import Deferred, labelled_counts
+from ppaos.targeting.link_jobs import BAND_LABELS
 
 
 def test_every_model_has_a_translated_name():
@@ -36,7 +36,9 @@ def test_an_export_label_keeps_its_english_text_and_reads_in_thai():
 
 
 def test_counts_by_band_read_by_their_labels():
-    label = Deferred(gettext_noop("linkage: %(counts)s"), counts=_band_counts({"auto": 3}))
+    label = Deferred(
+        gettext_noop("linkage: %(counts)s"), counts=labelled_counts({"auto": 3}, BAND_LABELS)
+    )
     assert str(label) == "linkage: Linked automatically 3"
     stored = Deferred.from_json(label.as_json())
     with translation.override("th"):
