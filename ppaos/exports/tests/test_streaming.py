@@ -14,7 +14,7 @@ from ppaos.exports.models import ExportJob
 from ppaos.lib import exports as lib
 from ppaos.lib import kanon
 from ppaos.registry.exports import household_light_rows, household_rows
-from ppaos.registry.models import Person, Tenure
+from ppaos.registry.models import Membership, Person, Tenure
 
 HOUSEHOLDS = "households"
 
@@ -95,10 +95,19 @@ def test_light_household_rows_write_the_same_file_as_the_model_rows(
 
 
 @pytest.mark.django_db
-def test_light_rows_find_each_households_heads_across_chunk_boundaries(households, coordinator):
-    """The heads of a chunk are read by its code range: small chunks give the same rows."""
+def test_light_rows_give_each_household_the_heads_the_prefetch_gives(households, coordinator):
+    """One line per head (a household with two heads: two lines, none: one), read in chunks
+    of any size: each household gets the heads, in order, that the model rows' prefetch gives."""
     _households_bigger(households, coordinator)
+    two_heads = households["A"]
+    second = Person.objects.create(first_name="สมหญิง", last_name="สองหัว", prefix="nang")
+    Membership.objects.create(
+        household=two_heads, person=second, relation="head", start_date=dt.date(2021, 1, 1)
+    )
     rows = household_rows(user=coordinator, params={"area": "10"}, pseudonymised=False)
+    prefetched = [
+        (h.code, [m.person.full_name for m in h.heads], h.get_tenure_display()) for h in rows
+    ]
 
     def read(chunk):
         return [
@@ -106,9 +115,11 @@ def test_light_rows_find_each_households_heads_across_chunk_boundaries(household
             for r in household_light_rows(rows, chunk=chunk)
         ]
 
-    whole = read(10_000)
-    assert read(2) == whole and read(3) == whole
-    assert len(whole) > 10 and sum(1 for _, heads, _ in whole if heads) > 5
+    assert read(2) == read(3) == read(10_000) == prefetched
+    assert dict((code, heads) for code, heads, _ in prefetched)[two_heads.code][1] == (
+        second.full_name
+    )
+    assert sum(1 for _, heads, _ in prefetched if not heads) > 3
 
 
 class _Row:
