@@ -3,26 +3,15 @@ admins only, within their area, each download audited as an export."""
 
 import json
 import re
-import zlib
 
 import pytest
 from django.utils import translation
 
 from ppaos.audit.models import AuditEvent
+from ppaos.lib.testing_pdf import pdf_objects
 from ppaos.privacy import export, hooks, services
 
 pytestmark = pytest.mark.django_db
-
-
-def _pdf_objects(pdf: bytes) -> bytes:
-    """The PDF's objects with every Flate stream inflated, to look for fonts inside."""
-    parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, flags=re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return b"\n".join(parts)
 
 
 def test_json_export_holds_the_whole_record_and_is_audited(login, coordinator, head_a):
@@ -75,7 +64,7 @@ def test_pdf_export_is_thai_with_sarabun_embedded(login, coordinator, head_a):
     assert response["Content-Type"] == "application/pdf"
     pdf = response.content
     assert pdf.startswith(b"%PDF-")
-    objects = _pdf_objects(pdf)
+    objects = pdf_objects(pdf)
     assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+Sarabun", objects), "Sarabun is not used"
     assert b"/FontFile2" in objects, "the font is not embedded"
     # Thai text is real, searchable text: the ToUnicode map sends glyphs to ส and ม (U+0E2A,
