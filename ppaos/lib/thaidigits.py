@@ -13,9 +13,16 @@ _ID_SEPARATORS = re.compile(r"[\s\-‐‑‒–—]")
 
 def to_ascii_digits(text: str) -> str:
     """`๑๒/๓` → `12/3`; everything else is left as typed."""
-    return (text or "").translate(THAI_DIGITS)
+    if not text:
+        return ""
+    if text.isascii():  # no Thai digit to translate (an import checks IDs by the million)
+        return text
+    return text.translate(THAI_DIGITS)
 
 
 def normalise_id(text: str) -> str:
     """An ID as typed → its digits and letters only: `๑-๒๓๔๕ ๖` → `123456`."""
-    return _ID_SEPARATORS.sub("", to_ascii_digits(text))
+    text = to_ascii_digits(text)
+    if text.isdigit():  # nothing to remove
+        return text
+    return _ID_SEPARATORS.sub("", text)

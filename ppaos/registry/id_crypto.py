@@ -64,6 +64,7 @@ def _forget_keys(*, setting: str, **kwargs) -> None:
     if setting in _SETTINGS:
         _fernet.cache_clear()
         _hash_key.cache_clear()
+        _hash_mac.cache_clear()
 
 
 def _decrypt(token: str | None, what: str) -> str:
@@ -117,7 +118,16 @@ def lookup_hash(plain: str | None) -> str | None:
     digits = national_id.normalize(plain or "")
     if not digits:
         return None
-    return hmac.new(_hash_key(), digits.encode(), hashlib.sha256).hexdigest()
+    mac = _hash_mac().copy()
+    mac.update(digits.encode())
+    return mac.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def _hash_mac():
+    """HMAC-SHA256 keyed once (`lookup_hash` copies it): keying costs as much as hashing an
+    ID, and an import hashes every row's."""
+    return hmac.new(_hash_key(), digestmod=hashlib.sha256)
 
 
 def seal(plain: str | None) -> tuple[str, str | None]:

@@ -75,11 +75,17 @@ class TargetRecord(EncryptedNationalId, models.Model):
     of the valid national ID, or a hash of name, birth date and area when there is none.
     `national_id` is stored encrypted (id_crypto), like the registry's."""
 
-    target_list = models.ForeignKey(TargetList, on_delete=models.CASCADE, related_name="records")
+    # No index of its own: the (target_list, record_key) unique index leads with it. Each index
+    # is written by every imported row (bench/importexport.py).
+    target_list = models.ForeignKey(
+        TargetList, on_delete=models.CASCADE, related_name="records", db_index=False
+    )
     record_key = models.CharField(max_length=64)
     line_no = models.PositiveIntegerField()
     national_id_encrypted = models.TextField(blank=True)
-    national_id_hash = models.CharField(max_length=64, null=True, blank=True, db_index=True)
+    # Indexed in Meta: a plain b-tree, without the LIKE index a CharField's db_index adds on
+    # PostgreSQL (a hash is only ever looked up whole).
+    national_id_hash = models.CharField(max_length=64, null=True, blank=True)
     prefix = models.CharField(max_length=20, blank=True)
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100, blank=True)
@@ -113,7 +119,11 @@ class TargetRecord(EncryptedNationalId, models.Model):
         constraints = [
             models.UniqueConstraint(fields=["target_list", "record_key"], name="target_record_key")
         ]
-        indexes = [models.Index(fields=["subdistrict_code"]), models.Index(fields=["link_status"])]
+        indexes = [
+            models.Index(fields=["subdistrict_code"]),
+            models.Index(fields=["link_status"]),
+            models.Index(fields=["national_id_hash"], name="target_record_id_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()

@@ -1,6 +1,8 @@
 """National IDs at rest: encrypted columns, lookup by keyed hash, key rotation, the check."""
 
 import base64
+import hashlib
+import hmac
 
 import pytest
 from cryptography.fernet import Fernet
@@ -105,6 +107,11 @@ def test_hash_key_changes_the_hash():
         first = id_crypto.lookup_hash(nid)
     with override_settings(ID_HASH_KEY="k" * 40):
         assert id_crypto.lookup_hash(nid) != first
+        # The HMAC keyed once and copied per ID is HMAC-SHA256 under the key in force.
+        again = hmac.new(b"k" * 40, nid.encode(), hashlib.sha256).hexdigest()
+        assert id_crypto.lookup_hash(nid) == again
+    with override_settings(ID_HASH_KEY=HASH_KEY):
+        assert id_crypto.lookup_hash(nid) == first
 
 
 def test_system_check_requires_keys_in_production():
