@@ -118,14 +118,20 @@ def lookup_hash(plain: str | None) -> str | None:
     digits = national_id.normalize(plain or "")
     if not digits:
         return None
+    return keyed_hash(digits.encode())
+
+
+def keyed_hash(message: bytes) -> str:
+    """HMAC-SHA256 (hex) of `message` under the hash key (PPAOS_ID_HASH_KEY): the national
+    ID's lookup hash, and the phone's (`search_keys.phone_hash`)."""
     mac = _hash_mac().copy()
-    mac.update(digits.encode())
+    mac.update(message)
     return mac.hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
 def _hash_mac():
-    """HMAC-SHA256 keyed once (`lookup_hash` copies it): keying costs as much as hashing an
+    """HMAC-SHA256 keyed once (`keyed_hash` copies it): keying costs as much as hashing an
     ID, and an import hashes every row's."""
     return hmac.new(_hash_key(), digestmod=hashlib.sha256)
 

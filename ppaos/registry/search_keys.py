@@ -13,8 +13,6 @@ Every write of a name or phone keeps both in step (`person_keys`): the registry 
 demo loader, the data migration and the erasure (privacy.services.person_anonymise).
 """
 
-import hashlib
-import hmac
 import re
 import unicodedata
 
@@ -122,7 +120,7 @@ def phone_hash(text: str | None) -> str | None:
     digits = normalize_phone(text or "")
     if not digits:
         return None
-    return hmac.new(id_crypto._hash_key(), b"phone:" + digits.encode(), hashlib.sha256).hexdigest()
+    return id_crypto.keyed_hash(b"phone:" + digits.encode())
 
 
 def person_keys(first_name: str, last_name: str, phone: str | None) -> dict[str, str | None]:

@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from ppaos.audit.models import AuditEvent
 from ppaos.conftest import make_person
-from ppaos.registry import id_crypto
+from ppaos.registry import id_crypto, search_keys
 from ppaos.registry.models import Person
 from ppaos.registry.services import person_add_to_household
 
@@ -110,6 +110,9 @@ def test_hash_key_changes_the_hash():
         # The HMAC keyed once and copied per ID is HMAC-SHA256 under the key in force.
         again = hmac.new(b"k" * 40, nid.encode(), hashlib.sha256).hexdigest()
         assert id_crypto.lookup_hash(nid) == again
+        # The phone's search hash: the same keyed HMAC over its own namespace.
+        phone = hmac.new(b"k" * 40, b"phone:0812345678", hashlib.sha256).hexdigest()
+        assert search_keys.phone_hash("081-234-5678") == phone
     with override_settings(ID_HASH_KEY=HASH_KEY):
         assert id_crypto.lookup_hash(nid) == first
 
