@@ -145,8 +145,9 @@ class ExportSpec:
     # A faster reading of the same rows for large exports: given the queryset `rows` returned
     # (already scoped), an iterable of light rows that every column's `value` and `key` read
     # exactly as they read the model instances (`values()` instead of six model instances per
-    # row). None: the queryset is read as it is.
-    light_rows: Callable[[QuerySet], Iterable] | None = None
+    # row). Called as `light_rows(rows, pseudonymised=...)`: the pseudonymised form may skip
+    # what only the identified columns read. None: the queryset is read as it is.
+    light_rows: Callable[..., Iterable] | None = None
 
     @property
     def has_personal(self) -> bool:
@@ -245,13 +246,13 @@ def iterate(rows: Iterable) -> Iterator:
     return iter(rows)
 
 
-def spec_rows(spec: ExportSpec, rows: Iterable) -> Iterator:
+def spec_rows(spec: ExportSpec, rows: Iterable, pseudonymised: bool) -> Iterator:
     """The rows of an export one by one: the spec's light rows when it has them (`light_rows`),
     else `iterate`; a queryset is read with PostgreSQL's JIT off (`without_jit`)."""
     if not isinstance(rows, QuerySet):
         return iter(rows)
     if spec.light_rows is not None:
-        return _without_jit(spec.light_rows(rows))
+        return _without_jit(spec.light_rows(rows, pseudonymised=pseudonymised))
     return _without_jit(iterate(rows))
 
 
@@ -291,7 +292,7 @@ def table(spec: ExportSpec, rows: Iterable, pseudonymised: bool, progress=None) 
     yield [safe(h) for h in spec.header(pseudonymised)]
     cells = spec.row_cells(pseudonymised)
     n = 0
-    for row in spec_rows(spec, rows):
+    for row in spec_rows(spec, rows, pseudonymised):
         yield [safe(v) for v in cells(row)]
         n += 1
         if progress and n % CHUNK == 0:

@@ -204,7 +204,7 @@ def export_table(spec, rows, *, progress=None) -> tuple[Iterator[list], Anonymis
     spill = tempfile.TemporaryFile()  # noqa: SIM115 (closed by the generator below)
     chunk: list[list] = []
     total = 0
-    for row in lib.spec_rows(spec, rows):
+    for row in lib.spec_rows(spec, rows, pseudonymised=True):
         line = cells(row)
         combos[_combo(line, positions)] += 1
         chunk.append(line)

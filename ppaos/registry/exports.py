@@ -126,7 +126,7 @@ class _LightHousehold:
         return self.tenure_label
 
 
-def household_light_rows(households, chunk: int = lib.CHUNK):
+def household_light_rows(households, *, pseudonymised: bool = False, chunk: int = lib.CHUNK):
     """The households of the (scoped) queryset as light rows, each with its current heads, as
     the prefetch gives them: one query, the heads LEFT JOINed to their households in code order
     (a household with two heads comes as two lines, one with none as one line of NULLs).
@@ -134,8 +134,19 @@ def household_light_rows(households, chunk: int = lib.CHUNK):
     One query, so one snapshot and one pass over the memberships. Reading each chunk's heads
     with a query of its own made PostgreSQL scan every current membership once per chunk:
     quadratic in the registry (bench/importexport.py, 100,000 households: 67 ms a chunk).
-    Tenure labels are translated once, not per row."""
+    Tenure labels are translated once, not per row.
+
+    Pseudonymised, the heads are not read at all (`heads` is empty): only the name and phone
+    columns read them, and the pseudonymised form drops both. That saves the join and the
+    decrypting of every head's phone."""
     tenures = {value: str(label) for value, label in Tenure.choices}
+    if pseudonymised:
+        lines = (
+            households.order_by("code").values_list(*_HOUSEHOLD_FIELDS).iterator(chunk_size=chunk)
+        )
+        for household in lines:
+            yield _light_household(household, tenures, heads=[])
+        return
     heads = FilteredRelation(
         "memberships",
         condition=Q(memberships__relation=Relation.HEAD, memberships__end_date__isnull=True),
@@ -150,18 +161,25 @@ def household_light_rows(households, chunk: int = lib.CHUNK):
     width = len(_HOUSEHOLD_FIELDS)
     for _pk, same in itertools.groupby(lines, key=operator.itemgetter(0)):
         first = next(same)
-        household = first[:width]
-        row = _LightHousehold()
-        (row.pk, row.code, community, row.subdistrict_id, row.house_no, row.moo, row.village,
-         row.soi, row.road, row.postal_code, row.tenure, row.member_count) = household  # fmt: skip
-        row.community = _Code(community)
-        row.tenure_label = tenures.get(row.tenure, row.tenure)
-        row.heads = [
-            _LightHead(_LightPerson(*line[width + 1 :]))
-            for line in itertools.chain((first,), same)
-            if line[width] is not None
-        ]
-        yield row
+        yield _light_household(
+            first[:width],
+            tenures,
+            heads=[
+                _LightHead(_LightPerson(*line[width + 1 :]))
+                for line in itertools.chain((first,), same)
+                if line[width] is not None
+            ],
+        )
+
+
+def _light_household(household: tuple, tenures: dict, heads: list) -> _LightHousehold:
+    row = _LightHousehold()
+    (row.pk, row.code, community, row.subdistrict_id, row.house_no, row.moo, row.village,
+     row.soi, row.road, row.postal_code, row.tenure, row.member_count) = household  # fmt: skip
+    row.community = _Code(community)
+    row.tenure_label = tenures.get(row.tenure, row.tenure)
+    row.heads = heads
+    return row
 
 
 def identified_allowed(user, params: dict) -> bool:

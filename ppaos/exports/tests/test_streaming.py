@@ -8,6 +8,8 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from ppaos.exports import services
 from ppaos.exports.models import ExportJob
@@ -120,6 +122,23 @@ def test_light_rows_give_each_household_the_heads_the_prefetch_gives(households,
         second.full_name
     )
     assert sum(1 for _, heads, _ in prefetched if not heads) > 3
+
+
+@pytest.mark.django_db
+def test_pseudonymised_light_rows_read_no_heads(households, coordinator):
+    """The pseudonymised form drops the name and phone columns, so its light rows neither join
+    the memberships nor decrypt a phone; the identified form reads both."""
+    _households_bigger(households, coordinator)
+    rows = household_rows(user=coordinator, params={"area": "10"}, pseudonymised=True)
+    with CaptureQueriesContext(connection) as pseudonymised:
+        light = list(household_light_rows(rows, pseudonymised=True))
+    with CaptureQueriesContext(connection) as identified:
+        full = list(household_light_rows(rows, pseudonymised=False))
+    assert [r.code for r in light] == [r.code for r in full]
+    assert all(r.heads == [] for r in light) and any(r.heads for r in full)
+    for reads_heads in ('JOIN "registry_membership"', '"registry_person"'):
+        assert reads_heads not in " ".join(q["sql"] for q in pseudonymised)
+        assert reads_heads in " ".join(q["sql"] for q in identified)
 
 
 class _Row:
