@@ -278,35 +278,6 @@ def test_erasure_removes_the_search_keys(coordinator, somjai):
     assert not person_search(user=coordinator, query=PHONE).exists()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_migration_fills_the_keys_of_existing_people(geography):
-    from django.db.migrations.executor import MigrationExecutor
-
-    def migrate(target):
-        executor = MigrationExecutor(connection)
-        executor.loader.build_graph()
-        executor.migrate([("registry", target)])
-        return executor.loader.project_state([("registry", target)]).apps
-
-    old = migrate("0006_encrypt_phone_health_duplicate_ids")
-    person = old.get_model("registry", "Person").objects.create(
-        first_name="นางสาวสมใจ", last_name="ศรีสุข", sex="F", phone="081-234-5678"
-    )
-    nobody = old.get_model("registry", "Person").objects.create(first_name="มะลิ", sex="F")
-    try:
-        migrate("0008_person_search_name_trigram")
-        stored = Person.objects.get(pk=person.pk)
-        assert stored.search_name == "สมไจ ศรีสุข"
-        assert stored.phone_hash == search_keys.phone_hash(PHONE)
-        assert Person.objects.get(pk=nobody.pk).phone_hash is None
-    finally:
-        Person.objects.all().delete()
-        # Every app back to its latest migration: going back in registry also unapplied the
-        # other apps' migrations that depend on it (community's notices, say).
-        executor = MigrationExecutor(connection)
-        executor.migrate(executor.loader.graph.leaf_nodes())
-
-
 def test_demo_people_carry_their_search_keys(geography):
     from django.core.management import call_command
 
