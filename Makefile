@@ -24,8 +24,11 @@ EXTRAS ?= dev
 # One stamp per set of extras (`.installed`, `.installed-spark`): changing EXTRAS re-syncs.
 INSTALLED := $(VENV)/.installed$(subst $(eval) ,,$(addprefix -,$(filter-out dev,$(EXTRAS))))
 
+# --compile-bytecode: every package's .pyc written once, here. Where PYTHONDONTWRITEBYTECODE is
+# set (as on CI's machines) each process otherwise compiled its imports again: 3.8 s instead of
+# 1.4 s to load the project, paid by every test worker, server process and command.
 $(INSTALLED): uv.lock pyproject.toml | $(UV)
-	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked $(addprefix --extra ,$(EXTRAS)) $(if $(PYTHON),--python $(PYTHON))
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --locked --compile-bytecode $(addprefix --extra ,$(EXTRAS)) $(if $(PYTHON),--python $(PYTHON))
 	rm -f $(VENV)/.installed*
 	touch $@
 
@@ -71,6 +74,7 @@ checks:
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/bandit -c pyproject.toml -r ppaos -ll -q
 	PPAOS_DEBUG=true $(PPAOS) makemigrations --check --dry-run
+	$(PY) -m compileall -q ppaos
 	$(PY) -m pytest -p no:cacheprovider -n $(PYTEST_WORKERS) --dist loadgroup $(PYTEST_ARGS); status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests: failing"; exit 1; fi; exit $$status
 
