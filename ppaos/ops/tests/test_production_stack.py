@@ -78,6 +78,26 @@ def test_startup_refuses_the_default_secret_key_and_missing_id_keys(tmp_path):
         assert check in result.stderr
 
 
+def test_the_entry_point_loads_the_views_before_the_workers_fork(tmp_path):
+    """gunicorn preloads ppaos.wsgi, then forks: what the entry point loads, no worker loads
+    again on its first request (`ppaos.ops.warmup`)."""
+    views = ("ppaos.urls", "ppaos.assessment.views", "ppaos.api.urls", "pandas")
+    result = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-c",
+            f"import sys, ppaos.wsgi; print([m for m in {views!r} if m not in sys.modules])",
+        ],
+        env=_production_env(tmp_path, **_secrets(tmp_path / "secrets")),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 @pytest.fixture
 def stack(tmp_path, transactional_db):
     if connection.vendor != "postgresql":
