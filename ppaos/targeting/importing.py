@@ -237,6 +237,9 @@ class RowChecker:
 
     def __call__(self, row: dict[str, str]) -> dict:
         plan, headers = self.plan, self.headers
+        if any("\x00" in text for text in row.values()):
+            # PostgreSQL text cannot hold it: one such cell failed the whole import.
+            raise ValueError(_("a cell holds a NUL character, which cannot be stored"))
         extra = {**columns.row_attributes(row, plan), "source_row": columns.source_row(row, plan)}
 
         def get(name: str) -> str:

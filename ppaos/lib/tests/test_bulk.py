@@ -46,3 +46,25 @@ def test_rows_written_read_back_the_same_with_backslashes_and_tabs():
     bulk.sequences_reset(AuditEvent)
     assert AuditEvent.objects.get(pk=987654).object_label == text
     assert connection.vendor in ("postgresql", "sqlite")
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL only")
+def test_copy_rows_streams_every_kind_of_value_back_the_same():
+    tricky = 'C:\\temp\tแท็บ "quotes"\nnew line\r\\N'
+    rows = [
+        (1, tricky, None, True, dt.date(2012, 1, 29), '{"ชื่อ": "ก\\tข"}'),
+        (2, "", "\\", False, None, "[]"),
+        *((n, f"row {n}", None, None, None, "{}") for n in range(3, 2503)),
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE bulk_copy_test (n integer, a text, b text, c boolean, "
+            "d date, j jsonb)"
+        )
+        assert bulk.copy_rows("bulk_copy_test", ["n", "a", "b", "c", "d", "j"], iter(rows)) == 2502
+        cursor.execute("SELECT n, a, b, c, d, j::text FROM bulk_copy_test ORDER BY n")
+        back = cursor.fetchall()
+        cursor.execute("DROP TABLE bulk_copy_test")
+    expected = [(*r[:5], json.dumps(json.loads(r[5]), ensure_ascii=False)) for r in rows]
+    assert [tuple(r) for r in back] == expected

@@ -104,6 +104,14 @@ def test_a_name_too_long_for_the_record_is_a_rejected_row_not_a_failed_import(tm
     assert result["rejected"] == [[2, "a name is longer than 100 characters"]]
 
 
+@pytest.mark.django_db
+def test_a_nul_character_is_a_rejected_row_not_a_failed_import(tmp_path, geography):
+    result = run(tmp_path, HEADER + row(1, first="สม\x00ชาย") + row(2) + row(3, note="x\x00"))
+    assert result["created"] == 1
+    reason = "a cell holds a NUL character, which cannot be stored"
+    assert result["rejected"] == [[2, reason], [4, reason]]
+
+
 @pytest.mark.django_db(transaction=True)
 def test_an_import_stopped_half_way_saves_nothing(tmp_path, geography):
     text = HEADER + "".join(row(n) for n in range(1, 2601))
