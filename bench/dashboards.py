@@ -61,7 +61,7 @@ def seed_progress() -> dict:
     from django.db import connection, transaction
 
     from ppaos.accounts.models import Organisation, User
-    from ppaos.assessment.models import IndicatorSet
+    from ppaos.assessment.models import IndicatorSet, PovertyStatus
     from ppaos.referrals.models import Service
     from ppaos.targeting.models import Campaign
 
@@ -134,18 +134,24 @@ def seed_progress() -> dict:
             )
             cursor.execute(
                 """
-                INSERT INTO assessment_assessment (round_name, members, deprivations, details,
-                    deprived_mask, deprivation_score, deprivation_score_value, is_poor,
+                INSERT INTO assessment_assessment (round_name, members, details,
+                    deprived_mask, unset_mask, deprivation_score, deprivation_score_value, is_poor,
                     capital_scores, overall_score, level, computed_at, household_id,
                     indicator_set_id, survey_id, level_reasons, missing, status)
-                SELECT %(round)s, 1, '{}', '{}', 0, '0', 0, s.household_id %% 3 = 0, '{}', NULL,
+                SELECT %(round)s, 1, '{}', 0, 0, '0', 0, s.household_id %% 3 = 0, '{}', NULL,
                     CASE WHEN s.household_id %% 20 = 0 THEN NULL
                         ELSE 1 + (s.household_id / 3) %% 4 END,
-                    now(), s.household_id, %(set)s, s.id, '[]', '[]', ''
+                    now(), s.household_id, %(set)s, s.id, '[]', '[]',
+                    CASE WHEN s.household_id %% 3 = 0 THEN %(poor)s ELSE %(not_poor)s END
                 FROM assessment_surveyresponse s
                 WHERE s.indicator_set_id = %(set)s
                 """,
-                {"round": ROUND, "set": indicator_set.pk},
+                {
+                    "round": ROUND,
+                    "set": indicator_set.pk,
+                    "poor": PovertyStatus.POOR,
+                    "not_poor": PovertyStatus.NOT_POOR,
+                },
             )
             assessments = cursor.rowcount
             cursor.execute("ANALYZE")
