@@ -6,11 +6,13 @@ import datetime as dt
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from ppaos.assessment.models import Assessment, IndicatorSet, SurveyResponse
 from ppaos.dashboards import selectors, services
+from ppaos.dashboards.models import Refresh
 from ppaos.dashboards.tests.conftest import add_household
 from ppaos.lib.suppression import suppress
 from ppaos.targeting.models import Campaign, CampaignAssignment, Visit
@@ -133,6 +135,25 @@ def test_errors_agree_with_the_targeting_report(sampled, city, coordinator, comm
     assert s["awaiting_review"] == 1  # B1
     services.refresh_run()
     assert _assert_agree(coordinator, sampled).values == s.values
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="alongside needs PostgreSQL")
+def test_errors_computed_alongside_the_statements_agree(sampled, city, coordinator, monkeypatch):
+    """Outside a transaction, as the refresh task runs, the errors are computed in a thread of
+    their own while PostgreSQL runs the statements (`ppaos.lib.alongside`): the same figures."""
+    threads = []
+    original = services.Alongside
+
+    def recorded(*args, **kwargs):
+        threads.append(original(*args, **kwargs))
+        return threads[-1]
+
+    monkeypatch.setattr(services, "Alongside", recorded)
+    assert services.refresh_run().status == Refresh.Status.DONE
+    assert [t.in_thread for t in threads] == [True]
+    s = _assert_agree(coordinator, sampled)
+    assert (s.inclusion.count, s.inclusion.total) == (0, 1) and s.exclusion.frame == 12
 
 
 def test_counts_only_roles_get_the_errors_suppressed(sampled, coordinator, researcher):
