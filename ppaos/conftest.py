@@ -181,6 +181,20 @@ def pytest_fixture_setup(fixturedef, request):
     return (yield)
 
 
+@pytest.fixture(scope="session")
+def before_browser(django_db_blocker):
+    """The world closed before the session's browser starts (`ppaos.lib.testing_browser`).
+
+    Playwright's sync API leaves its asyncio loop registered as running in this thread, and
+    asgiref then keeps Django's connections in another storage (a context variable instead of
+    the thread's): `django.db.connection` becomes a new wrapper, outside the world's
+    transaction. The browser is session-scoped, so pytest starts it before the test's own
+    database fixtures: when a worker's first transactional test was a browser test, the world
+    opened by the plain tests before it could no longer be closed ("The rollback flag doesn't
+    work outside of an 'atomic' block", then every transactional test of that worker)."""
+    WORLD.close(django_db_blocker)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_call(item):
     """A test that got the world but not through these fixtures (a module overriding

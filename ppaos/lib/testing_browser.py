@@ -48,7 +48,12 @@ def browser_required() -> bool:
 
 
 @pytest.fixture(scope="session")
-def browser():
+def before_browser():
+    """What must happen before Playwright starts; ppaos/conftest.py overrides it."""
+
+
+@pytest.fixture(scope="session")
+def browser(before_browser):
     """One headless Chromium for the whole session."""
     if not CHROMIUM.exists():
         if browser_required():
