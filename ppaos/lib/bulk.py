@@ -62,10 +62,7 @@ def rows_write(model, rows: list[dict]) -> None:
     columns = list(rows[0])
     table = model._meta.db_table
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"  # noqa: S608 (our identifiers)
-            with cursor.cursor.copy(sql) as copy:
-                copy.write(copy_text(rows, columns))
+        copy_rows(table, columns, (tuple(r[c] for c in columns) for r in rows))
     else:
         placeholders = ", ".join(["%s"] * len(columns))
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders})"  # noqa: S608
