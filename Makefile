@@ -100,7 +100,7 @@ bench:
 	@$(MAKE) --no-print-directory install EXTRAS="dev spark"
 	scripts/make-secrets var/bench/secrets
 	$(PY) bench/run.py
-	$(PY) bench/linkage.py
+	$(PY) bench/linkage.py --stored-keys
 	$(PY) bench/linkage.py --backend duckdb,spark --sizes 100000,300000 --no-peer
 	$(PY) bench/linkage.py --national
 	$(PY) bench/importexport.py

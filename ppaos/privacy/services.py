@@ -320,6 +320,7 @@ def person_anonymise(
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         id_hash = person.national_id_hash
+        names = [person.first_name, person.last_name]
         values = erased_values(person)
         columns = {k: v for k, v in values.items() if k != "national_id"}
         save_versioned(  # the row is locked: it is at the version just read
@@ -343,6 +344,7 @@ def person_anonymise(
         person.refresh_from_db()
         # Erasers may need the ID's keyed hash (to find unlinked copies); the row no longer has it.
         person.erased_id_hash = id_hash
+        person.erased_names = names  # e.g. for the linkage's stored name keys
         hooks.run_erasers(person, actor)
         mark = Anonymisation.objects.create(
             person=person,

@@ -12,7 +12,12 @@ from ppaos.lib.i18n import Deferred, labelled_counts
 from ppaos.registry.models import PREFIX_TEXT, Membership, Person
 from ppaos.targeting.linkage import COLUMNS
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
-from ppaos.targeting.services import job_finish, job_progress, link_results_apply
+from ppaos.targeting.services import (
+    job_finish,
+    job_progress,
+    link_results_apply,
+    name_keys_ensure,
+)
 
 # What link_results_apply counts, named for the audit label ("kept": decided by a reviewer).
 BAND_LABELS = {**dict(LinkStatus.choices), "kept": gettext_lazy("kept as reviewed")}
@@ -89,7 +94,13 @@ def target_list_link(
     if left.empty or right.empty:
         pairs = []
     else:
-        found = link_frames(left, right, threshold=settings.LINK_REVIEW_THRESHOLD, backend=backend)
+        found = link_frames(
+            left,
+            right,
+            threshold=settings.LINK_REVIEW_THRESHOLD,
+            backend=backend,
+            keys=stored_name_keys,
+        )
         pairs = [
             (int(r.left_id), int(r.right_id), float(r.match_probability))
             for r in found.itertuples(index=False)
@@ -100,6 +111,11 @@ def target_list_link(
     if progress:
         progress(3, 3)
     return counts
+
+
+def stored_name_keys(names: list[str]) -> dict[str, dict[str, str]]:
+    """`linkage.prepare`'s source of name keys in jobs: the NameKey table."""
+    return name_keys_ensure(names=names)
 
 
 def link_backend() -> str:

@@ -77,7 +77,7 @@ import tempfile
 import time
 import unicodedata
 import warnings
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -205,6 +205,36 @@ def soundex_codes(name: str) -> dict[str, str]:
         if code:
             codes[engine] = code
     return codes
+
+
+# A name's derived keys: {engine: soundex code, "rom": romanisation}; only the keys it has.
+NameKeys = dict[str, str]
+# Keys for many names at once: `name_keys_compute`, or a store that remembers them between runs
+# (`targeting.services.name_keys_ensure`, the linkage job's).
+NameKeysSource = Callable[[list[str]], dict[str, NameKeys]]
+ROMANIZED = "rom"
+
+
+def name_keys(name: str) -> NameKeys:
+    """The soundex codes and the romanisation of one normalised name."""
+    keys = dict(soundex_codes(name))
+    rom = romanized(name)
+    if rom:
+        keys[ROMANIZED] = rom
+    return keys
+
+
+def name_keys_compute(names: Iterable[str]) -> dict[str, NameKeys]:
+    """{name: its keys}, worked out here (about 0.4 ms a name, most of it romanising)."""
+    return {name: name_keys(name) for name in names}
+
+
+def name_keys_version() -> str:
+    """What the keys depend on: a stored key of another version is worked out again."""
+    from importlib.metadata import version
+
+    engines = ",".join(SOUNDEX_ENGINES)
+    return f"pythainlp {version('pythainlp')}; soundex {engines}; romanize {ROMANIZE_ENGINE}"
 
 
 @functools.cache
@@ -335,17 +365,29 @@ def _split_prefix(prefix: str | None, first: str | None) -> tuple[str | None, st
 
 def _map_unique(series: pd.Series, func) -> pd.Series:
     """Apply `func` once per distinct non-null value (names, dates, codes repeat a lot);
-    nulls and results of None come back as None."""
-    values = series.astype(object).where(series.notna(), None)
-    mapping = {v: func(v) for v in pd.unique(values.dropna())}
-    return values.map(mapping).astype(object).where(lambda s: s.notna(), None)
+    nulls and null results come back as None. The values are numbered once
+    (`pd.factorize`) and the results taken by number: a dictionary lookup per row made this
+    most of `prepare` once the names' keys were stored."""
+    codes, uniques = pd.factorize(series.to_numpy(dtype=object, na_value=None))
+    results = np.empty(len(uniques) + 1, dtype=object)  # the last one stands for null
+    for i, value in enumerate(uniques):
+        results[i] = _none_if_null(func(value))
+    return pd.Series(results[codes], index=series.index, dtype=object)
+
+
+def _none_if_null(value: Any) -> Any:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return value
 
 
 def _clean_column(series: pd.Series) -> pd.Series:
     return _map_unique(series, _clean_text)
 
 
-def prepare(frame: pd.DataFrame, *, today: dt.date | None = None) -> pd.DataFrame:
+def prepare(
+    frame: pd.DataFrame, *, today: dt.date | None = None, keys: NameKeysSource | None = None
+) -> pd.DataFrame:
     """The input columns cleaned, plus the derived columns the linkage model compares.
 
     Added: `nid` (valid national ID or null), `prefix_code`, `prefix_sex`, `sex_std`
@@ -355,7 +397,10 @@ def prepare(frame: pd.DataFrame, *, today: dt.date | None = None) -> pd.DataFram
     (a soundex code per engine in `SOUNDEX_ENGINES`), `*_rom` (romanised), `birth_date` (ISO,
     CE), `birth_year`, `birth_month`, `birth_day`, `age`, `province_code`, `house_base` (house
     number before the `/`). Names are NFC- and PyThaiNLP-normalised, a prefix typed into the
-    first-name field is moved out, codes and house numbers get Arabic digits."""
+    first-name field is moved out, codes and house numbers get Arabic digits.
+
+    `keys` gives the soundex codes and romanisation of the distinct names (default
+    `name_keys_compute`; romanising is most of the time `prepare` takes)."""
     today = today or dt.date.today()
     if "id" not in frame.columns:
         raise ValueError("records need an id column")
@@ -389,12 +434,11 @@ def prepare(frame: pd.DataFrame, *, today: dt.date | None = None) -> pd.DataFram
     out["prefix"] = prefix
     out["first_name"] = first
     out["last_name"] = _map_unique(column("last_name"), normalize_name)
+    names = pd.unique(pd.concat([out["first_name"], out["last_name"]]).dropna())
+    found = (keys or name_keys_compute)([str(n) for n in names])
     for col in ("first_name", "last_name"):
-        for engine in SOUNDEX_ENGINES:
-            out[f"{col}_{engine}"] = _map_unique(
-                out[col], lambda v, e=engine: soundex_codes(v).get(e)
-            )
-        out[f"{col}_rom"] = _map_unique(out[col], romanized)
+        for key in (*SOUNDEX_ENGINES, ROMANIZED):
+            out[f"{col}_{key}"] = _map_unique(out[col], lambda v, k=key: found[v].get(k))
 
     out["prefix_code"] = _map_unique(out["prefix"], prefix_code)
     out["prefix_sex"] = out["prefix_code"].map(PREFIX_SEX)
@@ -1016,8 +1060,8 @@ def _empty() -> pd.DataFrame:
     )
 
 
-def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame if "nid" in frame.columns else prepare(frame)
+def _prepared(frame: pd.DataFrame, keys: NameKeysSource | None) -> pd.DataFrame:
+    return frame if "nid" in frame.columns else prepare(frame, keys=keys)
 
 
 def link_frames(
@@ -1028,6 +1072,7 @@ def link_frames(
     backend: str = "duckdb",
     train_backend: str = "duckdb",
     timings: dict[str, float] | None = None,
+    keys: NameKeysSource | None = None,
 ) -> pd.DataFrame:
     """Pairs (left_id, right_id, match_probability) at or above `threshold`, most probable
     first. `left` and `right` have the `COLUMNS` (raw, or already through `prepare`).
@@ -1037,13 +1082,14 @@ def link_frames(
     `MAX_U_PAIRS` sampled pairs and the ID-blocked pairs; it runs on `train_backend`, by
     default DuckDB in this process, where the frames already are (Spark's per-query overhead
     made it most of a small Spark run). `timings`, when given, receives the seconds of each
-    step (prepare, engine, register, train_u, train_em_*, predict)."""
+    step (prepare, engine, register, train_u, train_em_*, predict). `keys`: where `prepare`
+    gets the names' soundex codes and romanisation (default: worked out in this process)."""
     _check_threshold(threshold)
     _check_backends(backend, train_backend)
     if len(left) == 0 or len(right) == 0:
         return _empty()
     started = time.perf_counter()
-    left, right = _prepared(left), _prepared(right)
+    left, right = _prepared(left, keys), _prepared(right, keys)
     _add_time(timings, "prepare", started)
     prior = _prior_probability(left, right)
     pairs = _run(
@@ -1070,16 +1116,17 @@ def dedupe_frame(
     backend: str = "duckdb",
     train_backend: str = "duckdb",
     timings: dict[str, float] | None = None,
+    keys: NameKeysSource | None = None,
 ) -> pd.DataFrame:
     """Likely duplicate pairs inside one frame, as (left_id, right_id, match_probability) with
-    left_id < right_id, most probable first (`backend`, `train_backend` and `timings` as in
-    `link_frames`)."""
+    left_id < right_id, most probable first (`backend`, `train_backend`, `timings` and `keys`
+    as in `link_frames`)."""
     _check_threshold(threshold)
     _check_backends(backend, train_backend)
     if len(frame) < 2:
         return _empty()
     started = time.perf_counter()
-    frame = _prepared(frame)
+    frame = _prepared(frame, keys)
     _add_time(timings, "prepare", started)
     prior = _prior_probability(frame, None)
     pairs = _run(

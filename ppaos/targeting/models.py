@@ -380,3 +380,24 @@ class ExclusionSampleHousehold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sample_id}#{self.position}: {self.household_id}"
+
+
+class NameKey(models.Model):
+    """The linkage keys of one normalised name (its soundex codes and romanisation), worked
+    out once per engine version instead of in every linkage run: romanising is most of the
+    time linkage spends preparing its records. Names only, tied to no one; erasing a person
+    deletes their names here (`targeting.privacy`)."""
+
+    name = models.TextField(_("name"))
+    version = models.CharField(_("engine version"), max_length=200)
+    keys = models.JSONField(_("keys"))  # {soundex engine: code, "rom": romanisation}
+
+    class Meta:
+        verbose_name = _("name's linkage keys")
+        verbose_name_plural = _("names' linkage keys")
+        constraints = [
+            models.UniqueConstraint(fields=["version", "name"], name="name_key_once_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

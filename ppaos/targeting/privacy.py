@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from ppaos.privacy import hooks
 from ppaos.privacy.services import ERASED_NAME
 from ppaos.targeting.models import TargetRecord, Visit
+from ppaos.targeting.services import name_keys_forget
 
 
 @hooks.export_section
@@ -54,6 +55,13 @@ def erase_target_records(person, actor) -> None:
             house_no="",
             extra={},
         )
+
+
+@hooks.eraser
+def forget_name_keys(person, actor) -> None:
+    """The person's first and last name leave the linkage's stored name keys (other people
+    with the same name get their keys worked out again in the next run)."""
+    name_keys_forget(names=[n for n in getattr(person, "erased_names", ()) if n])
 
 
 @hooks.eraser

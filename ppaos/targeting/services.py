@@ -1,13 +1,14 @@
 """Writes for targeting: imports, linkage decisions, campaigns and visits."""
 
 import datetime as dt
+import json
 from decimal import Decimal
 from functools import partial
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -27,6 +28,7 @@ from ppaos.targeting.models import (
     Job,
     LinkCandidate,
     LinkStatus,
+    NameKey,
     Outcome,
     TargetList,
     TargetRecord,
@@ -253,6 +255,60 @@ def link_results_apply(*, target_list: TargetList, pairs) -> dict[str, int]:
                     )
         counts[band] += 1
     return {str(k): v for k, v in counts.items()}
+
+
+NAME_KEY_BATCH = 5000
+
+
+def name_keys_ensure(*, names: list[str]) -> dict[str, dict[str, str]]:
+    """The linkage keys of `names` (normalised names, as `linkage.prepare` passes them): those
+    stored for the current engine version are read, the rest worked out and stored, so each
+    distinct name is romanised once rather than in every run. Keys of another engine version
+    are deleted when new ones are stored."""
+    from ppaos.targeting import linkage
+
+    version = linkage.name_keys_version()
+    found = _stored_name_keys(version, names)
+    missing = [name for name in names if name not in found]
+    if missing:
+        computed = linkage.name_keys_compute(missing)
+        NameKey.objects.exclude(version=version).delete()
+        NameKey.objects.bulk_create(
+            [NameKey(name=name, version=version, keys=keys) for name, keys in computed.items()],
+            batch_size=NAME_KEY_BATCH,
+            ignore_conflicts=True,  # another run stored the same name meanwhile
+        )
+        found.update(computed)
+    return found
+
+
+def _stored_name_keys(version: str, names: list[str]) -> dict[str, dict[str, str]]:
+    if connection.vendor == "postgresql":
+        # One array parameter: psycopg took longer to place 5,000 parameters than PostgreSQL
+        # took to answer.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name, keys::text FROM targeting_namekey "
+                "WHERE version = %s AND name = ANY(%s)",
+                [version, names],
+            )
+            return {name: json.loads(keys) for name, keys in cursor.fetchall()}
+    found: dict[str, dict[str, str]] = {}
+    for start in range(0, len(names), NAME_KEY_BATCH):
+        stored = NameKey.objects.filter(
+            version=version, name__in=names[start : start + NAME_KEY_BATCH]
+        )
+        found.update(stored.values_list("name", "keys"))
+    return found
+
+
+def name_keys_forget(*, names: list[str]) -> int:
+    """Delete the stored keys of these names (raw or normalised, every version): erasure."""
+    from ppaos.targeting import linkage
+
+    forms = {form for name in names for form in (name, linkage.normalize_name(name)) if form}
+    deleted, _counts = NameKey.objects.filter(name__in=forms).delete()
+    return deleted
 
 
 @transaction.atomic
