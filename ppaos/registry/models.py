@@ -151,7 +151,9 @@ class Person(EncryptedNationalId, Versioned):
     # The ID itself is `national_id` (id_crypto.EncryptedNationalId): stored encrypted, found
     # and kept unique by its keyed hash. Never filter on the plaintext: use id_crypto.lookup_hash.
     national_id_encrypted = models.TextField(_("national ID (encrypted)"), blank=True)
-    national_id_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    # Unique through Meta.constraints, not unique=True: on PostgreSQL that would add a second,
+    # LIKE-only index (varchar_pattern_ops) for a hash nobody searches by prefix.
+    national_id_hash = models.CharField(max_length=64, null=True, blank=True)
     # True when the person has no ID, or one starting with 0 (no Thai registration status).
     is_undocumented = models.BooleanField(_("undocumented"), default=False)
     prefix = models.CharField(_("prefix"), max_length=10, choices=Prefix.choices, blank=True)
@@ -175,9 +177,7 @@ class Person(EncryptedNationalId, Versioned):
     # normalised (no tone marks or prefix; a trigram index on PostgreSQL), the phone as the
     # keyed hash of its digits, since the phone itself is encrypted.
     search_name = models.CharField(max_length=210, blank=True, default="", editable=False)
-    phone_hash = models.CharField(
-        max_length=64, null=True, blank=True, db_index=True, editable=False
-    )
+    phone_hash = models.CharField(max_length=64, null=True, blank=True, editable=False)
     # Derived from the ID's first digit (national_id.nationality) unless recorded with a reason.
     nationality = models.CharField(
         _("nationality"), max_length=10, choices=Nationality.choices, blank=True
@@ -211,6 +211,10 @@ class Person(EncryptedNationalId, Versioned):
         ordering = ["last_name", "first_name"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(fields=["national_id_hash"], name="person_id_hash_unique")
+        ]
+        indexes = [models.Index(fields=["phone_hash"], name="person_phone_hash")]
 
     def __str__(self) -> str:
         return self.full_name
