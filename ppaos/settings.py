@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.forms",  # the widget templates, for FORM_RENDERER below
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
@@ -117,6 +118,10 @@ TEMPLATES = [
         },
     }
 ]
+
+# Widgets render with the project's templates, so ppaos/templates/django/forms/widgets/ can
+# replace Django's own (select.html: one include per option cost a long form most of its time).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": dj_database_url.parse(
