@@ -37,7 +37,6 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "django.forms",  # the widget templates, for FORM_RENDERER below
     "django.contrib.humanize",
     "django_htmx",
     "django_tasks_db",
@@ -119,9 +118,8 @@ TEMPLATES = [
     }
 ]
 
-# Widgets render with the project's templates, so ppaos/templates/django/forms/widgets/ can
-# replace Django's own (select.html: one include per option cost a long form most of its time).
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+# Django's renderer with the select and input widgets written in Python (ppaos/lib/form_renderer.py).
+FORM_RENDERER = "ppaos.lib.form_renderer.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(
