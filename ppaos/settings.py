@@ -118,7 +118,7 @@ TEMPLATES = [
     }
 ]
 
-# Django's renderer with the select and input widgets written in Python (ppaos/lib/form_renderer.py).
+# Django's renderer, the select and input widgets written in Python (lib/form_renderer.py).
 FORM_RENDERER = "ppaos.lib.form_renderer.FormRenderer"
 
 DATABASES = {

@@ -13,7 +13,7 @@ and a select whose options use their own template, still goes through Django's t
 from django.forms.renderers import DjangoTemplates
 from django.template import Context
 from django.template.base import render_value_in_context
-from django.utils.safestring import SafeData, mark_safe
+from django.utils.safestring import SafeData
 
 WIDGETS = "django/forms/widgets/"
 SELECT = WIDGETS + "select.html"
@@ -47,8 +47,7 @@ def _out(value) -> str:
 
 def _formatted(value) -> str:
     """`{{ value|stringformat:'s' }}` (the filter keeps a safe value safe)."""
-    text = "%s" % (value,)
-    return _out(mark_safe(text) if isinstance(value, SafeData) else text)
+    return _out(value if isinstance(value, SafeData) else str(value))
 
 
 def attrs_html(attrs: dict) -> str:
