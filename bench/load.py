@@ -9,12 +9,13 @@ duplicated.
    be 127.0.0.1 or ::1), migrates it, loads the geography and the indicator set, and creates
    20 communities, one volunteer per session (signed in directly, like `force_login`, so the
    run measures saves rather than password hashing) and a campaign assigning them.
-2. Starts the server: this file with `--serve`, Django's WSGI application on 127.0.0.1 in
-   `--processes` processes (3, as `PPAOS_WEB_WORKERS` in a district office) sharing one
-   listening socket, each behind a bounded thread pool (`--threads` per process, so
-   PostgreSQL sees at most processes × threads connections), with the production settings
-   (PPAOS_DEBUG=false, persistent connections with health checks), in a subprocess that also
-   stops itself after its own deadline.
+2. Starts the server as production runs it (`--server gunicorn`, the default): gunicorn with
+   `ppaos.ops.gunicorn_conf` (sync workers, the application loaded and warmed up before the
+   fork) and `--processes` workers (3, as `PPAOS_WEB_WORKERS` in a district office), with the
+   production settings (PPAOS_DEBUG=false, persistent connections with health checks).
+   `--server threads` runs instead Django's WSGI application under wsgiref in `--processes`
+   processes sharing one listening socket, each behind a bounded thread pool (`--threads`),
+   stopping itself after its own deadline: the server this benchmark used before 2026-12-07.
 3. Each session, for `--seconds`: adds a household (GET the form for its CSRF token, POST),
    adds members, records visits with consent and notes, edits the address. Every save carries
    a unique tag; a save is *acknowledged* when the server answers with its redirect.
@@ -61,6 +62,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+SERVERS = ("gunicorn", "threads")
 OUT = ROOT / "bench" / "out"
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/ppaos_bench_load"
 LOOPBACK = {"127.0.0.1", "::1"}
@@ -80,7 +82,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--processes", type=int, default=3, help="server processes (3, as PPAOS_WEB_WORKERS)"
     )
-    parser.add_argument("--threads", type=int, default=8, help="threads per process (8)")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="gunicorn",
+        help="gunicorn: the production server (ppaos.ops.gunicorn_conf, sync workers); "
+        "threads: wsgiref processes with --threads threads each",
+    )
+    parser.add_argument(
+        "--threads", type=int, default=8, help="threads per process with --server threads (8)"
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL, help="dedicated bench database")
     parser.add_argument("--restart-postgres", action="store_true", help="restart it halfway")
     parser.add_argument("--cluster", default="main", help="pg_ctlcluster cluster to restart (main)")
@@ -670,6 +681,34 @@ def main() -> int:
     return 0 if load_ok and import_ok else 1
 
 
+def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
+    """The production server as `ppaos serve` runs it (ppaos.ops.gunicorn_conf: sync workers,
+    the application loaded and warmed up before the fork), on 127.0.0.1:port."""
+    server = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "-c",
+            "python:ppaos.ops.gunicorn_conf",
+            "ppaos.wsgi:application",
+        ],
+        env={**env, "PPAOS_BIND": f"127.0.0.1:{port}", "PPAOS_WEB_WORKERS": str(workers)},
+        cwd=ROOT,
+        stdout=log,
+        stderr=log,
+    )
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            sys.exit("load: gunicorn exited at start (bench/out/concurrency-server.log)")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return server
+        except OSError:
+            time.sleep(0.3)
+    server.terminate()
+    sys.exit("load: gunicorn did not start within 90 s")
+
+
 def run_load(args, setup: dict) -> bool:
     """The concurrent sessions against the server; True when no save was lost or duplicated."""
     from django.db import connections
@@ -686,30 +725,33 @@ def run_load(args, setup: dict) -> bool:
     stop_after = args.seconds + 120
     OUT.mkdir(exist_ok=True)
     server_log = (OUT / "concurrency-server.log").open("w", encoding="utf-8")
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            __file__,
-            "--serve",
-            "--port",
-            str(port),
-            "--processes",
-            str(args.processes),
-            "--threads",
-            str(args.threads),
-            "--stop-after",
-            str(stop_after),
-        ],
-        env=server_env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=server_log,
-        text=True,
-    )
+    if args.server == "gunicorn":
+        server = start_gunicorn(port, args.processes, server_env, server_log)
+    else:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                __file__,
+                "--serve",
+                "--port",
+                str(port),
+                "--processes",
+                str(args.processes),
+                "--threads",
+                str(args.threads),
+                "--stop-after",
+                str(stop_after),
+            ],
+            env=server_env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=server_log,
+            text=True,
+        )
     stats = Stats()
     window: list[float] = []
     try:
-        if server.stdout.readline().strip() != "serving":
+        if args.server == "threads" and server.stdout.readline().strip() != "serving":
             sys.exit("load: the server did not start")
         deadline = time.monotonic() + args.seconds
         restarter = None
@@ -780,8 +822,9 @@ def run_load(args, setup: dict) -> bool:
             {
                 "sessions": args.sessions,
                 "seconds": args.seconds,
+                "server": args.server,
                 "server_processes": args.processes,
-                "server_threads": args.threads,
+                "server_threads": args.threads if args.server == "threads" else 1,
                 "goal_p95_seconds": GOAL_P95_SECONDS,
                 "saves_p95_ms": round(save_p95 * 1000, 1),
                 "saves_per_second": round(len(saves) / args.seconds, 1),
