@@ -70,6 +70,42 @@ def rows_write(model, rows: list[dict]) -> None:
             cursor.executemany(sql, [tuple(r[c] for c in columns) for r in rows])
 
 
+UPDATE_BATCH = 10_000
+
+
+def rows_update(model, fields: Sequence[str], rows: Iterable[Sequence]) -> int:
+    """Set `fields` (field names) of existing rows of `model`: each row is (primary key,
+    *values in `fields` order), values in database form (a foreign key as its id). Returns the
+    number of rows given.
+
+    PostgreSQL: one `UPDATE ... FROM unnest(arrays)` per UPDATE_BATCH rows. Django's
+    `bulk_update` writes a CASE per field listing every row, and building it in Python took
+    nine tenths of a 20,000-record linkage result (cProfile). Elsewhere one `executemany`."""
+    meta = model._meta
+    columns = [meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    table, key = quote(meta.db_table), quote(meta.pk.column)
+    rows = list(rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            every = [meta.pk, *columns]
+            arrays = ", ".join(f"%s::{f.db_type(connection)}[]" for f in every)
+            names = ", ".join(quote(f.column) for f in every)
+            sets = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in columns)
+            sql = (
+                f"UPDATE {table} AS t SET {sets} FROM unnest({arrays}) AS v({names}) "  # noqa: S608 (our identifiers)
+                f"WHERE t.{key} = v.{key}"
+            )
+            for start in range(0, len(rows), UPDATE_BATCH):
+                batch = rows[start : start + UPDATE_BATCH]
+                cursor.execute(sql, [list(values) for values in zip(*batch, strict=True)])
+        else:
+            sets = ", ".join(f"{quote(f.column)} = %s" for f in columns)
+            sql = f"UPDATE {table} SET {sets} WHERE {key} = %s"  # noqa: S608 (our identifiers)
+            cursor.executemany(sql, [(*values, pk) for pk, *values in rows])
+    return len(rows)
+
+
 def sequences_reset(*models) -> None:
     """After rows were written with explicit ids: move each table's id sequence past them
     (PostgreSQL; SQLite needs nothing)."""

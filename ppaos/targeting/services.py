@@ -18,7 +18,7 @@ from ppaos.assessment.models import SurveyResponse
 from ppaos.assessment.services import assessment_run_for_household, survey_record
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event, audit_record
-from ppaos.lib import events, uploads
+from ppaos.lib import bulk, events, uploads
 from ppaos.lib.i18n import Deferred
 from ppaos.registry.models import Household
 from ppaos.targeting import columns, importing
@@ -217,12 +217,16 @@ def link_bands(probability: float) -> str:
     return LinkStatus.NEW
 
 
+LINK_APPLY_BATCH = 1000
+
+
 @transaction.atomic
 def link_results_apply(*, target_list: TargetList, pairs) -> dict[str, int]:
     """Apply linkage output (rows of record id, person id, probability) to a target list.
 
     Reviewed decisions are kept: an accepted record stays linked, and a pair someone rejected
-    is never offered or auto-linked again."""
+    is never offered or auto-linked again. Records and review pairs are written in batches
+    (one UPDATE or INSERT per LINK_APPLY_BATCH rows, not one per record)."""
     rejected = set(
         LinkCandidate.objects.filter(
             record__target_list=target_list, decision=LinkCandidate.Decision.REJECTED
@@ -233,28 +237,49 @@ def link_results_apply(*, target_list: TargetList, pairs) -> dict[str, int]:
         if (record_id, person_id) not in rejected:
             best.setdefault(record_id, []).append((person_id, probability))
     counts = {LinkStatus.AUTO: 0, LinkStatus.REVIEW: 0, LinkStatus.NEW: 0, "kept": 0}
-    records = TargetRecord.objects.filter(target_list=target_list)
-    for record in records.iterator(chunk_size=2000):
-        if record.link_status == LinkStatus.ACCEPTED:
+    changed: list[tuple] = []  # (record, status, probability, person)
+    offered: dict[tuple[int, int], float] = {}  # review pairs: (record, person) -> probability
+    records = TargetRecord.objects.filter(target_list=target_list).values_list("pk", "link_status")
+    for record_pk, status in records.iterator(chunk_size=LINK_APPLY_BATCH):
+        if status == LinkStatus.ACCEPTED:
             counts["kept"] += 1
             continue
-        options = sorted(best.get(record.pk, []), key=lambda o: -o[1])
+        options = sorted(best.get(record_pk, []), key=lambda o: -o[1])
         top = options[0] if options else None
         band = link_bands(top[1]) if top else LinkStatus.NEW
-        record.link_status = band
-        record.link_probability = top[1] if top else None
-        record.person_id = top[0] if band == LinkStatus.AUTO else None
-        record.save(update_fields=["link_status", "link_probability", "person"])
+        person = top[0] if band == LinkStatus.AUTO else None
+        changed.append((record_pk, str(band), top[1] if top else None, person))
         if band == LinkStatus.REVIEW:
             for person_id, probability in options:
                 if link_bands(probability) != LinkStatus.NEW:
-                    LinkCandidate.objects.update_or_create(
-                        record=record,
-                        person_id=person_id,
-                        defaults={"probability": probability},
-                    )
+                    offered[(record_pk, person_id)] = probability
         counts[band] += 1
+    bulk.rows_update(TargetRecord, ["link_status", "link_probability", "person"], changed)
+    _candidates_offer(target_list, offered)
     return {str(k): v for k, v in counts.items()}
+
+
+def _candidates_offer(target_list: TargetList, offered: dict[tuple[int, int], float]) -> None:
+    """Store the review pairs: a pair already there gets the new probability (its decision
+    stays), a new pair is added."""
+    if not offered:
+        return
+    known = LinkCandidate.objects.filter(record__target_list=target_list).values_list(
+        "pk", "record_id", "person_id"
+    )
+    updated = []
+    for pk, record_id, person_id in known.iterator(chunk_size=LINK_APPLY_BATCH):
+        probability = offered.pop((record_id, person_id), None)
+        if probability is not None:
+            updated.append((pk, probability))
+    bulk.rows_update(LinkCandidate, ["probability"], updated)
+    LinkCandidate.objects.bulk_create(
+        [
+            LinkCandidate(record_id=record_id, person_id=person_id, probability=probability)
+            for (record_id, person_id), probability in offered.items()
+        ],
+        batch_size=LINK_APPLY_BATCH,
+    )
 
 
 NAME_KEY_BATCH = 5000

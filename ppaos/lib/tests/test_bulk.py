@@ -68,3 +68,47 @@ def test_copy_rows_streams_every_kind_of_value_back_the_same():
         cursor.execute("DROP TABLE bulk_copy_test")
     expected = [(*r[:5], json.dumps(json.loads(r[5]), ensure_ascii=False)) for r in rows]
     assert [tuple(r) for r in back] == expected
+
+
+@pytest.mark.django_db
+def test_rows_update_sets_only_the_given_rows_and_fields_in_batches(monkeypatch):
+    """Text, a float with NULL and a foreign key (id or NULL), across several batches; rows
+    not given and fields not named stay as they were."""
+    from ppaos.registry.models import Person
+    from ppaos.targeting.models import TargetList, TargetRecord
+
+    monkeypatch.setattr(bulk, "UPDATE_BATCH", 2)
+    target_list = TargetList.objects.create(source="tpmap", year_be=2566)
+    person = Person.objects.create(first_name="ทดสอบ", sex="F")
+    TargetRecord.objects.bulk_create(
+        TargetRecord(
+            target_list=target_list,
+            record_key=f"r{n}",
+            line_no=n + 2,
+            first_name=f"ชื่อ{n}",
+            link_probability=0.1,
+            person=person if n == 3 else None,
+        )
+        for n in range(4)
+    )
+    records = list(TargetRecord.objects.filter(target_list=target_list).order_by("pk"))
+    untouched = records[-1]
+    rows = [
+        (records[0].pk, "auto", 0.97, person.pk),
+        (records[1].pk, "review", None, None),
+        (records[2].pk, "new", 0.5, None),
+    ]
+    assert bulk.rows_update(TargetRecord, ["link_status", "link_probability", "person"], rows) == 3
+    got = {
+        r.pk: (r.link_status, r.link_probability, r.person_id, r.first_name)
+        for r in TargetRecord.objects.filter(target_list=target_list)
+    }
+    for (pk, status, probability, person_id), record in zip(rows, records, strict=False):
+        assert got[pk] == (status, probability, person_id, record.first_name)
+    assert got[untouched.pk] == (
+        untouched.link_status,
+        untouched.link_probability,
+        untouched.person_id,
+        untouched.first_name,
+    )
+    assert bulk.rows_update(TargetRecord, ["link_status"], []) == 0

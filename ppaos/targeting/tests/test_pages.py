@@ -154,3 +154,25 @@ def test_visit_to_a_closed_campaign_is_refused_on_the_form(
     assert response.status_code == 200
     assert response.context["form"].non_field_errors()
     assert not Visit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_linkage_again_updates_review_pairs_and_adds_new_ones(target_list, households):
+    """A pair offered again gets the new probability (one row, its decision kept); a new pair
+    is added; the record's band and probability follow the best pair."""
+    first, second = TargetRecord.objects.filter(target_list=target_list).order_by("pk")
+    a, b, c = (households[k].memberships.get().person for k in "ABC")
+    link_results_apply(
+        target_list=target_list, pairs=[(first.pk, a.pk, 0.7), (second.pk, b.pk, 0.99)]
+    )
+    counts = link_results_apply(
+        target_list=target_list,
+        pairs=[(first.pk, a.pk, 0.8), (first.pk, c.pk, 0.6), (first.pk, b.pk, 0.3)],
+    )
+    assert counts == {"auto": 0, "review": 1, "new": 1, "kept": 0}
+    pairs = {(x.person_id, x.probability, x.decision) for x in first.candidates.all()}
+    assert pairs == {(a.pk, 0.8, "pending"), (c.pk, 0.6, "pending")}
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.link_status, first.link_probability, first.person_id) == ("review", 0.8, None)
+    assert (second.link_status, second.link_probability, second.person_id) == ("new", None, None)
