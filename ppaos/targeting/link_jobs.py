@@ -3,13 +3,13 @@
 
 import pandas as pd
 from django.conf import settings
-from django.db.models import OuterRef, Subquery
+from django.db import connection
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from ppaos.audit.models import Action
 from ppaos.audit.services import audit_event
 from ppaos.lib.i18n import Deferred, labelled_counts
-from ppaos.registry.models import PREFIX_TEXT, Membership, Person
+from ppaos.registry.models import PREFIX_TEXT, Household, Membership, Person
 from ppaos.targeting.linkage import COLUMNS
 from ppaos.targeting.models import Job, LinkStatus, TargetList, TargetRecord
 from ppaos.targeting.services import (
@@ -30,7 +30,6 @@ def target_frame(target_list: TargetList) -> pd.DataFrame:
     )
     fields = ["national_id_hash" if c == "national_id" else c for c in COLUMNS]
     frame = pd.DataFrame.from_records(rows.values(*fields), columns=fields)
-    frame["prefix"] = frame["prefix"].map(lambda p: PREFIX_TEXT.get(p, p))
     return _clean(_ids_hashed(frame))
 
 
@@ -41,40 +40,56 @@ def _ids_hashed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+# People with their current household's subdistrict and house number, in one join (a person
+# has at most one current stay: Membership's constraint). Two correlated subqueries per person,
+# sorted by name (Person's ordering, under the Thai collation), took 48 s for 3.2M people.
+REGISTRY_PEOPLE = """
+SELECT p.id, p.national_id_hash, p.prefix, p.first_name, p.last_name, p.sex, p.birth_date,
+       h.subdistrict_id, h.house_no
+FROM {person} p
+LEFT JOIN {membership} m ON m.person_id = p.id AND m.end_date IS NULL
+LEFT JOIN {household} h ON h.id = m.household_id
+{where}
+ORDER BY p.id
+"""
+REGISTRY_COLUMNS = [
+    "id",
+    "national_id_hash",
+    "prefix",
+    "first_name",
+    "last_name",
+    "sex",
+    "birth_date",
+    "subdistrict_code",
+    "house_no",
+]
+
+
 def registry_frame(*, area_prefix: str = "") -> pd.DataFrame:
-    """Registry people with their current household's area and house number."""
-    current = Membership.objects.filter(person=OuterRef("pk"), end_date__isnull=True)
-    people = Person.objects.annotate(
-        subdistrict_code=Subquery(current.values("household__subdistrict_id")[:1]),
-        house_no=Subquery(current.values("household__house_no")[:1]),
+    """Registry people with their current household's area and house number (ordered by id,
+    so that a linkage run sees the same input every time)."""
+    sql = REGISTRY_PEOPLE.format(
+        person=Person._meta.db_table,
+        membership=Membership._meta.db_table,
+        household=Household._meta.db_table,
+        where="WHERE h.subdistrict_id LIKE %s" if area_prefix else "",
     )
-    if area_prefix:
-        people = people.filter(subdistrict_code__startswith=area_prefix)
-    frame = pd.DataFrame.from_records(
-        people.values(
-            "id",
-            "national_id_hash",
-            "prefix",
-            "first_name",
-            "last_name",
-            "sex",
-            "birth_date",
-            "subdistrict_code",
-            "house_no",
-        ),
-        columns=[
-            "national_id_hash" if c == "national_id" else c for c in COLUMNS if c != "district_code"
-        ],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [area_prefix + "%"] if area_prefix else [])
+        frame = pd.DataFrame(cursor.fetchall(), columns=REGISTRY_COLUMNS)
     frame["district_code"] = frame["subdistrict_code"].str[:4]
-    frame["prefix"] = frame["prefix"].map(lambda p: PREFIX_TEXT.get(p, p))
     return _clean(_ids_hashed(frame)[[*COLUMNS, "national_id_hash"]])
 
 
 def _clean(frame: pd.DataFrame) -> pd.DataFrame:
+    """Linkage input: ids as text, dates as ISO text, prefixes as words, blanks for nulls
+    (each distinct date and prefix converted once: a call per row took seconds at 3M)."""
     frame = frame.copy()
     frame["id"] = frame["id"].astype(str)
-    frame["birth_date"] = frame["birth_date"].map(lambda d: d.isoformat() if d else "")
+    dates = frame["birth_date"]
+    frame["birth_date"] = dates.map({d: d.isoformat() for d in dates.dropna().unique()})
+    prefixes = frame["prefix"]
+    frame["prefix"] = prefixes.map(PREFIX_TEXT).fillna(prefixes)
     return frame.fillna("")
 
 
