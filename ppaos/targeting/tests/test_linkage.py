@@ -295,3 +295,34 @@ def test_spark_backend_needs_pyspark(monkeypatch):
         dedupe_frame(frame, backend="spark")
     with pytest.raises(ValueError, match="backend"):
         link_frames(frame, frame, backend="postgres")
+
+
+def test_pair_count_matches_counting_every_pair():
+    """EM's pair count (link and dedupe, one key or two, nulls never agreeing) against a
+    brute-force count over every pair."""
+    rng = random.Random(SEED)
+    values = ["ก", "ข", "ค", None]
+
+    def frame(n: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "a": [rng.choice(values) for _ in range(n)],
+                "b": [rng.choice(values) for _ in range(n)],
+            },
+            dtype="string",
+        )
+
+    def agree(x, y, keys) -> bool:
+        return all(pd.notna(x[k]) and pd.notna(y[k]) and x[k] == y[k] for k in keys)
+
+    left, right = frame(60), frame(45)
+    for keys in (("a",), ("a", "b")):
+        across = sum(agree(x, y, keys) for _, x in left.iterrows() for _, y in right.iterrows())
+        rows = list(left.iterrows())
+        within = sum(
+            agree(rows[i][1], rows[j][1], keys)
+            for i in range(len(rows))
+            for j in range(i + 1, len(rows))
+        )
+        assert linkage._pair_count([left, right], keys) == across > 0
+        assert linkage._pair_count([left], keys) == within > 0
