@@ -326,3 +326,23 @@ def test_pair_count_matches_counting_every_pair():
         )
         assert linkage._pair_count([left, right], keys) == across > 0
         assert linkage._pair_count([left], keys) == within > 0
+
+
+@pytest.mark.parametrize(
+    ("raw", "clean"),
+    [
+        ("abc123", "abc123"),
+        ("  a   b\t\tc\n", "a b c"),
+        ("a\x1fb", "a b"),
+        ("x\x00y", "x\x00y"),
+        (1001.0, "1001"),
+        ("   ", None),
+        ("", None),
+        (None, None),
+        ("สม\u200bใจ  ดี", "สมใจ ดี"),
+        ("e\u0301", "\u00e9"),
+        (" ๑๒ ", "๑๒"),
+    ],
+)
+def test_text_is_cleaned_the_same_on_the_ascii_shortcut_and_off_it(raw, clean):
+    assert linkage._clean_text(raw) == clean
