@@ -220,6 +220,9 @@ NameKeys = dict[str, str]
 # (`targeting.services.name_keys_ensure`, the linkage job's).
 NameKeysSource = Callable[[list[str]], dict[str, NameKeys]]
 ROMANIZED = "rom"
+# Raise when `name_keys` changes what it derives: stored keys of an older revision are then
+# worked out again.
+NAME_KEYS_REVISION = 1
 
 
 def name_keys(name: str) -> NameKeys:
@@ -241,7 +244,10 @@ def name_keys_version() -> str:
     from importlib.metadata import version
 
     engines = ",".join(SOUNDEX_ENGINES)
-    return f"pythainlp {version('pythainlp')}; soundex {engines}; romanize {ROMANIZE_ENGINE}"
+    return (
+        f"ppaos {NAME_KEYS_REVISION}; pythainlp {version('pythainlp')}; soundex {engines}; "
+        f"romanize {ROMANIZE_ENGINE}"
+    )
 
 
 @functools.cache

@@ -225,8 +225,8 @@ def link_results_apply(*, target_list: TargetList, pairs) -> dict[str, int]:
     """Apply linkage output (rows of record id, person id, probability) to a target list.
 
     Reviewed decisions are kept: an accepted record stays linked, and a pair someone rejected
-    is never offered or auto-linked again. Records and review pairs are written in batches
-    (one UPDATE or INSERT per LINK_APPLY_BATCH rows, not one per record)."""
+    is never offered or auto-linked again. Records and review pairs are written in bulk
+    (`bulk.rows_update`, `bulk_create`), not one statement per record."""
     rejected = set(
         LinkCandidate.objects.filter(
             record__target_list=target_list, decision=LinkCandidate.Decision.REJECTED
@@ -312,9 +312,9 @@ def _stored_name_keys(version: str, names: list[str]) -> dict[str, dict[str, str
         # One array parameter: psycopg took longer to place 5,000 parameters than PostgreSQL
         # took to answer.
         with connection.cursor() as cursor:
+            table = connection.ops.quote_name(NameKey._meta.db_table)
             cursor.execute(
-                "SELECT name, keys::text FROM targeting_namekey "
-                "WHERE version = %s AND name = ANY(%s)",
+                f"SELECT name, keys::text FROM {table} WHERE version = %s AND name = ANY(%s)",  # noqa: S608 (our table)
                 [version, names],
             )
             return {name: json.loads(keys) for name, keys in cursor.fetchall()}
