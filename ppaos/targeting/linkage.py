@@ -378,14 +378,22 @@ def _split_prefix(prefix: str | None, first: str | None) -> tuple[str | None, st
 
 def _map_unique(series: pd.Series, func) -> pd.Series:
     """Apply `func` once per distinct non-null value (names, dates, codes repeat a lot);
-    nulls and null results come back as None. The values are numbered once
-    (`pd.factorize`) and the results taken by number: a dictionary lookup per row made this
+    nulls and null results come back as None."""
+    return _map_unique_each(series, [func])[0]
+
+
+def _map_unique_each(series: pd.Series, funcs) -> list[pd.Series]:
+    """`_map_unique` of each of `funcs` over one column, which is numbered once
+    (`pd.factorize`) and every result taken by number: a dictionary lookup per row made this
     most of `prepare` once the names' keys were stored."""
     codes, uniques = pd.factorize(series.to_numpy(dtype=object, na_value=None))
-    results = np.empty(len(uniques) + 1, dtype=object)  # the last one stands for null
-    for i, value in enumerate(uniques):
-        results[i] = _none_if_null(func(value))
-    return pd.Series(results[codes], index=series.index, dtype=object)
+    mapped = []
+    for func in funcs:
+        results = np.empty(len(uniques) + 1, dtype=object)  # the last one stands for null
+        for i, value in enumerate(uniques):
+            results[i] = _none_if_null(func(value))
+        mapped.append(pd.Series(results[codes], index=series.index, dtype=object))
+    return mapped
 
 
 def _none_if_null(value: Any) -> Any:
@@ -449,9 +457,11 @@ def prepare(
     out["last_name"] = _map_unique(column("last_name"), normalize_name)
     names = pd.unique(pd.concat([out["first_name"], out["last_name"]]).dropna())
     found = (keys or name_keys_compute)([str(n) for n in names])
+    derived = (*SOUNDEX_ENGINES, ROMANIZED)
+    getters = [lambda v, k=key: found[v].get(k) for key in derived]
     for col in ("first_name", "last_name"):
-        for key in (*SOUNDEX_ENGINES, ROMANIZED):
-            out[f"{col}_{key}"] = _map_unique(out[col], lambda v, k=key: found[v].get(k))
+        for key, mapped in zip(derived, _map_unique_each(out[col], getters), strict=True):
+            out[f"{col}_{key}"] = mapped
 
     out["prefix_code"] = _map_unique(out["prefix"], prefix_code)
     out["prefix_sex"] = out["prefix_code"].map(PREFIX_SEX)
@@ -462,9 +472,18 @@ def prepare(
     )
 
     dates = _map_unique(column("birth_date"), _birth_parts)
-    for i, part in enumerate(("birth_year", "birth_month", "birth_day")):
-        out[part] = _map_unique(dates, lambda d, i=i: d[i]).astype("Int64")
-    out["birth_date"] = _map_unique(dates, lambda d: f"{d[0]:04d}-{d[1]:02d}-{d[2]:02d}")
+    year, month, day, iso = _map_unique_each(
+        dates,
+        [
+            lambda d: d[0],
+            lambda d: d[1],
+            lambda d: d[2],
+            lambda d: f"{d[0]:04d}-{d[1]:02d}-{d[2]:02d}",
+        ],
+    )
+    for part, values in (("birth_year", year), ("birth_month", month), ("birth_day", day)):
+        out[part] = values.astype("Int64")
+    out["birth_date"] = iso
     not_yet = (out["birth_month"] * 100 + out["birth_day"]) > today.month * 100 + today.day
     out["age"] = today.year - out["birth_year"] - not_yet.astype("Int64")
     out["coming_of_age"] = out["age"].between(*COMING_OF_AGE).astype("boolean")
