@@ -43,6 +43,9 @@ import time
 import urllib.request
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as load_bench  # noqa: E402 (bench/run.py: shared bench helpers)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "bench" / "out"
 BIN = Path(sys.executable).parent
@@ -235,15 +238,10 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
         ],
         env=env, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("latency: gunicorn exited at start")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.3)
+    if load_bench.listening(server, port, 60):
+        return server
+    if server.poll() is not None:
+        sys.exit("latency: gunicorn exited at start")
     stop_server(server)
     sys.exit("latency: gunicorn did not start within 60 s")
 

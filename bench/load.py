@@ -61,6 +61,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as load_bench  # noqa: E402 (bench/run.py: shared bench helpers)
+
 ROOT = Path(__file__).resolve().parent.parent
 SERVERS = ("gunicorn", "threads")
 OUT = ROOT / "bench" / "out"
@@ -696,15 +699,10 @@ def start_gunicorn(port: int, workers: int, env: dict, log) -> subprocess.Popen:
         stdout=log,
         stderr=log,
     )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            sys.exit("load: gunicorn exited at start (bench/out/concurrency-server.log)")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return server
-        except OSError:
-            time.sleep(0.3)
+    if load_bench.listening(server, port, 90):
+        return server
+    if server.poll() is not None:
+        sys.exit("load: gunicorn exited at start (bench/out/concurrency-server.log)")
     server.terminate()
     sys.exit("load: gunicorn did not start within 90 s")
 

@@ -15,6 +15,7 @@ import json
 import os
 import platform
 import re
+import socket
 import subprocess
 import sys
 import tempfile
@@ -76,6 +77,22 @@ def ensure_database(params: dict) -> None:
             return
         conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(params["dbname"])))
         print(f"created database {params['dbname']}")
+
+
+def listening(server: subprocess.Popen, port: int, seconds: float) -> bool:
+    """Wait until something accepts connections on 127.0.0.1:`port`: True then, False if
+    `server` exited first or `seconds` passed (bench/latency.py and bench/load.py start
+    gunicorn and wait for it so)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            return False
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return True
+        except OSError:
+            time.sleep(0.3)
+    return False
 
 
 def ppaos(*args: str, url: str, timeout: int) -> str:
