@@ -82,6 +82,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ppaos.registry import national_id
 from ppaos.targeting.models import IDENTITY_FIELDS
@@ -113,6 +115,11 @@ _THAI_DIGITS = str.maketrans("๐๑๒๓๔๕๖๗๘๙", "0123456789")
 _ZERO_WIDTH = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
 _SPACES = re.compile(r"\s+")
 _NOT_DIGITS = re.compile(r"\D")
+# Text that `_clean_text` and `national_id.normalize` leave as it is (`_map_unique`'s
+# `unchanged`): printable ASCII without spaces, and ASCII digits.
+_PLAIN_ASCII = "[!-~]+"
+TEXT = pd.StringDtype("pyarrow")  # prepare's text columns
+_ASCII_DIGITS = "[0-9]+"
 
 # Prefix spellings → registry codes (ppaos.registry.models.Prefix).
 PREFIX_CODES = {
@@ -346,21 +353,21 @@ _ID_WEIGHTS = np.arange(13, 1, -1)
 
 
 def _valid_ids(ids: pd.Series) -> pd.Series:
-    """`_valid_id` of a whole column (cleaned text or None), the mod-11 checksum vectorised:
-    one Python call per record made the ID check a third of `prepare`."""
-    digits = _map_unique(ids, lambda v: national_id.normalize(v.translate(_THAI_DIGITS)))
-    shaped = digits.astype("string").str.fullmatch(r"[0-9]{13}").fillna(False).astype(bool)
-    out = pd.Series([None] * len(ids), index=ids.index, dtype=object)
-    if not shaped.any():
-        return out
-    candidates = digits[shaped].astype(str)
-    matrix = (
-        np.frombuffer("".join(candidates).encode("ascii"), dtype=np.uint8).reshape(-1, 13) - 48
-    ).astype(np.int64)
-    check = (11 - (matrix[:, :12] @ _ID_WEIGHTS) % 11) % 10
-    valid = check == matrix[:, 12]
-    out[candidates.index[valid]] = candidates[valid].to_numpy()
-    return out
+    """`_valid_id` of a whole column (cleaned text or None), the shape and the mod-11
+    checksum vectorised: one Python call per record made the ID check a third of `prepare`."""
+    digits = _map_unique(ids, national_id.normalize, unchanged=_ASCII_DIGITS)
+    text = pa.array(digits, type=pa.large_string(), from_pandas=True)
+    shaped = pc.fill_null(pc.match_substring_regex(text, "^[0-9]{13}$"), False)
+    candidates = text.filter(shaped).to_pylist()
+    valid = np.zeros(len(text), dtype=bool)
+    if candidates:
+        matrix = (
+            np.frombuffer("".join(candidates).encode("ascii"), dtype=np.uint8).reshape(-1, 13) - 48
+        ).astype(np.int64)
+        check = (11 - (matrix[:, :12] @ _ID_WEIGHTS) % 11) % 10
+        valid[np.flatnonzero(shaped.to_numpy(zero_copy_only=False))] = check == matrix[:, 12]
+    found = pc.if_else(pa.array(valid), text, pa.scalar(None, pa.large_string()))
+    return pd.Series(pd.arrays.ArrowStringArray(found), index=ids.index)
 
 
 def _split_prefix(prefix: str | None, first: str | None) -> tuple[str | None, str | None]:
@@ -376,34 +383,71 @@ def _split_prefix(prefix: str | None, first: str | None) -> tuple[str | None, st
     return prefix, first
 
 
-def _map_unique(series: pd.Series, func) -> pd.Series:
+def _map_unique(series: pd.Series, func, *, unchanged: str | None = None) -> pd.Series:
     """Apply `func` once per distinct non-null value (names, dates, codes repeat a lot);
-    nulls and null results come back as None."""
-    return _map_unique_each(series, [func])[0]
+    nulls and null results come back as None. Text that fully matches the regular expression
+    `unchanged` is known to be its own result: it is picked out in Arrow, and `func` called
+    for the rest only (a Python call for each of 100,000 distinct IDs was most of their
+    cost)."""
+    return _map_unique_each(series, [func], unchanged=unchanged)[0]
 
 
-def _map_unique_each(series: pd.Series, funcs) -> list[pd.Series]:
+def _map_unique_each(series: pd.Series, funcs, *, unchanged: str | None = None) -> list[pd.Series]:
     """`_map_unique` of each of `funcs` over one column, which is numbered once
     (`pd.factorize`) and every result taken by number: a dictionary lookup per row made this
     most of `prepare` once the names' keys were stored."""
-    codes, uniques = pd.factorize(series.to_numpy(dtype=object, na_value=None))
+    codes, uniques = _factorize(series)
+    same = _fully_matching(uniques, unchanged)
     mapped = []
     for func in funcs:
-        results = np.empty(len(uniques) + 1, dtype=object)  # the last one stands for null
-        for i, value in enumerate(uniques):
-            results[i] = _none_if_null(func(value))
-        mapped.append(pd.Series(results[codes], index=series.index, dtype=object))
+        # The last one stands for null (code -1); null results (None, NaN, NA) become None.
+        results = np.empty(len(uniques) + 1, dtype=object)
+        if same is None:
+            results[:-1] = _apply(func, uniques)
+        else:
+            results[:-1][same] = uniques[same]
+            results[:-1][~same] = _apply(func, uniques[~same])
+        results[pd.isna(results)] = None
+        mapped.append(_take(results, codes, series.index))
     return mapped
 
 
-def _none_if_null(value: Any) -> Any:
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+def _take(results: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """`results[codes]`: as Arrow text when every result is text (converted once per distinct
+    value, not per record; DuckDB then reads the column without converting it again)."""
+    if pd.api.types.infer_dtype(results, skipna=True) != "string":
+        return pd.Series(results[codes], index=index, dtype=object)
+    positions = np.where(codes < 0, len(results) - 1, codes)  # -1 (null) is the last one
+    text = pa.array(results, type=pa.large_string()).take(pa.array(positions))
+    return pd.Series(pd.arrays.ArrowStringArray(text), index=index)
+
+
+def _factorize(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, distinct values) as `pd.factorize` gives them, null as -1; Arrow text is
+    numbered in Arrow, without a Python object per record."""
+    if isinstance(series.dtype, pd.StringDtype) and series.dtype.storage == "pyarrow":
+        encoded = pc.dictionary_encode(pa.array(series))
+        codes = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+        return codes.astype(np.intp), encoded.dictionary.to_numpy(zero_copy_only=False)
+    return pd.factorize(series.to_numpy(dtype=object, na_value=None))
+
+
+def _apply(func, values: np.ndarray) -> np.ndarray:
+    # fromiter: a result may be a tuple (a birth date's parts), which np.array would unpack.
+    return np.fromiter((func(value) for value in values), dtype=object, count=len(values))
+
+
+def _fully_matching(values: np.ndarray, pattern: str | None) -> np.ndarray | None:
+    """Which of `values` (all text) fully match `pattern`; None when there is no pattern or
+    some value is not text."""
+    if pattern is None or pd.api.types.infer_dtype(values, skipna=False) != "string":
         return None
-    return value
+    found = pc.match_substring_regex(pa.array(values, type=pa.string()), f"^(?:{pattern})$")
+    return found.to_numpy(zero_copy_only=False)
 
 
 def _clean_column(series: pd.Series) -> pd.Series:
-    return _map_unique(series, _clean_text)
+    return _map_unique(series, _clean_text, unchanged=_PLAIN_ASCII)
 
 
 def prepare(
@@ -450,6 +494,7 @@ def prepare(
     missing = prefix.isna() & first.notna()
     if missing.any():
         split = [_split_prefix(None, f) for f in first[missing]]
+        prefix, first = prefix.astype(object), first.astype(object)
         prefix[missing] = [p for p, _ in split]
         first[missing] = [f for _, f in split]
     out["prefix"] = prefix
@@ -505,7 +550,7 @@ def prepare(
         if col in ("prefix_child", "prefix_consistent", "coming_of_age"):
             out[col] = out[col].astype("boolean")
         else:
-            out[col] = out[col].astype("string")
+            out[col] = out[col].astype(TEXT)
     return out
 
 
@@ -857,16 +902,12 @@ def _prior_probability(left: pd.DataFrame, right: pd.DataFrame | None) -> float:
     if right is None:
         n = len(left)
         total = n * (n - 1) / 2
-        counts = left["nid"].dropna().value_counts()
-        id_pairs = float((counts * (counts - 1) / 2).sum())
-        with_id = left["nid"].notna().mean()
-        recall = with_id**2
+        id_pairs = _pair_count([left], ("nid",))
+        recall = left["nid"].notna().mean() ** 2
         fallback = 0.1 * n / max(total, 1)
     else:
         total = len(left) * len(right)
-        lc = left["nid"].dropna().value_counts()
-        rc = right["nid"].dropna().value_counts()
-        id_pairs = float((lc * rc.reindex(lc.index, fill_value=0)).sum())
+        id_pairs = _pair_count([left, right], ("nid",))
         recall = left["nid"].notna().mean() * right["nid"].notna().mean()
         fallback = 0.5 * min(len(left), len(right)) / max(total, 1)
     if total <= 0:
@@ -1048,7 +1089,9 @@ def _run_quietly(
         inputs = tables if len(tables) > 1 else tables[0]
         clock.lap("register")
     model["probability_two_random_records_match"] = prior
-    scorer = Linker(inputs, model, log_level=None)
+    # The model is the training linker's, whose settings Splink has already checked against
+    # these inputs (checking them again took a tenth of a second).
+    scorer = Linker(inputs, model, log_level=None, validate_settings=False)
     # Splink filters on the match weight; ask for a hair less and filter exactly afterwards.
     cut = threshold - 1e-9 if 0 < threshold < 1 else None
     predictions = scorer.inference.predict(threshold_match_probability=cut)
