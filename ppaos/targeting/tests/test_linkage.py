@@ -9,6 +9,9 @@ import sys
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pythainlp.util import normalize
 
 from ppaos.registry import national_id
 from ppaos.targeting import linkage
@@ -415,3 +418,36 @@ def test_prepared_text_is_arrow_backed():
     out = prepare(pd.DataFrame([one(id="1", first_name="สมใจ", national_id=None)]))
     assert out["first_name"].dtype == linkage.TEXT
     assert out["id"].dtype == linkage.TEXT
+
+
+def test_names_normalised_together_are_each_normalised_as_alone():
+    """Every name of the synthetic people (with their typos) through the joined PyThaiNLP
+    call and one by one."""
+    dataset = data.generate(5_000, seed=SEED)
+    names = sorted(
+        {
+            cleaned
+            for frame in (dataset.left, dataset.right)
+            for column in ("first_name", "last_name")
+            for cleaned in map(linkage._clean_text, frame[column])
+            if cleaned
+        }
+    )
+    assert len(names) > 1_000
+    assert linkage.thai_normalize_many(names) == [normalize(name) for name in names]
+
+
+# Thai letters, vowels, tone marks and signs, with spaces, Latin, digits and a zero-width space:
+# misordered and repeated marks, stray marks at the start and after spaces, ๅ first.
+THAI_TEXT = st.text(
+    alphabet=[chr(c) for c in range(0x0E01, 0x0E5C)] + [" ", "a", "1", "\u200b"],
+    min_size=1,
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(THAI_TEXT, min_size=1, max_size=20))
+def test_any_cleaned_thai_text_normalises_together_as_alone(raw):
+    texts = [cleaned for cleaned in map(linkage._clean_text, raw) if cleaned]
+    assert linkage.thai_normalize_many(texts) == [normalize(text) for text in texts]
