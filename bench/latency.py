@@ -35,7 +35,6 @@ import os
 import platform
 import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -214,12 +213,6 @@ def prepare_clients(url: str, clients: int) -> dict:
     }
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -394,7 +387,7 @@ def main() -> int:
     timings = prepare_database(args, url, params)
     info = prepare_clients(url, args.clients)
     households = household_count(url)
-    port = free_port()
+    port = load_bench.free_port()
     server = start_server(url, port, args.workers)
     results = []
     try:

@@ -50,7 +50,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -594,12 +593,6 @@ def killed_import(args, params: dict) -> dict:
 # The run ------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def restart_postgres(cluster: str, window: list) -> None:
     version = sorted(Path("/etc/postgresql").iterdir(), key=lambda p: p.name)[-1].name
     window.append(time.monotonic())
@@ -712,7 +705,7 @@ def run_load(args, setup: dict) -> bool:
     from django.db import connections
 
     connections.close_all()
-    port = free_port()
+    port = load_bench.free_port()
     server_env = {
         **os.environ,
         "DATABASE_URL": args.database_url,

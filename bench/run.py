@@ -79,6 +79,13 @@ def ensure_database(params: dict) -> None:
         print(f"created database {params['dbname']}")
 
 
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1 for a bench server (bench/latency.py, bench/load.py)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def listening(server: subprocess.Popen, port: int, seconds: float) -> bool:
     """Wait until something accepts connections on 127.0.0.1:`port`: True then, False if
     `server` exited first or `seconds` passed (bench/latency.py and bench/load.py start
