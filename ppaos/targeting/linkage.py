@@ -119,8 +119,9 @@ _NOT_DIGITS = re.compile(r"\D")
 # Text that `_clean_text` and `national_id.normalize` leave as it is (`_map_unique`'s
 # `unchanged`): printable ASCII without spaces, and ASCII digits.
 _PLAIN_ASCII = "[!-~]+"
-TEXT = pd.StringDtype("pyarrow")  # prepare's text columns
 _ASCII_DIGITS = "[0-9]+"
+# prepare's text columns: Arrow strings, which DuckDB reads without converting each value.
+TEXT = pd.StringDtype("pyarrow")
 
 # Prefix spellings → registry codes (ppaos.registry.models.Prefix).
 PREFIX_CODES = {
@@ -300,7 +301,8 @@ _JOIN = "\n"
 
 
 def thai_normalize_many(texts: Iterable[str]) -> list[str]:
-    """PyThaiNLP's `normalize` of each of `texts` (cleaned text: `_clean_text`)."""
+    """`[normalize(text) for text in texts]` (PyThaiNLP's), for cleaned text (`_clean_text`),
+    with one call for all the texts that can be joined."""
     from pythainlp.util import normalize
 
     out = list(texts)
