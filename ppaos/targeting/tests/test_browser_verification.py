@@ -13,6 +13,11 @@ pytest_plugins = ["ppaos.lib.testing_browser"]
 pytestmark = pytest.mark.browser
 
 
+# How many lines the text of an element takes.
+LINES_OF_TEXT = """e => { const r = document.createRange(); r.selectNodeContents(e);
+  return new Set([...r.getClientRects()].map(rect => Math.round(rect.top))).size; }"""
+
+
 @pytest.fixture
 def desk_page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="th-TH")
@@ -53,6 +58,11 @@ def test_coordinator_imports_and_volunteer_verifies_on_a_phone(
     expect(page.locator("#rejected")).to_contain_text("4")
     expect(page.locator("#created")).to_have_text("2")
     assert TargetRecord.objects.count() == 2
+    # On a phone the line column keeps its header word and its numbers whole.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for cell in ("#rejected th.num", "#rejected td.num"):
+        assert page.eval_on_selector(cell, LINES_OF_TEXT) == 1, cell
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Link the list to the registry (Splink); both records find their person.
     page.click("text=" + page.locator("#job a").first.inner_text())
