@@ -458,14 +458,11 @@ def _map_unique_each(series: pd.Series, funcs, *, unchanged: str | None = None) 
     same = _fully_matching(uniques, unchanged)
     mapped = []
     for func in funcs:
-        # The last one stands for null (code -1); null results (None, NaN, NA) become None.
-        results = np.empty(len(uniques) + 1, dtype=object)
         if same is None:
-            results[:-1] = _apply(func, uniques)
+            results = _apply(func, uniques)
         else:
-            results[:-1][same] = uniques[same]
-            results[:-1][~same] = _apply(func, uniques[~same])
-        results[pd.isna(results)] = None
+            results = uniques.copy()
+            results[~same] = _apply(func, uniques[~same])
         mapped.append(_take(results, codes, series.index))
     return mapped
 
@@ -474,15 +471,17 @@ def _map_distinct(series: pd.Series, func_all) -> pd.Series:
     """`_map_unique` with `func_all` taking every distinct non-null value at once (an array)
     and giving their results in the same order."""
     codes, uniques = _factorize(series)
-    results = np.empty(len(uniques) + 1, dtype=object)
-    results[:-1] = np.fromiter(func_all(uniques), dtype=object, count=len(uniques))
-    results[pd.isna(results)] = None
+    results = np.fromiter(func_all(uniques), dtype=object, count=len(uniques))
     return _take(results, codes, series.index)
 
 
-def _take(results: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
-    """`results[codes]`: as Arrow text when every result is text (converted once per distinct
+def _take(found: np.ndarray, codes: np.ndarray, index: pd.Index) -> pd.Series:
+    """`found[codes]` (one result per distinct value; code -1 is null), null results (None,
+    NaN, NA) as None: as Arrow text when every result is text (converted once per distinct
     value, not per record; DuckDB then reads the column without converting it again)."""
+    results = np.empty(len(found) + 1, dtype=object)  # the last one stands for code -1
+    results[:-1] = found
+    results[pd.isna(results)] = None
     if pd.api.types.infer_dtype(results, skipna=True) != "string":
         return pd.Series(results[codes], index=index, dtype=object)
     positions = np.where(codes < 0, len(results) - 1, codes)  # -1 (null) is the last one
