@@ -185,10 +185,13 @@ def stored_keys() -> linkage.NameKeysSource:
     return stored_name_keys
 
 
-def median(runs: list[tuple]) -> tuple:
-    """The run of median seconds (timing dict last): a shared 2-core machine varies by a
-    fifth from one run to the next, so both sides are timed `--repeat` times, interleaved."""
-    return sorted(runs, key=lambda run: run[-1]["seconds"])[len(runs) // 2]
+def median_scored(runs: list[tuple], truth: set) -> tuple[tuple, dict]:
+    """The run of median seconds (pairs first, timing dict last) and its timing with every
+    run's seconds and its scores: a shared 2-core machine varies by a fifth from one run to
+    the next, so both sides are timed `--repeat` times, interleaved."""
+    run = sorted(runs, key=lambda r: r[-1]["seconds"])[len(runs) // 2]
+    seconds = [r[-1]["seconds"] for r in runs]
+    return run, {**run[-1], "runs_seconds": seconds, **scores(run[0], truth)}
 
 
 def comparisons(left: pd.DataFrame, right: pd.DataFrame) -> dict:
@@ -480,29 +483,19 @@ def main() -> None:
         result["ours_stored_keys"] = {"store empty": empty}
         rows.append(("ours, store empty", empty))
     filled_runs, peer_runs = [], []
+    keys = stored_keys() if args.stored_keys else None
     for _ in range(args.repeat):
-        if args.stored_keys:
-            keys = stored_keys()
+        if keys:
             filled_runs.append(run_ours(data.left, data.right, args.threshold, backend, keys))
         if not args.no_peer:
             print("peer: recordlinkage (blocking + Jaro-Winkler + ECM) ...", flush=True)
             peer_runs.append(run_peer(data.left, data.right))
     if filled_runs:
-        pairs, timing = median(filled_runs)
-        filled = {
-            **timing,
-            "runs_seconds": [run[-1]["seconds"] for run in filled_runs],
-            **scores(pairs, truth),
-        }
+        _, filled = median_scored(filled_runs, truth)
         result["ours_stored_keys"]["store filled"] = filled
         rows.append(("ours, store filled", filled))
     if peer_runs:
-        peer_pairs, rule_pairs, peer_time = median(peer_runs)
-        peer = {
-            **peer_time,
-            "runs_seconds": [run[-1]["seconds"] for run in peer_runs],
-            **scores(peer_pairs, truth),
-        }
+        (_, rule_pairs, peer_time), peer = median_scored(peer_runs, truth)
         rule = {
             "seconds": round(peer_time["index_seconds"] + peer_time["compare_seconds"], 2),
             **scores(rule_pairs, truth),
