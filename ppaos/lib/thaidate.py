@@ -23,8 +23,24 @@ _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _DMY = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for translation without importing Django into this pure module."""
+    return message
+
+
+NOT_A_DATE = gettext_noop("%(text)s is not a date: write day/month/year, e.g. 15/3/2510")
+NOT_A_DAY = gettext_noop("%(text)s is not a day of the calendar")
+
+
 class DateInputError(ValueError):
-    """The text is not a date in a form we accept, or names a day that does not exist."""
+    """The text is not a date in a form we accept, or names a day that does not exist.
+
+    `message` is one of the marked messages above and `params` fills it: a page translates
+    `message` before filling it (`gettext(e.message) % e.params`); str(e) is the English."""
+
+    def __init__(self, message: str, text: str):
+        self.message, self.params = message, {"text": repr(text)}
+        super().__init__(message % self.params)
 
 
 def to_ce_year(year: int) -> int:
@@ -40,11 +56,11 @@ def parse_date(text: str) -> dt.date:
     elif m := _DMY.match(text):
         day, month, year = (int(g) for g in m.groups())
     else:
-        raise DateInputError(f"{text!r} is not a date: write day/month/year, e.g. 15/3/2510")
+        raise DateInputError(NOT_A_DATE, text)
     try:
         return dt.date(to_ce_year(year), month, day)
     except ValueError:
-        raise DateInputError(f"{text!r} is not a day of the calendar") from None
+        raise DateInputError(NOT_A_DAY, text) from None
 
 
 def format_be(value: dt.date | None, *, short: bool = False) -> str:

@@ -227,7 +227,7 @@ class RowChecker:
             try:
                 known = parse_date(text)
             except DateInputError as e:
-                known = _("birth date: %(error)s") % {"error": e}
+                known = _("birth date: %(error)s") % {"error": _(e.message) % e.params}
             if len(self._dates) > 100_000:
                 self._dates.clear()
             self._dates[text] = known

@@ -214,3 +214,18 @@ def test_each_import_run_leaves_one_summary_audit_row(tmp_path, geography, coord
     target_list_import(path=path, name="tpmap.csv", source="tpmap", year_be=2566)
     again = AuditEvent.objects.filter(object_type="targeting.targetlist").latest("pk")
     assert again.actor is None and again.changes["created"] == 0  # re-run: nothing new
+
+
+@pytest.mark.django_db
+def test_a_bad_birth_date_is_explained_in_thai(tmp_path, geography):
+    """The date checker's own reasons (ppaos.lib.thaidate) reach a Thai report in Thai."""
+    text = THAI_HEADER + good_row(1, born="32/13/2510") + good_row(2, born="เมื่อวาน")
+    with translation.override("th"):
+        result = target_list_import(
+            path=write(tmp_path, text), name="t.csv", source="tpmap", year_be=2566
+        )
+    rejected = dict((line, reason) for line, reason in result["rejected"])
+    assert rejected == {
+        2: "วันเกิด: '32/13/2510' ไม่มีวันนี้ในปฏิทิน: กรอกวันที่ที่มีอยู่จริงเป็น วัน/เดือน/ปี",
+        3: "วันเกิด: 'เมื่อวาน' ไม่ใช่วันที่: เขียนเป็น วัน/เดือน/ปี เช่น 15/3/2510",
+    }
